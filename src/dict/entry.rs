@@ -1,0 +1,217 @@
+//! The Entry API: look a key up once, then read, insert, change or remove it in place.
+//!
+//! It follows std's and indexmap's shape. [`Dict::entry`](crate::Dict::entry) does the lookup
+//! (hash and `Eq`, the user code) and hands back either an [`OccupiedEntry`] that remembers
+//! where the key lives, or a [`VacantEntry`] that remembers its hash. What follows touches the
+//! table without hashing again. Version tags are bumped by the methods that change content or
+//! hand out `&mut V`, never by `entry` itself or by the read-only ones.
+
+use super::entries::StoredHash;
+use super::table::{Found, Table};
+use super::Tags;
+use std::fmt;
+
+/// A key's place in a [`Dict`](crate::Dict), occupied or vacant.
+pub enum Entry<'a, K, V> {
+    /// The key is present.
+    Occupied(OccupiedEntry<'a, K, V>),
+    /// The key is absent.
+    Vacant(VacantEntry<'a, K, V>),
+}
+
+/// A present key's place. Holds the key given to `entry` too (dropped with the entry; the
+/// dict keeps its own stored key).
+pub struct OccupiedEntry<'a, K, V> {
+    table: &'a mut Table<K, V>,
+    tags: &'a mut Tags,
+    found: Found,
+    _given_key: K,
+}
+
+/// An absent key's place: inserting fills it.
+pub struct VacantEntry<'a, K, V> {
+    table: &'a mut Table<K, V>,
+    tags: &'a mut Tags,
+    hash: StoredHash,
+    key: K,
+}
+
+impl<'a, K, V> Entry<'a, K, V> {
+    /// The value, inserting `default` if the key is absent. Hands out `&mut V`, so it bumps
+    /// the version either way.
+    pub fn or_insert(self, default: V) -> &'a mut V {
+        match self {
+            Entry::Occupied(entry) => entry.into_mut(),
+            Entry::Vacant(entry) => entry.insert(default),
+        }
+    }
+
+    /// The value, inserting `make()` if the key is absent. Bumps the version either way.
+    pub fn or_insert_with(self, make: impl FnOnce() -> V) -> &'a mut V {
+        match self {
+            Entry::Occupied(entry) => entry.into_mut(),
+            Entry::Vacant(entry) => entry.insert(make()),
+        }
+    }
+
+    /// The value, inserting `make(&key)` if the key is absent. Bumps the version either way.
+    pub fn or_insert_with_key(self, make: impl FnOnce(&K) -> V) -> &'a mut V {
+        match self {
+            Entry::Occupied(entry) => entry.into_mut(),
+            Entry::Vacant(entry) => {
+                let value = make(&entry.key);
+                entry.insert(value)
+            }
+        }
+    }
+
+    /// The value, inserting `V::default()` if the key is absent. Bumps the version either way.
+    pub fn or_default(self) -> &'a mut V
+    where
+        V: Default,
+    {
+        self.or_insert_with(V::default)
+    }
+
+    /// Calls `change` on the value if the key is present (bumping the version), and passes
+    /// the entry on.
+    pub fn and_modify(mut self, change: impl FnOnce(&mut V)) -> Self {
+        if let Entry::Occupied(entry) = &mut self {
+            change(entry.get_mut());
+        }
+        self
+    }
+
+    /// The key: the stored one if present, the given one if not.
+    pub fn key(&self) -> &K {
+        match self {
+            Entry::Occupied(entry) => entry.key(),
+            Entry::Vacant(entry) => entry.key(),
+        }
+    }
+}
+
+impl<'a, K, V> OccupiedEntry<'a, K, V> {
+    pub(super) fn new(table: &'a mut Table<K, V>, tags: &'a mut Tags, found: Found, given_key: K) -> Self {
+        OccupiedEntry {
+            table,
+            tags,
+            found,
+            _given_key: given_key,
+        }
+    }
+
+    fn bucket(&self) -> &super::entries::Bucket<K, V> {
+        self.table.entries()[self.found.slot]
+            .as_ref()
+            .expect("vdict: an occupied entry's slot is live")
+    }
+
+    fn value_mut(&mut self) -> &mut V {
+        self.tags.values_changed();
+        &mut self.table.entries_mut()[self.found.slot]
+            .as_mut()
+            .expect("vdict: an occupied entry's slot is live")
+            .value
+    }
+
+    /// The stored key.
+    pub fn key(&self) -> &K {
+        &self.bucket().key
+    }
+
+    /// The entry slot the key lives in.
+    pub fn slot(&self) -> usize {
+        self.found.slot
+    }
+
+    /// The value. Does not bump the version.
+    pub fn get(&self) -> &V {
+        &self.bucket().value
+    }
+
+    /// The value, mutably. Bumps the version.
+    pub fn get_mut(&mut self) -> &mut V {
+        self.value_mut()
+    }
+
+    /// The value, mutably, for as long as the dict's borrow lasts. Bumps the version.
+    pub fn into_mut(self) -> &'a mut V {
+        self.tags.values_changed();
+        let slot = self.found.slot;
+        let table: &'a mut Table<K, V> = self.table;
+        &mut table.entries_mut()[slot]
+            .as_mut()
+            .expect("vdict: an occupied entry's slot is live")
+            .value
+    }
+
+    /// Replaces the value, returning the old one. Bumps the version.
+    pub fn insert(&mut self, value: V) -> V {
+        std::mem::replace(self.value_mut(), value)
+    }
+
+    /// Removes the entry, returning its value (O(1), order of the rest kept). Bumps both tags.
+    pub fn remove(self) -> V {
+        self.remove_entry().1
+    }
+
+    /// Removes the entry, returning the stored key and the value. Bumps both tags.
+    pub fn remove_entry(self) -> (K, V) {
+        let bucket = self.table.take(self.found);
+        self.tags.keys_changed();
+        self.table.compact_if_sparse();
+        (bucket.key, bucket.value)
+    }
+}
+
+impl<'a, K, V> VacantEntry<'a, K, V> {
+    pub(super) fn new(table: &'a mut Table<K, V>, tags: &'a mut Tags, hash: StoredHash, key: K) -> Self {
+        VacantEntry { table, tags, hash, key }
+    }
+
+    /// The key that would be inserted.
+    pub fn key(&self) -> &K {
+        &self.key
+    }
+
+    /// Gives the key back without inserting.
+    pub fn into_key(self) -> K {
+        self.key
+    }
+
+    /// Inserts the key with `value` at the end of the order. Bumps both tags.
+    pub fn insert(self, value: V) -> &'a mut V {
+        let slot = self.table.push(self.hash, self.key, value);
+        self.tags.keys_changed();
+        &mut self.table.entries_mut()[slot]
+            .as_mut()
+            .expect("vdict: a just-pushed slot is live")
+            .value
+    }
+}
+
+impl<K: fmt::Debug, V: fmt::Debug> fmt::Debug for Entry<'_, K, V> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Entry::Occupied(entry) => f.debug_tuple("Occupied").field(entry).finish(),
+            Entry::Vacant(entry) => f.debug_tuple("Vacant").field(entry).finish(),
+        }
+    }
+}
+
+impl<K: fmt::Debug, V: fmt::Debug> fmt::Debug for OccupiedEntry<'_, K, V> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("OccupiedEntry")
+            .field("key", self.key())
+            .field("value", self.get())
+            .field("slot", &self.found.slot)
+            .finish()
+    }
+}
+
+impl<K: fmt::Debug, V> fmt::Debug for VacantEntry<'_, K, V> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_tuple("VacantEntry").field(&self.key).finish()
+    }
+}

@@ -1,0 +1,208 @@
+//! Iterators over a dict, all in insertion order.
+//!
+//! Each walks the entries array and skips its holes. Every iterator knows how many live
+//! entries remain, so all of them are exact-size, double-ended and fused. Holes never cost
+//! more than the live entries (the table compacts when they would; see `table.rs`).
+//!
+//! [`LiveEntries`] does the walking for any underlying iterator of entry slots; the public
+//! iterators below are thin maps over it.
+
+use super::entries::EntrySlot;
+use std::iter::FusedIterator;
+use std::{slice, vec};
+
+/// Walks an iterator of entry slots, skipping holes, counting the live entries left.
+#[derive(Clone, Debug)]
+struct LiveEntries<I> {
+    slots: I,
+    remaining: usize,
+}
+
+/// What a live entry is, as the slots iterator hands it out: a `Bucket`, a `&Bucket` or a
+/// `&mut Bucket` (the `Some` inside an owned, shared or mutable `EntrySlot`).
+type Live<I> = <<I as Iterator>::Item as IntoIterator>::Item;
+
+impl<I> LiveEntries<I>
+where
+    I: DoubleEndedIterator,
+    I::Item: IntoIterator,
+{
+    #[inline]
+    fn next(&mut self) -> Option<Live<I>> {
+        if self.remaining == 0 {
+            return None;
+        }
+        let bucket = self.slots.find_map(|slot| slot.into_iter().next())?;
+        self.remaining -= 1;
+        Some(bucket)
+    }
+
+    #[inline]
+    fn next_back(&mut self) -> Option<Live<I>> {
+        if self.remaining == 0 {
+            return None;
+        }
+        let bucket = self.slots.by_ref().rev().find_map(|slot| slot.into_iter().next())?;
+        self.remaining -= 1;
+        Some(bucket)
+    }
+}
+
+/// Defines a public iterator as a map over `LiveEntries`, with the std iterator traits.
+macro_rules! live_iterator {
+    (
+        $(#[$doc:meta])*
+        $name:ident<$($lt:lifetime,)? K, V>: $slots:ty => $item:ty, |$bucket:ident| $map:expr
+    ) => {
+        $(#[$doc])*
+        pub struct $name<$($lt,)? K, V> {
+            live: LiveEntries<$slots>,
+        }
+
+        impl<$($lt,)? K, V> $name<$($lt,)? K, V> {
+            pub(super) fn new(slots: $slots, remaining: usize) -> Self {
+                $name { live: LiveEntries { slots, remaining } }
+            }
+        }
+
+        impl<$($lt,)? K, V> Iterator for $name<$($lt,)? K, V> {
+            type Item = $item;
+            #[inline]
+            fn next(&mut self) -> Option<Self::Item> {
+                self.live.next().map(|$bucket| $map)
+            }
+            #[inline]
+            fn size_hint(&self) -> (usize, Option<usize>) {
+                (self.live.remaining, Some(self.live.remaining))
+            }
+        }
+
+        impl<$($lt,)? K, V> DoubleEndedIterator for $name<$($lt,)? K, V> {
+            #[inline]
+            fn next_back(&mut self) -> Option<Self::Item> {
+                self.live.next_back().map(|$bucket| $map)
+            }
+        }
+
+        impl<$($lt,)? K, V> ExactSizeIterator for $name<$($lt,)? K, V> {}
+        impl<$($lt,)? K, V> FusedIterator for $name<$($lt,)? K, V> {}
+    };
+}
+
+live_iterator! {
+    /// `(&K, &V)` in insertion order: [`Dict::iter`](crate::Dict::iter).
+    Iter<'a, K, V>: slice::Iter<'a, EntrySlot<K, V>> => (&'a K, &'a V),
+        |bucket| (&bucket.key, &bucket.value)
+}
+
+live_iterator! {
+    /// `(&K, &mut V)` in insertion order: [`Dict::iter_mut`](crate::Dict::iter_mut).
+    IterMut<'a, K, V>: slice::IterMut<'a, EntrySlot<K, V>> => (&'a K, &'a mut V),
+        |bucket| (&bucket.key, &mut bucket.value)
+}
+
+live_iterator! {
+    /// Owned `(K, V)` in insertion order: `Dict::into_iter`. Entries not handed out are
+    /// dropped with the iterator.
+    IntoIter<K, V>: vec::IntoIter<EntrySlot<K, V>> => (K, V),
+        |bucket| (bucket.key, bucket.value)
+}
+
+live_iterator! {
+    /// Owned `(K, V)` in insertion order: [`Dict::drain`](crate::Dict::drain). Entries not
+    /// handed out are dropped with the iterator.
+    Drain<'a, K, V>: vec::Drain<'a, EntrySlot<K, V>> => (K, V),
+        |bucket| (bucket.key, bucket.value)
+}
+
+impl<'a, K, V> Clone for Iter<'a, K, V> {
+    fn clone(&self) -> Self {
+        Iter {
+            live: self.live.clone(),
+        }
+    }
+}
+
+impl<K: std::fmt::Debug, V: std::fmt::Debug> std::fmt::Debug for Iter<'_, K, V> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_list().entries(self.clone()).finish()
+    }
+}
+
+/// Defines an iterator that projects one part of another iterator's items.
+macro_rules! projection {
+    (
+        $(#[$doc:meta])*
+        $name:ident<$($lt:lifetime,)? K, V> over $inner:ident => $item:ty, |$kv:pat_param| $part:expr
+    ) => {
+        $(#[$doc])*
+        pub struct $name<$($lt,)? K, V> {
+            inner: $inner<$($lt,)? K, V>,
+        }
+
+        impl<$($lt,)? K, V> $name<$($lt,)? K, V> {
+            pub(super) fn new(inner: $inner<$($lt,)? K, V>) -> Self {
+                $name { inner }
+            }
+        }
+
+        impl<$($lt,)? K, V> Iterator for $name<$($lt,)? K, V> {
+            type Item = $item;
+            #[inline]
+            fn next(&mut self) -> Option<Self::Item> {
+                self.inner.next().map(|$kv| $part)
+            }
+            #[inline]
+            fn size_hint(&self) -> (usize, Option<usize>) {
+                self.inner.size_hint()
+            }
+        }
+
+        impl<$($lt,)? K, V> DoubleEndedIterator for $name<$($lt,)? K, V> {
+            #[inline]
+            fn next_back(&mut self) -> Option<Self::Item> {
+                self.inner.next_back().map(|$kv| $part)
+            }
+        }
+
+        impl<$($lt,)? K, V> ExactSizeIterator for $name<$($lt,)? K, V> {}
+        impl<$($lt,)? K, V> FusedIterator for $name<$($lt,)? K, V> {}
+    };
+}
+
+projection! {
+    /// Keys in insertion order: [`Dict::keys`](crate::Dict::keys).
+    Keys<'a, K, V> over Iter => &'a K, |(key, _)| key
+}
+projection! {
+    /// Values in insertion order: [`Dict::values`](crate::Dict::values).
+    Values<'a, K, V> over Iter => &'a V, |(_, value)| value
+}
+projection! {
+    /// Mutable values in insertion order: [`Dict::values_mut`](crate::Dict::values_mut).
+    ValuesMut<'a, K, V> over IterMut => &'a mut V, |(_, value)| value
+}
+projection! {
+    /// Owned keys in insertion order: [`Dict::into_keys`](crate::Dict::into_keys).
+    IntoKeys<K, V> over IntoIter => K, |(key, _)| key
+}
+projection! {
+    /// Owned values in insertion order: [`Dict::into_values`](crate::Dict::into_values).
+    IntoValues<K, V> over IntoIter => V, |(_, value)| value
+}
+
+impl<K, V> Clone for Keys<'_, K, V> {
+    fn clone(&self) -> Self {
+        Keys {
+            inner: self.inner.clone(),
+        }
+    }
+}
+
+impl<K, V> Clone for Values<'_, K, V> {
+    fn clone(&self) -> Self {
+        Values {
+            inner: self.inner.clone(),
+        }
+    }
+}

@@ -1,0 +1,626 @@
+//! `Dict`: the public, safe façade over the compact table.
+//!
+//! The table (`table.rs`) knows cells, entries and hashes. This file adds what a user sees:
+//! the hasher, `Borrow`-based lookups, and the two version tags, bumped by the rules on
+//! [`Dict`]. Every method here follows one pattern: hash the key (user code), find it (user
+//! code: `Eq`), then change the table (no user code), then bump the versions; anything that
+//! drops a user's key or value does so last, once the dict is consistent again. So a panic in
+//! `Hash`, `Eq` or `Drop` can never leave the table half changed.
+
+mod entries;
+mod entry;
+pub(crate) mod indices;
+mod invariants;
+mod iter;
+mod probe;
+mod table;
+mod traits;
+
+pub use entry::{Entry, OccupiedEntry, VacantEntry};
+pub use iter::{Drain, IntoIter, IntoKeys, IntoValues, Iter, IterMut, Keys, Values, ValuesMut};
+
+use crate::version::Version;
+use entries::StoredHash;
+use std::borrow::Borrow;
+use std::hash::{BuildHasher, Hash};
+use table::Table;
+
+/// The hasher a [`Dict`] uses unless told otherwise: foldhash's fast hasher, seeded at random
+/// per dict (so an attacker cannot precompute colliding keys), and several times faster than
+/// std's SipHash on short keys.
+pub type DefaultHashBuilder = foldhash::fast::RandomState;
+
+/// The two version tags of a dict, kept together so the Entry API can bump them.
+#[derive(Clone, Copy, Debug)]
+pub(crate) struct Tags {
+    /// Changes whenever the content may have changed (PEP 509's `ma_version_tag`).
+    pub(crate) version: Version,
+    /// Changes whenever the key set or the key-to-slot layout changes (CPython's `dk_version`).
+    pub(crate) keys_version: Version,
+}
+
+impl Tags {
+    fn fresh() -> Tags {
+        let version = Version::fresh();
+        Tags {
+            version,
+            keys_version: version,
+        }
+    }
+
+    /// A value may have changed, the keys did not.
+    #[inline]
+    pub(crate) fn values_changed(&mut self) {
+        self.version = Version::fresh();
+    }
+
+    /// Keys were added or removed, or slots moved. One fresh number serves both tags: it is
+    /// new to the whole process, which is all either tag needs.
+    #[inline]
+    pub(crate) fn keys_changed(&mut self) {
+        *self = Tags::fresh();
+    }
+
+    /// Slots moved (a rebuild), content unchanged.
+    pub(crate) fn layout_changed(&mut self) {
+        self.keys_version = Version::fresh();
+    }
+}
+
+/// An insertion-ordered hash map laid out like CPython 3.6's dict, carrying PEP 509 version tags.
+///
+/// Iteration follows insertion order; overwriting a key keeps its place; removing a key is O(1)
+/// and keeps the order of the rest. Lookups take any borrowed form of the key, as in std.
+///
+/// # Version rules
+///
+/// [`version`](Dict::version) is a tag that changes whenever the content may have changed, and
+/// [`keys_version`](Dict::keys_version) one that changes whenever the set of keys, or the slot
+/// each key lives in, may have changed. Both come from a process-wide supply that never repeats.
+///
+/// | operation | `version` | `keys_version` |
+/// |---|---|---|
+/// | `new`, `with_*`, `default`, `from_iter` | fresh | fresh |
+/// | `clone` | fresh | kept: the clone has the very same slots |
+/// | `insert` of a new key, `Entry` insert of a vacant key | bumped | bumped |
+/// | `insert` over an existing key | bumped | unchanged |
+/// | `remove` / `remove_entry` of a present key, `pop_last` of a non-empty dict | bumped | bumped |
+/// | `clear`, `drain` of a non-empty dict | bumped | bumped |
+/// | `retain` that drops something | bumped | bumped |
+/// | anything handing out `&mut V`: `get_mut` (key present), `iter_mut` and `values_mut` and `retain_mut` (non-empty dict), an occupied `Entry`'s `get_mut` / `into_mut` / `insert`, `or_insert*` | bumped | unchanged unless a key was added |
+/// | `reserve`, `shrink_to_fit` | unchanged | bumped if they rebuilt the table |
+/// | reads, iteration, `remove` of a missing key, `clear` of an empty dict | unchanged | unchanged |
+///
+/// Where CPython skips the bump because the old and new value are the same object, vdict
+/// bumps: Rust moves a new value in and cannot observe identity. A spurious bump costs a cache
+/// one miss; a missing bump would let it return a stale value.
+///
+/// ```
+/// use vdict::Dict;
+///
+/// let mut globals = Dict::new();
+/// globals.insert("x", 1);
+/// globals.insert("y", 2);
+/// let (v, kv) = (globals.version(), globals.keys_version());
+///
+/// globals.insert("x", 10); // overwrite: content changed, keys did not
+/// assert_ne!(globals.version(), v);
+/// assert_eq!(globals.keys_version(), kv);
+///
+/// globals.remove("x"); // delete: both change; the order of the rest is kept
+/// assert_ne!(globals.keys_version(), kv);
+/// globals.insert("x", 3); // back in, at the end
+/// assert_eq!(globals.keys().copied().collect::<Vec<_>>(), ["y", "x"]);
+/// ```
+pub struct Dict<K, V, S = DefaultHashBuilder> {
+    table: Table<K, V>,
+    hash_builder: S,
+    tags: Tags,
+}
+
+impl<K, V> Dict<K, V> {
+    /// An empty dict. It allocates nothing until the first insert.
+    pub fn new() -> Self {
+        Dict::with_hasher(DefaultHashBuilder::default())
+    }
+
+    /// An empty dict that takes `capacity` inserts before it rebuilds its table.
+    ///
+    /// Panics with "capacity overflow" if that many entries cannot be addressed.
+    pub fn with_capacity(capacity: usize) -> Self {
+        Dict::with_capacity_and_hasher(capacity, DefaultHashBuilder::default())
+    }
+}
+
+impl<K, V, S> Dict<K, V, S> {
+    /// An empty dict hashing with `hash_builder`.
+    ///
+    /// Dicts that share interned, pre-hashed names (see [`get_with_hash`](Dict::get_with_hash))
+    /// must share the hasher too: build them all from clones of one `hash_builder`.
+    pub fn with_hasher(hash_builder: S) -> Self {
+        Dict::with_capacity_and_hasher(0, hash_builder)
+    }
+
+    /// An empty dict hashing with `hash_builder` that takes `capacity` inserts before it
+    /// rebuilds its table.
+    pub fn with_capacity_and_hasher(capacity: usize, hash_builder: S) -> Self {
+        Dict {
+            table: Table::with_capacity(capacity),
+            hash_builder,
+            tags: Tags::fresh(),
+        }
+    }
+
+    /// The dict's hasher.
+    pub fn hasher(&self) -> &S {
+        &self.hash_builder
+    }
+
+    /// Number of live entries.
+    #[inline]
+    pub fn len(&self) -> usize {
+        self.table.len()
+    }
+
+    /// Whether the dict holds no entry.
+    #[inline]
+    pub fn is_empty(&self) -> bool {
+        self.table.len() == 0
+    }
+
+    /// How many entries — live ones and the holes deletions leave — the table holds before
+    /// it is rebuilt: 2/3 of its index size.
+    pub fn capacity(&self) -> usize {
+        self.table.usable()
+    }
+
+    /// The dict's version tag (PEP 509's `ma_version_tag`): see the rules on [`Dict`].
+    #[inline]
+    pub fn version(&self) -> Version {
+        self.tags.version
+    }
+
+    /// The dict's keys version (CPython 3.11's `dk_version`): changes whenever a key is added or
+    /// removed, on `clear` of a non-empty dict, and whenever the table is rebuilt, and never on
+    /// a value overwrite. While it is unchanged, [`get_slot`](Dict::get_slot) answers for
+    /// every key are unchanged too, which is what a slot cache relies on.
+    #[inline]
+    pub fn keys_version(&self) -> Version {
+        self.tags.keys_version
+    }
+
+    /// Removes every entry, keeping the table's memory. Bumps both tags if the dict held
+    /// anything; a dict that is already empty is left alone (its tags included).
+    ///
+    /// The dict is empty before the first value is dropped, so a panicking `Drop` leaves it
+    /// empty and consistent (the remaining values are still dropped).
+    pub fn clear(&mut self) {
+        if !self.is_empty() {
+            self.tags.keys_changed();
+            self.table.clear();
+        }
+    }
+
+    /// Makes room for `additional` more inserts without a rebuild. Bumps
+    /// [`keys_version`](Dict::keys_version) if it rebuilt the table; never the version.
+    ///
+    /// Panics with "capacity overflow" if that many entries cannot be addressed.
+    pub fn reserve(&mut self, additional: usize) {
+        if self.table.reserve(additional) {
+            self.tags.layout_changed();
+        }
+    }
+
+    /// Rebuilds the table at the smallest size that holds the live entries, squeezing out the
+    /// holes; an empty dict frees all its memory. Bumps [`keys_version`](Dict::keys_version)
+    /// if it rebuilt; never the version.
+    pub fn shrink_to_fit(&mut self) {
+        if self.table.shrink_to_fit() {
+            self.tags.layout_changed();
+        }
+    }
+
+    /// Removes and returns the last inserted entry, like Python's `dict.popitem()`. O(1).
+    /// Bumps both tags when it removes something.
+    pub fn pop_last(&mut self) -> Option<(K, V)> {
+        let bucket = self.table.pop_last()?;
+        self.tags.keys_changed();
+        self.table.compact_if_sparse();
+        Some((bucket.key, bucket.value))
+    }
+
+    /// The last inserted entry (the one [`pop_last`](Dict::pop_last) would remove).
+    pub fn last(&self) -> Option<(&K, &V)> {
+        let bucket = self.table.entries().last()?.as_ref()?;
+        Some((&bucket.key, &bucket.value))
+    }
+
+    /// The first entry in iteration order.
+    pub fn first(&self) -> Option<(&K, &V)> {
+        self.iter().next()
+    }
+
+    /// Reads entry slot `slot` directly: `None` for a hole or past the end. Slots are stable
+    /// while [`keys_version`](Dict::keys_version) is; see [`get_slot`](Dict::get_slot).
+    #[inline]
+    pub fn slot(&self, slot: usize) -> Option<(&K, &V)> {
+        let bucket = self.table.entries().get(slot)?.as_ref()?;
+        Some((&bucket.key, &bucket.value))
+    }
+
+    /// Mutable access to entry slot `slot`. Bumps the version when it hands out a value.
+    pub fn slot_mut(&mut self, slot: usize) -> Option<(&K, &mut V)> {
+        let bucket = self.table.entries_mut().get_mut(slot)?.as_mut()?;
+        self.tags.values_changed();
+        Some((&bucket.key, &mut bucket.value))
+    }
+
+    /// The number of slots in use, live or holes: every `slot(i)` with `i >= slot_count()` is
+    /// `None`.
+    pub fn slot_count(&self) -> usize {
+        self.table.entries().len()
+    }
+
+    /// Bytes of heap this dict owns: its index table and its entries array (by capacity). The
+    /// heap its keys and values own themselves (a `String`'s buffer) is not counted.
+    pub fn heap_bytes(&self) -> usize {
+        self.table.heap_bytes()
+    }
+
+    /// Keeps the entries for which `keep` returns true, in order, and drops the others. Bumps
+    /// both tags if it drops anything. Use [`retain_mut`](Dict::retain_mut) to change values
+    /// on the way (it has to bump the version even when it keeps everything).
+    ///
+    /// A panic in `keep` or in a dropped entry's `Drop` leaves the dict consistent, holding
+    /// the entries not yet dropped.
+    pub fn retain(&mut self, mut keep: impl FnMut(&K, &V) -> bool) {
+        self.retain_slots(|k, v| keep(k, v));
+    }
+
+    /// Like [`retain`](Dict::retain), but `keep` may change the values. Because it hands out
+    /// `&mut V`, it bumps the version of any non-empty dict.
+    pub fn retain_mut(&mut self, keep: impl FnMut(&K, &mut V) -> bool) {
+        if !self.is_empty() {
+            self.tags.values_changed();
+        }
+        self.retain_slots(keep);
+    }
+
+    fn retain_slots(&mut self, mut keep: impl FnMut(&K, &mut V) -> bool) {
+        let mut dropped_any = false;
+        let mut slot = 0;
+        // Re-read the length each time: deleting the last entry trims it.
+        while slot < self.table.entries().len() {
+            let keep_it = match &mut self.table.entries_mut()[slot] {
+                Some(bucket) => keep(&bucket.key, &mut bucket.value),
+                None => true,
+            };
+            if !keep_it {
+                if !dropped_any {
+                    dropped_any = true;
+                    self.tags.keys_changed();
+                }
+                // Consistent before the entry is dropped at the end of this statement.
+                drop(self.table.take_slot(slot));
+            }
+            slot += 1;
+        }
+        if dropped_any && self.table.compact_if_sparse() {
+            self.tags.layout_changed();
+        }
+    }
+
+    /// Removes every entry and hands them out in order. Bumps both tags if the dict was not
+    /// empty. The dict is empty as soon as `drain` returns, even if the iterator is leaked; the
+    /// entries the iterator has not handed out are dropped with it.
+    pub fn drain(&mut self) -> Drain<'_, K, V> {
+        if !self.is_empty() {
+            self.tags.keys_changed();
+        }
+        let remaining = self.table.len();
+        Drain::new(self.table.drain(), remaining)
+    }
+
+    /// Iterates over `(&K, &V)` in insertion order.
+    pub fn iter(&self) -> Iter<'_, K, V> {
+        Iter::new(self.table.entries().iter(), self.table.len())
+    }
+
+    /// Iterates over `(&K, &mut V)` in insertion order. Bumps the version of a non-empty dict.
+    pub fn iter_mut(&mut self) -> IterMut<'_, K, V> {
+        if !self.is_empty() {
+            self.tags.values_changed();
+        }
+        let remaining = self.table.len();
+        IterMut::new(self.table.entries_mut().iter_mut(), remaining)
+    }
+
+    /// Iterates over the keys in insertion order.
+    pub fn keys(&self) -> Keys<'_, K, V> {
+        Keys::new(self.iter())
+    }
+
+    /// Iterates over the values in insertion order.
+    pub fn values(&self) -> Values<'_, K, V> {
+        Values::new(self.iter())
+    }
+
+    /// Iterates over `&mut V` in insertion order. Bumps the version of a non-empty dict.
+    pub fn values_mut(&mut self) -> ValuesMut<'_, K, V> {
+        ValuesMut::new(self.iter_mut())
+    }
+
+    /// Consumes the dict, handing out its keys in insertion order.
+    pub fn into_keys(self) -> IntoKeys<K, V> {
+        IntoKeys::new(self.into_iter())
+    }
+
+    /// Consumes the dict, handing out its values in insertion order.
+    pub fn into_values(self) -> IntoValues<K, V> {
+        IntoValues::new(self.into_iter())
+    }
+}
+
+impl<K, V, S> Dict<K, V, S>
+where
+    K: Hash + Eq,
+    S: BuildHasher,
+{
+    /// The hash this dict computes for `key`: what [`get_with_hash`](Dict::get_with_hash) and
+    /// friends expect. An interpreter computes it once per interned name.
+    #[inline]
+    pub fn hash_key<Q: Hash + ?Sized>(&self, key: &Q) -> u64 {
+        self.hash_builder.hash_one(key)
+    }
+
+    #[inline]
+    fn stored_hash<Q: Hash + ?Sized>(&self, key: &Q) -> StoredHash {
+        StoredHash::new(self.hash_builder.hash_one(key))
+    }
+
+    #[inline]
+    fn find<Q>(&self, hash: StoredHash, key: &Q) -> Option<table::Found>
+    where
+        K: Borrow<Q>,
+        Q: Eq + ?Sized,
+    {
+        self.table.find(hash, |stored| stored.borrow() == key)
+    }
+
+    /// Where `key` lives, hashing it only when the dict is not empty.
+    #[inline]
+    fn find_key<Q>(&self, key: &Q) -> Option<table::Found>
+    where
+        K: Borrow<Q>,
+        Q: Hash + Eq + ?Sized,
+    {
+        if self.is_empty() {
+            return None;
+        }
+        self.find(self.stored_hash(key), key)
+    }
+
+    #[inline]
+    fn bucket(&self, found: table::Found) -> &entries::Bucket<K, V> {
+        self.table.entries()[found.slot]
+            .as_ref()
+            .expect("vdict: a found slot is live")
+    }
+
+    /// The value for `key`.
+    ///
+    /// ```
+    /// let mut d = vdict::Dict::new();
+    /// d.insert(String::from("len"), 1);
+    /// assert_eq!(d.get("len"), Some(&1)); // look up a String key with a &str
+    /// assert_eq!(d.get("abs"), None);
+    /// ```
+    #[inline]
+    pub fn get<Q>(&self, key: &Q) -> Option<&V>
+    where
+        K: Borrow<Q>,
+        Q: Hash + Eq + ?Sized,
+    {
+        self.find_key(key).map(|found| &self.bucket(found).value)
+    }
+
+    /// The stored key and the value for `key`.
+    pub fn get_key_value<Q>(&self, key: &Q) -> Option<(&K, &V)>
+    where
+        K: Borrow<Q>,
+        Q: Hash + Eq + ?Sized,
+    {
+        let bucket = self.bucket(self.find_key(key)?);
+        Some((&bucket.key, &bucket.value))
+    }
+
+    /// Whether `key` is present.
+    #[inline]
+    pub fn contains_key<Q>(&self, key: &Q) -> bool
+    where
+        K: Borrow<Q>,
+        Q: Hash + Eq + ?Sized,
+    {
+        self.find_key(key).is_some()
+    }
+
+    /// The entry slot `key` lives in. It stays right while
+    /// [`keys_version`](Dict::keys_version) is unchanged; read it with [`slot`](Dict::slot).
+    ///
+    /// ```
+    /// let mut d = vdict::Dict::new();
+    /// d.insert("a", 1);
+    /// d.insert("b", 2);
+    /// assert_eq!(d.get_slot("b"), Some(1));
+    /// assert_eq!(d.slot(1), Some((&"b", &2)));
+    /// ```
+    pub fn get_slot<Q>(&self, key: &Q) -> Option<usize>
+    where
+        K: Borrow<Q>,
+        Q: Hash + Eq + ?Sized,
+    {
+        self.find_key(key).map(|found| found.slot)
+    }
+
+    /// Mutable access to the value for `key`. Bumps the version when the key is present,
+    /// because the caller may write through the reference.
+    pub fn get_mut<Q>(&mut self, key: &Q) -> Option<&mut V>
+    where
+        K: Borrow<Q>,
+        Q: Hash + Eq + ?Sized,
+    {
+        let found = self.find_key(key)?;
+        self.value_mut_at(found.slot)
+    }
+
+    fn value_mut_at(&mut self, slot: usize) -> Option<&mut V> {
+        self.tags.values_changed();
+        self.table.entries_mut()[slot]
+            .as_mut()
+            .map(|bucket| &mut bucket.value)
+    }
+
+    /// Inserts `key -> value`. A new key goes to the end of the order; an existing key keeps
+    /// its place and its stored key, gets the new value, and the old value is returned.
+    /// Bumps the version; bumps the keys version when the key is new.
+    pub fn insert(&mut self, key: K, value: V) -> Option<V> {
+        let hash = self.stored_hash(&key);
+        self.insert_hashed(hash, key, value)
+    }
+
+    fn insert_hashed(&mut self, hash: StoredHash, key: K, value: V) -> Option<V> {
+        match self.find(hash, &key) {
+            Some(found) => {
+                let slot = &mut self.table.entries_mut()[found.slot];
+                let bucket = slot.as_mut().expect("vdict: a found slot is live");
+                let old = std::mem::replace(&mut bucket.value, value);
+                self.tags.values_changed();
+                // `key` (the caller's copy) is dropped here, after the dict is consistent.
+                Some(old)
+            }
+            None => {
+                self.table.push(hash, key, value);
+                self.tags.keys_changed();
+                None
+            }
+        }
+    }
+
+    /// Removes `key` and returns its value. O(1): the entry becomes a hole and the order of
+    /// the rest is kept. Bumps both tags when the key was present, neither when it was not.
+    pub fn remove<Q>(&mut self, key: &Q) -> Option<V>
+    where
+        K: Borrow<Q>,
+        Q: Hash + Eq + ?Sized,
+    {
+        self.remove_entry(key).map(|(_, value)| value)
+    }
+
+    /// Removes `key` and returns the stored key and its value. See [`remove`](Dict::remove).
+    pub fn remove_entry<Q>(&mut self, key: &Q) -> Option<(K, V)>
+    where
+        K: Borrow<Q>,
+        Q: Hash + Eq + ?Sized,
+    {
+        let found = self.find_key(key)?;
+        Some(self.remove_found(found))
+    }
+
+    fn remove_found(&mut self, found: table::Found) -> (K, V) {
+        let bucket = self.table.take(found);
+        self.tags.keys_changed();
+        self.table.compact_if_sparse();
+        (bucket.key, bucket.value)
+    }
+
+    /// The entry for `key`, to read, insert or change in place (std's and indexmap's Entry API).
+    ///
+    /// ```
+    /// let mut counts = vdict::Dict::new();
+    /// for word in ["a", "b", "a"] {
+    ///     *counts.entry(word).or_insert(0) += 1;
+    /// }
+    /// assert_eq!(counts["a"], 2);
+    /// ```
+    pub fn entry(&mut self, key: K) -> Entry<'_, K, V> {
+        let hash = self.stored_hash(&key);
+        match self.find(hash, &key) {
+            Some(found) => Entry::Occupied(OccupiedEntry::new(&mut self.table, &mut self.tags, found, key)),
+            None => Entry::Vacant(VacantEntry::new(&mut self.table, &mut self.tags, hash, key)),
+        }
+    }
+
+    /// [`get`](Dict::get) for a caller that already has the key's hash, as computed by
+    /// [`hash_key`](Dict::hash_key) (or the same hasher). A hash computed otherwise makes the
+    /// lookup miss; it never makes it return another key's value.
+    ///
+    /// ```
+    /// let mut d = vdict::Dict::new();
+    /// d.insert("print", 1);
+    /// let h = d.hash_key("print"); // once, when the name is interned
+    /// assert_eq!(d.get_with_hash(h, "print"), Some(&1));
+    /// ```
+    #[inline]
+    pub fn get_with_hash<Q>(&self, hash: u64, key: &Q) -> Option<&V>
+    where
+        K: Borrow<Q>,
+        Q: Eq + ?Sized,
+    {
+        let found = self.table.find(StoredHash::new(hash), |k| k.borrow() == key)?;
+        Some(&self.bucket(found).value)
+    }
+
+    /// [`get_mut`](Dict::get_mut) with a precomputed hash; see [`get_with_hash`](Dict::get_with_hash).
+    pub fn get_mut_with_hash<Q>(&mut self, hash: u64, key: &Q) -> Option<&mut V>
+    where
+        K: Borrow<Q>,
+        Q: Eq + ?Sized,
+    {
+        let found = self.find(StoredHash::new(hash), key)?;
+        self.value_mut_at(found.slot)
+    }
+
+    /// [`contains_key`](Dict::contains_key) with a precomputed hash.
+    pub fn contains_key_with_hash<Q>(&self, hash: u64, key: &Q) -> bool
+    where
+        K: Borrow<Q>,
+        Q: Eq + ?Sized,
+    {
+        self.find(StoredHash::new(hash), key).is_some()
+    }
+
+    /// [`get_slot`](Dict::get_slot) with a precomputed hash.
+    #[inline]
+    pub fn get_slot_with_hash<Q>(&self, hash: u64, key: &Q) -> Option<usize>
+    where
+        K: Borrow<Q>,
+        Q: Eq + ?Sized,
+    {
+        self.find(StoredHash::new(hash), key).map(|found| found.slot)
+    }
+
+    /// [`insert`](Dict::insert) with a precomputed hash.
+    ///
+    /// The hash must be this dict's hash of `key` ([`hash_key`](Dict::hash_key)): an entry
+    /// stored under another hash is unreachable by plain lookups, and
+    /// [`check_invariants`](Dict::check_invariants) reports it. Debug builds check the hash and
+    /// panic on a wrong one.
+    pub fn insert_with_hash(&mut self, hash: u64, key: K, value: V) -> Option<V> {
+        debug_assert_eq!(
+            hash,
+            self.hash_key(&key),
+            "vdict: insert_with_hash was given a hash that is not this dict's hash of the key"
+        );
+        self.insert_hashed(StoredHash::new(hash), key, value)
+    }
+
+    /// [`remove`](Dict::remove) with a precomputed hash.
+    pub fn remove_with_hash<Q>(&mut self, hash: u64, key: &Q) -> Option<V>
+    where
+        K: Borrow<Q>,
+        Q: Eq + ?Sized,
+    {
+        let found = self.find(StoredHash::new(hash), key)?;
+        Some(self.remove_found(found).1)
+    }
+}

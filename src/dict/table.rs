@@ -1,0 +1,384 @@
+//! The core of the dict: the index table and the entries array kept in step.
+//!
+//! This is CPython's `PyDictKeysObject` without the hasher and without versions: it takes
+//! hashes already computed and a closure that says whether a stored key is the one sought, so
+//! it never calls user code except that closure, and the façade in `mod.rs` owns the rest.
+//!
+//! - **Lookup** walks the probe sequence of the hash. A cell holding a slot is a candidate: if
+//!   the entry's stored hash equals the hash sought and the closure accepts its key, it is found.
+//!   DUMMY cells are walked past. An EMPTY cell ends the search: the key is absent.
+//! - **Insert** of a key known to be absent appends its entry and writes the new slot into the
+//!   first EMPTY or DUMMY cell of its probe sequence.
+//! - **Delete** turns the entry into a hole and its cell into DUMMY (the cell must not become
+//!   EMPTY: keys that probed past it to their own cells would be lost).
+//! - **Rebuild** makes a fresh index table and a fresh entries array, moves the live entries
+//!   over in order (squeezing out the holes) and re-indexes them from their stored hashes.
+//!
+//! Bookkeeping, as in CPython: `inserts_left` (CPython's `dk_usable`) counts the appends left
+//! before the entries array is full; it goes down by one per insert and only a rebuild restores
+//! it. Every non-EMPTY cell was written by an insert since the last rebuild, so live cells plus
+//! DUMMY cells never exceed `usable`, which is 2/3 of the table size: at least a third of the
+//! cells are always EMPTY, and every probe ends.
+//!
+//! Two additions to CPython's scheme: trailing holes are trimmed right away (so the last entry
+//! is always live and `pop_last` is O(1)), and when holes outnumber live entries the table is
+//! compacted, so iteration never pays for more than twice the live entries in holes. Each
+//! compaction costs O(live) and follows at least `live` deletions, so delete stays O(1) amortised.
+
+use super::entries::{Bucket, EntrySlot, StoredHash};
+use super::indices::{with_cells, IndexCell, Indices, EMPTY};
+use super::probe::ProbeSeq;
+use std::mem;
+
+/// The smallest index table: 8 cells, 5 usable entries (CPython's `PyDict_MINSIZE`).
+pub(crate) const MIN_SIZE: usize = 8;
+
+/// Holes are squeezed out early only when there are at least this many of them and they
+/// outnumber live entries; below this a small dict keeps CPython's plain behaviour.
+pub(crate) const COMPACT_MIN_HOLES: usize = 8;
+
+/// How many entries a table of `size` cells may hold: 2/3 of it (CPython's `USABLE_FRACTION`).
+#[inline]
+pub(crate) fn usable_for_size(size: usize) -> usize {
+    (size << 1) / 3
+}
+
+/// The smallest table size (a power of two, at least [`MIN_SIZE`]) whose usable fraction holds
+/// `entries` entries. Panics with a clear message when no such size fits in `usize`.
+pub(crate) fn size_for_usable(entries: usize) -> usize {
+    let min_cells = entries
+        .checked_mul(3)
+        .map(|n| n.div_ceil(2))
+        .expect("vdict: capacity overflow");
+    let size = min_cells
+        .max(MIN_SIZE)
+        .checked_next_power_of_two()
+        .expect("vdict: capacity overflow");
+    debug_assert!(usable_for_size(size) >= entries);
+    size
+}
+
+/// The size to rebuild at when the entries array is full: at least three cells per live entry
+/// (CPython 3.11's `GROWTH_RATE`), which leaves room for as many inserts again as there are
+/// live entries before the next rebuild.
+fn size_for_growth(used: usize) -> usize {
+    used.checked_mul(3)
+        .and_then(|cells| cells.max(MIN_SIZE).checked_next_power_of_two())
+        .expect("vdict: capacity overflow")
+}
+
+/// Where a key lives: its index cell and its entry slot.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) struct Found {
+    pub(crate) cell: usize,
+    pub(crate) slot: usize,
+}
+
+/// The index table and the entries array. See the module comment for how they work together.
+#[derive(Clone)]
+pub(crate) struct Table<K, V> {
+    /// The sparse hash table of slots; 0 cells until the first insert.
+    indices: Indices,
+    /// Live entries and holes, in insertion order; the last one, if any, is live.
+    entries: Vec<EntrySlot<K, V>>,
+    /// Live entries.
+    used: usize,
+    /// Appends left before the entries array is full and the table must be rebuilt.
+    inserts_left: usize,
+}
+
+impl<K, V> Table<K, V> {
+    /// An empty table that owns no heap memory.
+    pub(crate) fn new() -> Self {
+        Table {
+            indices: Indices::new(0),
+            entries: Vec::new(),
+            used: 0,
+            inserts_left: 0,
+        }
+    }
+
+    /// An empty table that takes `capacity` inserts before its first rebuild.
+    pub(crate) fn with_capacity(capacity: usize) -> Self {
+        if capacity == 0 {
+            Table::new()
+        } else {
+            Table::allocate(size_for_usable(capacity))
+        }
+    }
+
+    fn allocate(size: usize) -> Self {
+        let usable = usable_for_size(size);
+        Table {
+            indices: Indices::new(size),
+            entries: Vec::with_capacity(usable),
+            used: 0,
+            inserts_left: usable,
+        }
+    }
+
+    /// Live entries.
+    #[inline]
+    pub(crate) fn len(&self) -> usize {
+        self.used
+    }
+
+    /// Cells in the index table (0 or a power of two).
+    pub(crate) fn size(&self) -> usize {
+        self.indices.size()
+    }
+
+    /// Entries the table holds, live and holes, before it must be rebuilt.
+    pub(crate) fn usable(&self) -> usize {
+        usable_for_size(self.size())
+    }
+
+    /// Appends left before the next rebuild.
+    pub(crate) fn inserts_left(&self) -> usize {
+        self.inserts_left
+    }
+
+    pub(crate) fn indices(&self) -> &Indices {
+        &self.indices
+    }
+
+    /// The entries array, holes included.
+    #[inline]
+    pub(crate) fn entries(&self) -> &[EntrySlot<K, V>] {
+        &self.entries
+    }
+
+    /// The entries array for in-place value updates. Callers must not change keys or make or
+    /// fill holes through it.
+    #[inline]
+    pub(crate) fn entries_mut(&mut self) -> &mut [EntrySlot<K, V>] {
+        &mut self.entries
+    }
+
+    /// Bytes of heap owned by the table itself (not by its keys and values).
+    pub(crate) fn heap_bytes(&self) -> usize {
+        self.indices.heap_bytes() + self.entries.capacity() * mem::size_of::<EntrySlot<K, V>>()
+    }
+
+    /// Finds the live entry whose stored hash is `hash` and whose key `is_key` accepts.
+    #[inline]
+    pub(crate) fn find(&self, hash: StoredHash, is_key: impl FnMut(&K) -> bool) -> Option<Found> {
+        if self.used == 0 {
+            return None;
+        }
+        with_cells!(&self.indices, cells => find_in(&cells[..], &self.entries, hash, is_key))
+    }
+
+    /// The index cell that points at `slot`, a live entry whose stored hash is `hash`. Never
+    /// calls user code: it compares cell values, not keys (CPython's `lookdict_index`).
+    fn cell_of_slot(&self, hash: StoredHash, slot: usize) -> usize {
+        let mut probe = ProbeSeq::new(hash.get(), self.size() - 1);
+        loop {
+            let value = self.indices.get(probe.cell());
+            if value == slot as isize {
+                return probe.cell();
+            }
+            assert!(value != EMPTY, "vdict: slot {slot} is missing from the index (corrupt table)");
+            probe.advance();
+        }
+    }
+
+    /// Appends an entry for a key known to be absent, rebuilding first if the entries array is
+    /// full. Returns the new entry's slot.
+    #[inline]
+    pub(crate) fn push(&mut self, hash: StoredHash, key: K, value: V) -> usize {
+        if self.inserts_left == 0 {
+            self.rebuild(size_for_growth(self.used));
+        }
+        let slot = self.entries.len();
+        with_cells!(&mut self.indices, cells => {
+            let cell = free_cell_in(&cells[..], hash);
+            cells[cell] = IndexCell::store(slot as isize);
+        });
+        self.entries.push(Some(Bucket { hash, key, value }));
+        self.used += 1;
+        self.inserts_left -= 1;
+        slot
+    }
+
+    /// Deletes the entry at `found`, leaving a hole (trimmed if it is the last entry).
+    /// Consistent at return; does not compact (see [`Table::compact_if_sparse`]).
+    pub(crate) fn take(&mut self, found: Found) -> Bucket<K, V> {
+        self.indices.set(found.cell, super::indices::DUMMY);
+        let bucket = self.entries[found.slot]
+            .take()
+            .expect("vdict: a live cell points at a hole (corrupt table)");
+        self.used -= 1;
+        while let Some(None) = self.entries.last() {
+            self.entries.pop();
+        }
+        bucket
+    }
+
+    /// Deletes the live entry at `slot` (for deletions that walk the entries, like `retain`).
+    pub(crate) fn take_slot(&mut self, slot: usize) -> Bucket<K, V> {
+        let hash = self.entries[slot]
+            .as_ref()
+            .expect("vdict: take_slot of a hole")
+            .hash;
+        let cell = self.cell_of_slot(hash, slot);
+        self.take(Found { cell, slot })
+    }
+
+    /// Deletes the last live entry (Python's `popitem`).
+    pub(crate) fn pop_last(&mut self) -> Option<Bucket<K, V>> {
+        let slot = self.entries.len().checked_sub(1)?;
+        Some(self.take_slot(slot))
+    }
+
+    /// Rebuilds when holes outnumber live entries (and there are enough of them to matter).
+    /// Returns whether it rebuilt.
+    pub(crate) fn compact_if_sparse(&mut self) -> bool {
+        let holes = self.entries.len() - self.used;
+        let sparse = holes >= COMPACT_MIN_HOLES && holes > self.used;
+        if sparse {
+            self.rebuild(size_for_growth(self.used));
+        }
+        sparse
+    }
+
+    /// Makes sure `additional` more inserts fit without a rebuild. Returns whether it rebuilt.
+    pub(crate) fn reserve(&mut self, additional: usize) -> bool {
+        if additional <= self.inserts_left {
+            return false;
+        }
+        let wanted = self
+            .used
+            .checked_add(additional)
+            .expect("vdict: capacity overflow");
+        self.rebuild(size_for_usable(wanted));
+        true
+    }
+
+    /// Rebuilds at the smallest size that holds the live entries, dropping every hole; an empty
+    /// table gives back all its memory. Returns whether anything changed.
+    pub(crate) fn shrink_to_fit(&mut self) -> bool {
+        if self.used == 0 {
+            let allocated = self.size() != 0;
+            if allocated {
+                *self = Table::new();
+            }
+            return allocated;
+        }
+        let target = size_for_usable(self.used);
+        let has_holes = self.entries.len() > self.used;
+        let oversized = target < self.size() || self.entries.capacity() > usable_for_size(target);
+        if has_holes || oversized {
+            self.rebuild(target);
+        }
+        has_holes || oversized
+    }
+
+    /// Drops every entry, keeping the allocation. Consistent even if a value's `Drop` panics:
+    /// the table is emptied before any entry is dropped.
+    pub(crate) fn clear(&mut self) {
+        self.indices.fill_empty();
+        self.used = 0;
+        self.inserts_left = self.usable();
+        self.entries.clear();
+    }
+
+    /// Empties the table and hands out the entries, holes included, in order. The table is
+    /// consistent (and empty) before the first entry is handed out, and stays so if the drain
+    /// is leaked.
+    pub(crate) fn drain(&mut self) -> std::vec::Drain<'_, EntrySlot<K, V>> {
+        self.indices.fill_empty();
+        self.used = 0;
+        self.inserts_left = self.usable();
+        self.entries.drain(..)
+    }
+
+    /// Takes the entries out, leaving an empty table that owns no memory.
+    pub(crate) fn into_entries(self) -> Vec<EntrySlot<K, V>> {
+        self.entries
+    }
+
+    /// Moves the live entries into a fresh table of `new_size` cells, in order, and indexes them
+    /// from their stored hashes. Calls no user code and cannot panic once the two new arrays are
+    /// allocated, so the table is never seen half rebuilt.
+    fn rebuild(&mut self, new_size: usize) {
+        let usable = usable_for_size(new_size);
+        debug_assert!(usable > self.used || (usable == self.used && self.used > 0));
+        let mut indices = Indices::new(new_size);
+        let mut entries = Vec::with_capacity(usable);
+        let old_entries = mem::take(&mut self.entries);
+        with_cells!(&mut indices, cells => {
+            for bucket in old_entries.into_iter().flatten() {
+                let cell = free_cell_in(&cells[..], bucket.hash);
+                cells[cell] = IndexCell::store(entries.len() as isize);
+                entries.push(Some(bucket));
+            }
+        });
+        self.indices = indices;
+        self.entries = entries;
+        self.inserts_left = usable - self.used;
+    }
+}
+
+/// The probe loop of a lookup, compiled once per cell width.
+#[inline(always)]
+fn find_in<C: IndexCell, K, V>(
+    cells: &[C],
+    entries: &[EntrySlot<K, V>],
+    hash: StoredHash,
+    mut is_key: impl FnMut(&K) -> bool,
+) -> Option<Found> {
+    let mut probe = ProbeSeq::new(hash.get(), cells.len() - 1);
+    loop {
+        let cell = probe.cell();
+        let value = cells[cell].load();
+        if value >= 0 {
+            let slot = value as usize;
+            if let Some(bucket) = &entries[slot] {
+                if bucket.hash == hash && is_key(&bucket.key) {
+                    return Some(Found { cell, slot });
+                }
+            }
+        } else if value == EMPTY {
+            return None;
+        }
+        probe.advance();
+    }
+}
+
+/// The first EMPTY or DUMMY cell on `hash`'s probe sequence: where a key known to be absent
+/// goes. Ends because at least a third of the cells are EMPTY.
+#[inline(always)]
+fn free_cell_in<C: IndexCell>(cells: &[C], hash: StoredHash) -> usize {
+    let mut probe = ProbeSeq::new(hash.get(), cells.len() - 1);
+    while cells[probe.cell()].load() >= 0 {
+        probe.advance();
+    }
+    probe.cell()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn sizes_follow_cpython() {
+        assert_eq!(usable_for_size(8), 5);
+        assert_eq!(usable_for_size(16), 10);
+        assert_eq!(size_for_usable(0), 8);
+        assert_eq!(size_for_usable(5), 8);
+        assert_eq!(size_for_usable(6), 16);
+        assert_eq!(size_for_usable(1000), 2048);
+        // GROWTH_RATE: used * 3, rounded up to a power of two.
+        assert_eq!(size_for_growth(0), 8);
+        assert_eq!(size_for_growth(5), 16);
+        assert_eq!(size_for_growth(10), 32);
+        assert_eq!(size_for_growth(21), 64);
+    }
+
+    #[test]
+    #[should_panic(expected = "capacity overflow")]
+    fn impossible_capacity_panics_clearly() {
+        size_for_usable(usize::MAX / 2);
+    }
+}
