@@ -1,0 +1,232 @@
+//! Panic safety: a key whose `Hash` or `Eq` panics, or a value whose `Drop` panics, never
+//! leaves the dict inconsistent, and nothing is leaked or dropped twice.
+//!
+//! The rigged types read thread-local switches, so each test arms exactly the failure it wants
+//! and disarms it before checking the dict.
+
+use std::cell::Cell;
+use std::hash::{Hash, Hasher};
+use std::panic::{catch_unwind, AssertUnwindSafe};
+use std::rc::Rc;
+use vdict::Dict;
+
+thread_local! {
+    /// Calls to `Hash`/`Eq` allowed before they panic; `None` means never panic.
+    static HASH_CALLS_LEFT: Cell<Option<u32>> = const { Cell::new(None) };
+    static EQ_CALLS_LEFT: Cell<Option<u32>> = const { Cell::new(None) };
+    static DROP_PANICS: Cell<bool> = const { Cell::new(false) };
+}
+
+/// Counts down the switch and panics when it reaches zero.
+fn tick(switch: &'static std::thread::LocalKey<Cell<Option<u32>>>, what: &str) {
+    switch.with(|left| match left.get() {
+        Some(0) => panic!("rigged {what} panics"),
+        Some(n) => left.set(Some(n - 1)),
+        None => {}
+    });
+}
+
+fn disarm() {
+    HASH_CALLS_LEFT.with(|c| c.set(None));
+    EQ_CALLS_LEFT.with(|c| c.set(None));
+    DROP_PANICS.with(|c| c.set(false));
+}
+
+/// A key whose `Hash` and `Eq` can be rigged to panic. Its hash is `id % 4`-heavy so that
+/// keys collide and lookups call `Eq` a lot. It holds an `Rc` so leaks and double drops show.
+#[derive(Clone)]
+struct Rigged {
+    id: u32,
+    _token: Rc<()>,
+}
+
+impl Hash for Rigged {
+    fn hash<H: Hasher>(&self, state: &mut H) {
+        tick(&HASH_CALLS_LEFT, "Hash");
+        (self.id % 4).hash(state);
+    }
+}
+
+impl PartialEq for Rigged {
+    fn eq(&self, other: &Self) -> bool {
+        tick(&EQ_CALLS_LEFT, "Eq");
+        self.id == other.id
+    }
+}
+impl Eq for Rigged {}
+
+/// A value whose `Drop` panics once when `DROP_PANICS` is set (once: a second panic while
+/// unwinding would abort the test process).
+struct Bomb {
+    _token: Rc<()>,
+}
+
+impl Drop for Bomb {
+    fn drop(&mut self) {
+        if DROP_PANICS.with(|c| c.replace(false)) {
+            panic!("rigged Drop panics");
+        }
+    }
+}
+
+fn key(id: u32, token: &Rc<()>) -> Rigged {
+    Rigged {
+        id,
+        _token: token.clone(),
+    }
+}
+
+fn ids(d: &Dict<Rigged, u32>) -> Vec<u32> {
+    d.keys().map(|k| k.id).collect()
+}
+
+/// Fills a dict with keys `0..n`, then removes every third to leave holes and DUMMY cells.
+fn holey_dict(token: &Rc<()>, n: u32) -> Dict<Rigged, u32> {
+    let mut d = Dict::new();
+    for id in 0..n {
+        d.insert(key(id, token), id);
+    }
+    for id in (0..n).step_by(3) {
+        d.remove(&key(id, token));
+    }
+    d
+}
+
+#[test]
+fn panicking_hash_mid_insert_changes_nothing() {
+    let token = Rc::new(());
+    let mut d = holey_dict(&token, 40);
+    let before = ids(&d);
+    let version = d.version();
+    HASH_CALLS_LEFT.with(|c| c.set(Some(0)));
+    let result = catch_unwind(AssertUnwindSafe(|| d.insert(key(1000, &token), 1)));
+    disarm();
+    assert!(result.is_err());
+    assert_eq!(d.check_invariants(), Ok(()));
+    assert_eq!(ids(&d), before);
+    assert_eq!(d.version(), version);
+    drop(d);
+    assert_eq!(Rc::strong_count(&token), 1, "a key leaked or was dropped twice");
+}
+
+#[test]
+fn panicking_eq_at_every_point_of_a_colliding_insert_changes_nothing() {
+    let token = Rc::new(());
+    // Try the panic at the first, second, ... Eq call of the insert.
+    for allowed in 0..12 {
+        let mut d = holey_dict(&token, 40);
+        let before = ids(&d);
+        EQ_CALLS_LEFT.with(|c| c.set(Some(allowed)));
+        let result = catch_unwind(AssertUnwindSafe(|| d.insert(key(4000 + allowed, &token), 1)));
+        disarm();
+        assert_eq!(d.check_invariants(), Ok(()), "Eq panicked after {allowed} calls");
+        match result {
+            Err(_) => assert_eq!(ids(&d), before),
+            Ok(_) => assert_eq!(d.len(), before.len() + 1), // fewer Eq calls than allowed
+        }
+    }
+    assert_eq!(Rc::strong_count(&token), 1);
+}
+
+#[test]
+fn panicking_eq_mid_remove_changes_nothing() {
+    let token = Rc::new(());
+    let mut d = holey_dict(&token, 40);
+    let before = ids(&d);
+    EQ_CALLS_LEFT.with(|c| c.set(Some(2)));
+    let result = catch_unwind(AssertUnwindSafe(|| d.remove(&key(38, &token))));
+    disarm();
+    assert!(result.is_err(), "a colliding remove must compare keys more than twice");
+    assert_eq!(d.check_invariants(), Ok(()));
+    assert_eq!(ids(&d), before);
+}
+
+#[test]
+fn a_rebuild_calls_neither_hash_nor_eq() {
+    let token = Rc::new(());
+    let mut d = Dict::new();
+    // Insert until the next insert must rebuild, then allow that insert exactly one Hash call
+    // (its own key's) and no Eq at all beyond its lookup's.
+    for id in 0..5 {
+        d.insert(key(id * 4 + 1, &token), id); // all share hash 1: a long chain
+    }
+    assert_eq!(d.capacity(), 5);
+    let new_key = key(2, &token); // hash 2: no Eq call on a lookup of a distinct hash
+    HASH_CALLS_LEFT.with(|c| c.set(Some(1)));
+    EQ_CALLS_LEFT.with(|c| c.set(Some(0)));
+    d.insert(new_key, 99); // would panic if the rebuild hashed or compared anything
+    disarm();
+    assert!(d.capacity() > 5, "the insert was meant to rebuild");
+    assert_eq!(d.check_invariants(), Ok(()));
+    assert_eq!(d.len(), 6);
+}
+
+#[test]
+fn panicking_drop_during_clear_leaves_an_empty_dict_and_drops_the_rest() {
+    let token = Rc::new(());
+    let mut d = Dict::new();
+    for i in 0..20u32 {
+        d.insert(i, Bomb { _token: token.clone() });
+    }
+    DROP_PANICS.with(|c| c.set(true));
+    let result = catch_unwind(AssertUnwindSafe(|| d.clear()));
+    disarm();
+    assert!(result.is_err());
+    assert!(d.is_empty());
+    assert_eq!(d.check_invariants(), Ok(()));
+    // The rest were still dropped: only the token's own count remains.
+    assert_eq!(Rc::strong_count(&token), 1);
+    d.insert(1, Bomb { _token: token.clone() });
+    assert_eq!(d.len(), 1);
+}
+
+#[test]
+fn panicking_drop_during_retain_leaves_a_consistent_dict() {
+    let token = Rc::new(());
+    let mut d = Dict::new();
+    for i in 0..30u32 {
+        d.insert(i, Bomb { _token: token.clone() });
+    }
+    let version = d.version();
+    DROP_PANICS.with(|c| c.set(true));
+    let result = catch_unwind(AssertUnwindSafe(|| d.retain(|k, _| k % 5 != 2)));
+    disarm();
+    assert!(result.is_err());
+    assert_eq!(d.check_invariants(), Ok(()));
+    assert_ne!(d.version(), version, "an entry left, so the version must have moved");
+    // Key 2 was dropped (its Drop panicked, but it is gone); the rest is intact, in order.
+    let mut expected: Vec<u32> = (0..30).collect();
+    expected.retain(|&k| k != 2);
+    assert_eq!(d.keys().copied().collect::<Vec<_>>(), expected);
+    drop(d);
+    assert_eq!(Rc::strong_count(&token), 1);
+}
+
+#[test]
+fn panicking_predicate_during_retain_keeps_what_it_had_not_dropped() {
+    let mut d: Dict<u32, u32> = (0..30).map(|i| (i, i)).collect();
+    let result = catch_unwind(AssertUnwindSafe(|| {
+        d.retain(|&k, _| {
+            assert!(k < 20, "rigged predicate panics");
+            k % 2 == 0
+        })
+    }));
+    assert!(result.is_err());
+    assert_eq!(d.check_invariants(), Ok(()));
+    let expected: Vec<u32> = (0..30).filter(|&k| k >= 20 || k % 2 == 0).collect();
+    assert_eq!(d.keys().copied().collect::<Vec<_>>(), expected);
+}
+
+#[test]
+fn panicking_drop_of_a_value_in_the_dicts_own_drop_drops_the_rest() {
+    let token = Rc::new(());
+    let mut d = Dict::new();
+    for i in 0..10u32 {
+        d.insert(i, Bomb { _token: token.clone() });
+    }
+    DROP_PANICS.with(|c| c.set(true));
+    let result = catch_unwind(AssertUnwindSafe(move || drop(d)));
+    disarm();
+    assert!(result.is_err());
+    assert_eq!(Rc::strong_count(&token), 1);
+}

@@ -1,0 +1,289 @@
+//! One test per row of `RULES.md`'s version table (CPython 3.11, measured) that has a Rust
+//! counterpart, plus the keys-version rules of DESIGN.md. Each names the Python it mirrors.
+
+use std::collections::HashSet;
+use vdict::{Dict, Version};
+
+/// A dict `{"a": 1, "b": 2, "c": 3}`.
+fn abc() -> Dict<String, i32> {
+    [("a", 1), ("b", 2), ("c", 3)]
+        .into_iter()
+        .map(|(k, v)| (k.to_string(), v))
+        .collect()
+}
+
+/// Runs `op` on `dict` and reports whether the version and the keys version changed.
+fn changes<K, V>(dict: &mut Dict<K, V>, op: impl FnOnce(&mut Dict<K, V>)) -> (bool, bool) {
+    let (version, keys_version) = (dict.version(), dict.keys_version());
+    op(dict);
+    (dict.version() != version, dict.keys_version() != keys_version)
+}
+
+#[test]
+fn set_new_key_bumps() {
+    // d[k] = v, new key
+    let mut d = abc();
+    assert_eq!(changes(&mut d, |d| assert_eq!(d.insert("z".into(), 9), None)), (true, true));
+}
+
+#[test]
+fn set_existing_key_to_another_value_bumps_version_only() {
+    // d[k] = v, existing key, another object
+    let mut d = abc();
+    assert_eq!(changes(&mut d, |d| assert_eq!(d.insert("a".into(), 10), Some(1))), (true, false));
+}
+
+#[test]
+fn set_existing_key_to_an_equal_value_still_bumps() {
+    // d[k] = d[k]: CPython skips the bump (same object); Rust cannot see identity, so we bump.
+    let mut d = abc();
+    let same = d["a"];
+    assert_eq!(changes(&mut d, |d| assert_eq!(d.insert("a".into(), same), Some(same))), (true, false));
+}
+
+#[test]
+fn del_present_bumps() {
+    // del d[k], present
+    let mut d = abc();
+    assert_eq!(changes(&mut d, |d| assert_eq!(d.remove("b"), Some(2))), (true, true));
+}
+
+#[test]
+fn del_missing_changes_nothing() {
+    // del d[k], missing -> KeyError
+    let mut d = abc();
+    assert_eq!(changes(&mut d, |d| assert_eq!(d.remove("nope"), None)), (false, false));
+}
+
+#[test]
+fn pop_present_bumps() {
+    // d.pop(k), present
+    let mut d = abc();
+    assert_eq!(
+        changes(&mut d, |d| assert_eq!(d.remove_entry("c"), Some(("c".into(), 3)))),
+        (true, true)
+    );
+}
+
+#[test]
+fn pop_missing_with_default_changes_nothing() {
+    // d.pop(k, default), missing
+    let mut d = abc();
+    assert_eq!(changes(&mut d, |d| assert_eq!(d.remove("nope").unwrap_or(0), 0)), (false, false));
+}
+
+#[test]
+fn popitem_non_empty_bumps_and_is_lifo() {
+    // d.popitem(), non-empty
+    let mut d = abc();
+    assert_eq!(changes(&mut d, |d| assert_eq!(d.pop_last(), Some(("c".into(), 3)))), (true, true));
+    assert_eq!(d.pop_last(), Some(("b".into(), 2)));
+}
+
+#[test]
+fn popitem_empty_changes_nothing() {
+    // d.popitem(), empty -> KeyError
+    let mut d: Dict<String, i32> = Dict::new();
+    assert_eq!(changes(&mut d, |d| assert_eq!(d.pop_last(), None)), (false, false));
+}
+
+#[test]
+fn setdefault_missing_bumps() {
+    // d.setdefault(k, v), missing
+    let mut d = abc();
+    assert_eq!(changes(&mut d, |d| assert_eq!(*d.entry("z".into()).or_insert(7), 7)), (true, true));
+}
+
+#[test]
+fn setdefault_present_by_get_changes_nothing() {
+    // d.setdefault(k, v), present: done with get, no bump
+    let mut d = abc();
+    assert_eq!(
+        changes(&mut d, |d| {
+            let value = match d.get("a") {
+                Some(v) => *v,
+                None => unreachable!(),
+            };
+            assert_eq!(value, 1);
+        }),
+        (false, false)
+    );
+}
+
+#[test]
+fn setdefault_present_through_entry_bumps_because_it_hands_out_mut() {
+    // d.setdefault(k, v), present, through the Entry API: `&mut V` escapes, so we bump.
+    let mut d = abc();
+    assert_eq!(changes(&mut d, |d| assert_eq!(*d.entry("a".into()).or_insert(7), 1)), (true, false));
+}
+
+#[test]
+fn clear_non_empty_bumps() {
+    // d.clear(), non-empty
+    let mut d = abc();
+    assert_eq!(changes(&mut d, |d| d.clear()), (true, true));
+    assert!(d.is_empty());
+}
+
+#[test]
+fn clear_never_filled_changes_nothing() {
+    // d.clear(), never-filled dict
+    let mut d: Dict<String, i32> = Dict::new();
+    assert_eq!(changes(&mut d, |d| d.clear()), (false, false));
+}
+
+#[test]
+fn clear_cleared_changes_nothing() {
+    // d.clear(), already cleared dict
+    let mut d = abc();
+    d.clear();
+    assert_eq!(changes(&mut d, |d| d.clear()), (false, false));
+}
+
+#[test]
+fn clear_emptied_by_del_changes_nothing_unlike_cpython() {
+    // d.clear(), dict emptied by del (table still allocated): CPython bumps, we do not —
+    // the content did not change.
+    let mut d = abc();
+    for k in ["a", "b", "c"] {
+        d.remove(k);
+    }
+    assert_eq!(changes(&mut d, |d| d.clear()), (false, false));
+}
+
+#[test]
+fn update_with_nothing_changes_nothing() {
+    // d.update({})
+    let mut d = abc();
+    assert_eq!(changes(&mut d, |d| d.extend(std::iter::empty())), (false, false));
+}
+
+#[test]
+fn update_with_pairs_bumps() {
+    // d.update(pairs)
+    let mut d = abc();
+    assert_eq!(changes(&mut d, |d| d.extend([("z".to_string(), 26)])), (true, true));
+    assert_eq!(changes(&mut d, |d| d.extend([("a".to_string(), 0)])).0, true);
+}
+
+#[test]
+fn reads_iteration_and_copy_change_nothing() {
+    // d.get, in, len, iteration, d.copy() on the original
+    let mut d = abc();
+    assert_eq!(
+        changes(&mut d, |d| {
+            assert_eq!(d.get("a"), Some(&1));
+            assert!(d.contains_key("b"));
+            assert_eq!(d.len(), 3);
+            assert_eq!(d.iter().count(), 3);
+            assert_eq!(d.keys().count() + d.values().count(), 6);
+            let copy = d.clone();
+            assert_eq!(&copy, &*d);
+        }),
+        (false, false)
+    );
+}
+
+#[test]
+fn new_dicts_and_copies_get_fresh_distinct_versions() {
+    // a new dict; the result of d.copy()
+    let d = abc();
+    let mut seen = HashSet::new();
+    assert!(seen.insert(d.version()));
+    for _ in 0..100 {
+        assert!(seen.insert(Dict::<u8, u8>::new().version()));
+        assert!(seen.insert(d.clone().version()));
+        assert!(seen.insert(Dict::<u8, u8>::with_capacity(10).version()));
+    }
+}
+
+#[test]
+fn a_copy_keeps_the_keys_version_and_the_slots() {
+    // RULES.md, smaller facts: a copy keeps dk_version; its slots are the original's.
+    let mut d = abc();
+    d.remove("a"); // leave a hole, so the copy must copy it too
+    let copy = d.clone();
+    assert_eq!(copy.keys_version(), d.keys_version());
+    for k in ["b", "c"] {
+        assert_eq!(copy.get_slot(k), d.get_slot(k));
+    }
+}
+
+#[test]
+fn versions_from_many_threads_never_collide() {
+    let handles: Vec<_> = (0..4)
+        .map(|t| {
+            std::thread::spawn(move || {
+                let mut d = Dict::new();
+                let mut seen = vec![d.version()];
+                for i in 0..3000u32 {
+                    d.insert(i % 50, t);
+                    seen.push(d.version());
+                }
+                seen
+            })
+        })
+        .collect();
+    let mut all: HashSet<Version> = HashSet::new();
+    for h in handles {
+        for v in h.join().unwrap() {
+            assert!(all.insert(v), "{v:?} seen twice");
+        }
+    }
+}
+
+#[test]
+fn every_mut_access_bumps_the_version_but_not_the_keys_version() {
+    let mut d = abc();
+    assert_eq!(changes(&mut d, |d| *d.get_mut("a").unwrap() += 1), (true, false));
+    assert_eq!(changes(&mut d, |d| assert!(d.get_mut("nope").is_none())), (false, false));
+    assert_eq!(changes(&mut d, |d| d.iter_mut().for_each(|(_, v)| *v += 1)), (true, false));
+    assert_eq!(changes(&mut d, |d| d.values_mut().for_each(|v| *v += 1)), (true, false));
+    assert_eq!(changes(&mut d, |d| d.retain_mut(|_, _| true)), (true, false));
+    assert_eq!(changes(&mut d, |d| *d.slot_mut(0).unwrap().1 += 1), (true, false));
+    assert_eq!(changes(&mut d, |d| *d.entry("b".into()).or_default() += 1), (true, false));
+    assert_eq!(changes(&mut d, |d| drop(d.entry("b".into()).and_modify(|v| *v += 1))), (true, false));
+    assert_eq!(changes(&mut d, |d| drop(d.entry("nope".into()))), (false, false));
+    let mut empty: Dict<String, i32> = Dict::new();
+    assert_eq!(changes(&mut empty, |d| d.iter_mut().for_each(|_| ())), (false, false));
+}
+
+#[test]
+fn retain_bumps_only_when_it_drops_something() {
+    let mut d = abc();
+    assert_eq!(changes(&mut d, |d| d.retain(|_, _| true)), (false, false));
+    assert_eq!(changes(&mut d, |d| d.retain(|k, _| k != "b")), (true, true));
+}
+
+#[test]
+fn drain_bumps_when_non_empty() {
+    let mut d = abc();
+    assert_eq!(changes(&mut d, |d| assert_eq!(d.drain().count(), 3)), (true, true));
+    assert_eq!(changes(&mut d, |d| assert_eq!(d.drain().count(), 0)), (false, false));
+}
+
+#[test]
+fn rebuilds_bump_only_the_keys_version() {
+    let mut d = abc();
+    assert_eq!(changes(&mut d, |d| d.reserve(1000)), (false, true));
+    assert_eq!(changes(&mut d, |d| d.reserve(10)), (false, false)); // room already there
+    assert_eq!(changes(&mut d, |d| d.shrink_to_fit()), (false, true));
+    assert_eq!(changes(&mut d, |d| d.shrink_to_fit()), (false, false)); // already tight
+    assert_eq!(d.iter().map(|(k, v)| (k.as_str(), *v)).collect::<Vec<_>>(), [("a", 1), ("b", 2), ("c", 3)]);
+}
+
+#[test]
+fn a_growing_insert_moves_slots_and_bumps_the_keys_version() {
+    let mut d: Dict<u32, u32> = Dict::new();
+    let mut last_keys_version = d.keys_version();
+    for i in 0..1000 {
+        d.insert(i, i);
+        assert_ne!(d.keys_version(), last_keys_version);
+        last_keys_version = d.keys_version();
+    }
+    // Overwrites never touch it, however many.
+    for i in 0..1000 {
+        d.insert(i, i + 1);
+    }
+    assert_eq!(d.keys_version(), last_keys_version);
+}
