@@ -83,3 +83,8 @@ mod version;
 
 pub use dict::{DefaultHashBuilder, Dict, Entry};
 pub use version::{Version, VERSIONS_PER_BLOCK};
+
+/// README.md's examples, compiled and run as doc tests so they cannot drift from the code.
+#[cfg(doctest)]
+#[doc = include_str!("../README.md")]
+struct ReadmeDoctests;

@@ -121,7 +121,13 @@ mod tests {
     fn versions_never_repeat_across_threads() {
         let per_thread = 5 * VERSIONS_PER_BLOCK as usize + 7;
         let handles: Vec<_> = (0..4)
-            .map(|_| std::thread::spawn(move || (0..per_thread).map(|_| Version::fresh()).collect::<Vec<_>>()))
+            .map(|_| {
+                std::thread::spawn(move || {
+                    (0..per_thread)
+                        .map(|_| Version::fresh())
+                        .collect::<Vec<_>>()
+                })
+            })
             .collect();
         let mut seen = HashSet::new();
         for handle in handles {

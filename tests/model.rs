@@ -91,7 +91,11 @@ fn keep(mask: u32, key: u8) -> bool {
 }
 
 /// Applies `op` to both maps, checks what it returned, and says what the tags must do.
-fn apply<S: BuildHasher + Clone>(op: &Op, dict: &mut Dict<u8, u32, S>, model: &mut IndexMap<u8, u32>) -> Expected {
+fn apply<S: BuildHasher + Clone>(
+    op: &Op,
+    dict: &mut Dict<u8, u32, S>,
+    model: &mut IndexMap<u8, u32>,
+) -> Expected {
     let was_empty = model.is_empty();
     match *op {
         Op::Insert(k, v) => {
@@ -162,7 +166,6 @@ fn apply<S: BuildHasher + Clone>(op: &Op, dict: &mut Dict<u8, u32, S>, model: &m
             }
             let entry = dict.entry(k).and_modify(|v| *v = v.wrapping_add(7));
             assert_eq!(matches!(entry, Entry::Occupied(_)), present);
-            drop(entry);
             expect(present, false)
         }
         Op::EntryRemove(k) => {
@@ -269,7 +272,10 @@ fn run<S: BuildHasher + Clone>(ops: &[Op], hasher: S) {
 
     for (step, op) in ops.iter().enumerate() {
         let (version, keys_version) = (dict.version(), dict.keys_version());
-        let slots_before: HashMap<u8, usize> = dict.keys().map(|&k| (k, dict.get_slot(&k).unwrap())).collect();
+        let slots_before: HashMap<u8, usize> = dict
+            .keys()
+            .map(|&k| (k, dict.get_slot(&k).unwrap()))
+            .collect();
 
         let expected = apply(op, &mut dict, &mut model);
         let at = format!("step {step}: {op:?}");
@@ -292,20 +298,37 @@ fn run<S: BuildHasher + Clone>(ops: &[Op], hasher: S) {
         // Version rules.
         if expected.version_changes {
             assert_ne!(dict.version(), version, "{at}: version must change");
-            assert!(dict.version() > version, "{at}: versions grow on one thread");
+            assert!(
+                dict.version() > version,
+                "{at}: versions grow on one thread"
+            );
             assert!(versions_seen.insert(dict.version()), "{at}: version reused");
         } else {
             assert_eq!(dict.version(), version, "{at}: version must not change");
         }
         match expected.keys_version_changes {
-            Some(true) => assert_ne!(dict.keys_version(), keys_version, "{at}: keys version must change"),
-            Some(false) => assert_eq!(dict.keys_version(), keys_version, "{at}: keys version must not change"),
+            Some(true) => assert_ne!(
+                dict.keys_version(),
+                keys_version,
+                "{at}: keys version must change"
+            ),
+            Some(false) => assert_eq!(
+                dict.keys_version(),
+                keys_version,
+                "{at}: keys version must not change"
+            ),
             None => {}
         }
         // The contract a slot cache relies on: same keys version, same key -> slot map.
         if dict.keys_version() == keys_version {
-            let slots_after: HashMap<u8, usize> = dict.keys().map(|&k| (k, dict.get_slot(&k).unwrap())).collect();
-            assert_eq!(slots_after, slots_before, "{at}: slots moved under an unchanged keys version");
+            let slots_after: HashMap<u8, usize> = dict
+                .keys()
+                .map(|&k| (k, dict.get_slot(&k).unwrap()))
+                .collect();
+            assert_eq!(
+                slots_after, slots_before,
+                "{at}: slots moved under an unchanged keys version"
+            );
         }
     }
 }

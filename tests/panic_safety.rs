@@ -106,7 +106,11 @@ fn panicking_hash_mid_insert_changes_nothing() {
     assert_eq!(ids(&d), before);
     assert_eq!(d.version(), version);
     drop(d);
-    assert_eq!(Rc::strong_count(&token), 1, "a key leaked or was dropped twice");
+    assert_eq!(
+        Rc::strong_count(&token),
+        1,
+        "a key leaked or was dropped twice"
+    );
 }
 
 #[test]
@@ -117,9 +121,15 @@ fn panicking_eq_at_every_point_of_a_colliding_insert_changes_nothing() {
         let mut d = holey_dict(&token, 40);
         let before = ids(&d);
         EQ_CALLS_LEFT.with(|c| c.set(Some(allowed)));
-        let result = catch_unwind(AssertUnwindSafe(|| d.insert(key(4000 + allowed, &token), 1)));
+        let result = catch_unwind(AssertUnwindSafe(|| {
+            d.insert(key(4000 + allowed, &token), 1)
+        }));
         disarm();
-        assert_eq!(d.check_invariants(), Ok(()), "Eq panicked after {allowed} calls");
+        assert_eq!(
+            d.check_invariants(),
+            Ok(()),
+            "Eq panicked after {allowed} calls"
+        );
         match result {
             Err(_) => assert_eq!(ids(&d), before),
             Ok(_) => assert_eq!(d.len(), before.len() + 1), // fewer Eq calls than allowed
@@ -136,7 +146,10 @@ fn panicking_eq_mid_remove_changes_nothing() {
     EQ_CALLS_LEFT.with(|c| c.set(Some(2)));
     let result = catch_unwind(AssertUnwindSafe(|| d.remove(&key(38, &token))));
     disarm();
-    assert!(result.is_err(), "a colliding remove must compare keys more than twice");
+    assert!(
+        result.is_err(),
+        "a colliding remove must compare keys more than twice"
+    );
     assert_eq!(d.check_invariants(), Ok(()));
     assert_eq!(ids(&d), before);
 }
@@ -166,7 +179,12 @@ fn panicking_drop_during_clear_leaves_an_empty_dict_and_drops_the_rest() {
     let token = Rc::new(());
     let mut d = Dict::new();
     for i in 0..20u32 {
-        d.insert(i, Bomb { _token: token.clone() });
+        d.insert(
+            i,
+            Bomb {
+                _token: token.clone(),
+            },
+        );
     }
     DROP_PANICS.with(|c| c.set(true));
     let result = catch_unwind(AssertUnwindSafe(|| d.clear()));
@@ -176,7 +194,12 @@ fn panicking_drop_during_clear_leaves_an_empty_dict_and_drops_the_rest() {
     assert_eq!(d.check_invariants(), Ok(()));
     // The rest were still dropped: only the token's own count remains.
     assert_eq!(Rc::strong_count(&token), 1);
-    d.insert(1, Bomb { _token: token.clone() });
+    d.insert(
+        1,
+        Bomb {
+            _token: token.clone(),
+        },
+    );
     assert_eq!(d.len(), 1);
 }
 
@@ -185,7 +208,12 @@ fn panicking_drop_during_retain_leaves_a_consistent_dict() {
     let token = Rc::new(());
     let mut d = Dict::new();
     for i in 0..30u32 {
-        d.insert(i, Bomb { _token: token.clone() });
+        d.insert(
+            i,
+            Bomb {
+                _token: token.clone(),
+            },
+        );
     }
     let version = d.version();
     DROP_PANICS.with(|c| c.set(true));
@@ -193,7 +221,11 @@ fn panicking_drop_during_retain_leaves_a_consistent_dict() {
     disarm();
     assert!(result.is_err());
     assert_eq!(d.check_invariants(), Ok(()));
-    assert_ne!(d.version(), version, "an entry left, so the version must have moved");
+    assert_ne!(
+        d.version(),
+        version,
+        "an entry left, so the version must have moved"
+    );
     // Key 2 was dropped (its Drop panicked, but it is gone); the rest is intact, in order.
     let mut expected: Vec<u32> = (0..30).collect();
     expected.retain(|&k| k != 2);
@@ -222,7 +254,12 @@ fn panicking_drop_of_a_value_in_the_dicts_own_drop_drops_the_rest() {
     let token = Rc::new(());
     let mut d = Dict::new();
     for i in 0..10u32 {
-        d.insert(i, Bomb { _token: token.clone() });
+        d.insert(
+            i,
+            Bomb {
+                _token: token.clone(),
+            },
+        );
     }
     DROP_PANICS.with(|c| c.set(true));
     let result = catch_unwind(AssertUnwindSafe(move || drop(d)));

@@ -16,21 +16,30 @@ fn abc() -> Dict<String, i32> {
 fn changes<K, V>(dict: &mut Dict<K, V>, op: impl FnOnce(&mut Dict<K, V>)) -> (bool, bool) {
     let (version, keys_version) = (dict.version(), dict.keys_version());
     op(dict);
-    (dict.version() != version, dict.keys_version() != keys_version)
+    (
+        dict.version() != version,
+        dict.keys_version() != keys_version,
+    )
 }
 
 #[test]
 fn set_new_key_bumps() {
     // d[k] = v, new key
     let mut d = abc();
-    assert_eq!(changes(&mut d, |d| assert_eq!(d.insert("z".into(), 9), None)), (true, true));
+    assert_eq!(
+        changes(&mut d, |d| assert_eq!(d.insert("z".into(), 9), None)),
+        (true, true)
+    );
 }
 
 #[test]
 fn set_existing_key_to_another_value_bumps_version_only() {
     // d[k] = v, existing key, another object
     let mut d = abc();
-    assert_eq!(changes(&mut d, |d| assert_eq!(d.insert("a".into(), 10), Some(1))), (true, false));
+    assert_eq!(
+        changes(&mut d, |d| assert_eq!(d.insert("a".into(), 10), Some(1))),
+        (true, false)
+    );
 }
 
 #[test]
@@ -38,21 +47,33 @@ fn set_existing_key_to_an_equal_value_still_bumps() {
     // d[k] = d[k]: CPython skips the bump (same object); Rust cannot see identity, so we bump.
     let mut d = abc();
     let same = d["a"];
-    assert_eq!(changes(&mut d, |d| assert_eq!(d.insert("a".into(), same), Some(same))), (true, false));
+    assert_eq!(
+        changes(&mut d, |d| assert_eq!(
+            d.insert("a".into(), same),
+            Some(same)
+        )),
+        (true, false)
+    );
 }
 
 #[test]
 fn del_present_bumps() {
     // del d[k], present
     let mut d = abc();
-    assert_eq!(changes(&mut d, |d| assert_eq!(d.remove("b"), Some(2))), (true, true));
+    assert_eq!(
+        changes(&mut d, |d| assert_eq!(d.remove("b"), Some(2))),
+        (true, true)
+    );
 }
 
 #[test]
 fn del_missing_changes_nothing() {
     // del d[k], missing -> KeyError
     let mut d = abc();
-    assert_eq!(changes(&mut d, |d| assert_eq!(d.remove("nope"), None)), (false, false));
+    assert_eq!(
+        changes(&mut d, |d| assert_eq!(d.remove("nope"), None)),
+        (false, false)
+    );
 }
 
 #[test]
@@ -60,7 +81,10 @@ fn pop_present_bumps() {
     // d.pop(k), present
     let mut d = abc();
     assert_eq!(
-        changes(&mut d, |d| assert_eq!(d.remove_entry("c"), Some(("c".into(), 3)))),
+        changes(&mut d, |d| assert_eq!(
+            d.remove_entry("c"),
+            Some(("c".into(), 3))
+        )),
         (true, true)
     );
 }
@@ -69,14 +93,20 @@ fn pop_present_bumps() {
 fn pop_missing_with_default_changes_nothing() {
     // d.pop(k, default), missing
     let mut d = abc();
-    assert_eq!(changes(&mut d, |d| assert_eq!(d.remove("nope").unwrap_or(0), 0)), (false, false));
+    assert_eq!(
+        changes(&mut d, |d| assert_eq!(d.remove("nope").unwrap_or(0), 0)),
+        (false, false)
+    );
 }
 
 #[test]
 fn popitem_non_empty_bumps_and_is_lifo() {
     // d.popitem(), non-empty
     let mut d = abc();
-    assert_eq!(changes(&mut d, |d| assert_eq!(d.pop_last(), Some(("c".into(), 3)))), (true, true));
+    assert_eq!(
+        changes(&mut d, |d| assert_eq!(d.pop_last(), Some(("c".into(), 3)))),
+        (true, true)
+    );
     assert_eq!(d.pop_last(), Some(("b".into(), 2)));
 }
 
@@ -84,14 +114,20 @@ fn popitem_non_empty_bumps_and_is_lifo() {
 fn popitem_empty_changes_nothing() {
     // d.popitem(), empty -> KeyError
     let mut d: Dict<String, i32> = Dict::new();
-    assert_eq!(changes(&mut d, |d| assert_eq!(d.pop_last(), None)), (false, false));
+    assert_eq!(
+        changes(&mut d, |d| assert_eq!(d.pop_last(), None)),
+        (false, false)
+    );
 }
 
 #[test]
 fn setdefault_missing_bumps() {
     // d.setdefault(k, v), missing
     let mut d = abc();
-    assert_eq!(changes(&mut d, |d| assert_eq!(*d.entry("z".into()).or_insert(7), 7)), (true, true));
+    assert_eq!(
+        changes(&mut d, |d| assert_eq!(*d.entry("z".into()).or_insert(7), 7)),
+        (true, true)
+    );
 }
 
 #[test]
@@ -114,7 +150,10 @@ fn setdefault_present_by_get_changes_nothing() {
 fn setdefault_present_through_entry_bumps_because_it_hands_out_mut() {
     // d.setdefault(k, v), present, through the Entry API: `&mut V` escapes, so we bump.
     let mut d = abc();
-    assert_eq!(changes(&mut d, |d| assert_eq!(*d.entry("a".into()).or_insert(7), 1)), (true, false));
+    assert_eq!(
+        changes(&mut d, |d| assert_eq!(*d.entry("a".into()).or_insert(7), 1)),
+        (true, false)
+    );
 }
 
 #[test]
@@ -155,15 +194,24 @@ fn clear_emptied_by_del_changes_nothing_unlike_cpython() {
 fn update_with_nothing_changes_nothing() {
     // d.update({})
     let mut d = abc();
-    assert_eq!(changes(&mut d, |d| d.extend(std::iter::empty())), (false, false));
+    assert_eq!(
+        changes(&mut d, |d| d.extend(std::iter::empty())),
+        (false, false)
+    );
 }
 
 #[test]
 fn update_with_pairs_bumps() {
     // d.update(pairs)
     let mut d = abc();
-    assert_eq!(changes(&mut d, |d| d.extend([("z".to_string(), 26)])), (true, true));
-    assert_eq!(changes(&mut d, |d| d.extend([("a".to_string(), 0)])).0, true);
+    assert_eq!(
+        changes(&mut d, |d| d.extend([("z".to_string(), 26)])),
+        (true, true)
+    );
+    assert_eq!(
+        changes(&mut d, |d| d.extend([("a".to_string(), 0)])),
+        (true, false)
+    );
 }
 
 #[test]
@@ -235,17 +283,51 @@ fn versions_from_many_threads_never_collide() {
 #[test]
 fn every_mut_access_bumps_the_version_but_not_the_keys_version() {
     let mut d = abc();
-    assert_eq!(changes(&mut d, |d| *d.get_mut("a").unwrap() += 1), (true, false));
-    assert_eq!(changes(&mut d, |d| assert!(d.get_mut("nope").is_none())), (false, false));
-    assert_eq!(changes(&mut d, |d| d.iter_mut().for_each(|(_, v)| *v += 1)), (true, false));
-    assert_eq!(changes(&mut d, |d| d.values_mut().for_each(|v| *v += 1)), (true, false));
-    assert_eq!(changes(&mut d, |d| d.retain_mut(|_, _| true)), (true, false));
-    assert_eq!(changes(&mut d, |d| *d.slot_mut(0).unwrap().1 += 1), (true, false));
-    assert_eq!(changes(&mut d, |d| *d.entry("b".into()).or_default() += 1), (true, false));
-    assert_eq!(changes(&mut d, |d| drop(d.entry("b".into()).and_modify(|v| *v += 1))), (true, false));
-    assert_eq!(changes(&mut d, |d| drop(d.entry("nope".into()))), (false, false));
+    assert_eq!(
+        changes(&mut d, |d| *d.get_mut("a").unwrap() += 1),
+        (true, false)
+    );
+    assert_eq!(
+        changes(&mut d, |d| assert!(d.get_mut("nope").is_none())),
+        (false, false)
+    );
+    assert_eq!(
+        changes(&mut d, |d| d.iter_mut().for_each(|(_, v)| *v += 1)),
+        (true, false)
+    );
+    assert_eq!(
+        changes(&mut d, |d| d.values_mut().for_each(|v| *v += 1)),
+        (true, false)
+    );
+    assert_eq!(
+        changes(&mut d, |d| d.retain_mut(|_, _| true)),
+        (true, false)
+    );
+    assert_eq!(
+        changes(&mut d, |d| *d.slot_mut(0).unwrap().1 += 1),
+        (true, false)
+    );
+    assert_eq!(
+        changes(&mut d, |d| *d.entry("b".into()).or_default() += 1),
+        (true, false)
+    );
+    assert_eq!(
+        changes(&mut d, |d| drop(
+            d.entry("b".into()).and_modify(|v| *v += 1)
+        )),
+        (true, false)
+    );
+    assert_eq!(
+        changes(&mut d, |d| {
+            d.entry("nope".into());
+        }),
+        (false, false)
+    );
     let mut empty: Dict<String, i32> = Dict::new();
-    assert_eq!(changes(&mut empty, |d| d.iter_mut().for_each(|_| ())), (false, false));
+    assert_eq!(
+        changes(&mut empty, |d| d.iter_mut().for_each(|_| ())),
+        (false, false)
+    );
 }
 
 #[test]
@@ -258,8 +340,14 @@ fn retain_bumps_only_when_it_drops_something() {
 #[test]
 fn drain_bumps_when_non_empty() {
     let mut d = abc();
-    assert_eq!(changes(&mut d, |d| assert_eq!(d.drain().count(), 3)), (true, true));
-    assert_eq!(changes(&mut d, |d| assert_eq!(d.drain().count(), 0)), (false, false));
+    assert_eq!(
+        changes(&mut d, |d| assert_eq!(d.drain().count(), 3)),
+        (true, true)
+    );
+    assert_eq!(
+        changes(&mut d, |d| assert_eq!(d.drain().count(), 0)),
+        (false, false)
+    );
 }
 
 #[test]
@@ -269,7 +357,10 @@ fn rebuilds_bump_only_the_keys_version() {
     assert_eq!(changes(&mut d, |d| d.reserve(10)), (false, false)); // room already there
     assert_eq!(changes(&mut d, |d| d.shrink_to_fit()), (false, true));
     assert_eq!(changes(&mut d, |d| d.shrink_to_fit()), (false, false)); // already tight
-    assert_eq!(d.iter().map(|(k, v)| (k.as_str(), *v)).collect::<Vec<_>>(), [("a", 1), ("b", 2), ("c", 3)]);
+    assert_eq!(
+        d.iter().map(|(k, v)| (k.as_str(), *v)).collect::<Vec<_>>(),
+        [("a", 1), ("b", 2), ("c", 3)]
+    );
 }
 
 #[test]

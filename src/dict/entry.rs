@@ -92,7 +92,12 @@ impl<'a, K, V> Entry<'a, K, V> {
 }
 
 impl<'a, K, V> OccupiedEntry<'a, K, V> {
-    pub(super) fn new(table: &'a mut Table<K, V>, tags: &'a mut Tags, found: Found, given_key: K) -> Self {
+    pub(super) fn new(
+        table: &'a mut Table<K, V>,
+        tags: &'a mut Tags,
+        found: Found,
+        given_key: K,
+    ) -> Self {
         OccupiedEntry {
             table,
             tags,
@@ -166,8 +171,18 @@ impl<'a, K, V> OccupiedEntry<'a, K, V> {
 }
 
 impl<'a, K, V> VacantEntry<'a, K, V> {
-    pub(super) fn new(table: &'a mut Table<K, V>, tags: &'a mut Tags, hash: StoredHash, key: K) -> Self {
-        VacantEntry { table, tags, hash, key }
+    pub(super) fn new(
+        table: &'a mut Table<K, V>,
+        tags: &'a mut Tags,
+        hash: StoredHash,
+        key: K,
+    ) -> Self {
+        VacantEntry {
+            table,
+            tags,
+            hash,
+            key,
+        }
     }
 
     /// The key that would be inserted.

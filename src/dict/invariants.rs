@@ -40,7 +40,9 @@ impl<K: Hash + Eq, V, S: BuildHasher> Dict<K, V, S> {
         let size = indices.size();
 
         if size != 0 && (!size.is_power_of_two() || size < MIN_SIZE) {
-            return Err(format!("index size {size} is not 0 or a power of two >= {MIN_SIZE}"));
+            return Err(format!(
+                "index size {size} is not 0 or a power of two >= {MIN_SIZE}"
+            ));
         }
         if size != 0 && indices.cell_bytes() != cell_bytes_for_size(size) {
             return Err(format!(
@@ -51,13 +53,19 @@ impl<K: Hash + Eq, V, S: BuildHasher> Dict<K, V, S> {
         }
         let usable = usable_for_size(size);
         if table.inserts_left() > usable {
-            return Err(format!("{} inserts left exceeds usable {usable}", table.inserts_left()));
+            return Err(format!(
+                "{} inserts left exceeds usable {usable}",
+                table.inserts_left()
+            ));
         }
         let inserted_since_rebuild = usable - table.inserts_left();
 
         let live_entries = entries.iter().filter(|slot| slot.is_some()).count();
         if live_entries != table.len() {
-            return Err(format!("{live_entries} live entries, but len() is {}", table.len()));
+            return Err(format!(
+                "{live_entries} live entries, but len() is {}",
+                table.len()
+            ));
         }
         if entries.len() > inserted_since_rebuild {
             return Err(format!(
@@ -79,7 +87,9 @@ impl<K: Hash + Eq, V, S: BuildHasher> Dict<K, V, S> {
                 value if value >= 0 => {
                     let slot = value as usize;
                     if slot >= entries.len() || entries[slot].is_none() {
-                        return Err(format!("cell {cell} points at slot {slot}, which is not a live entry"));
+                        return Err(format!(
+                            "cell {cell} points at slot {slot}, which is not a live entry"
+                        ));
                     }
                     if std::mem::replace(&mut pointed_at[slot], true) {
                         return Err(format!("slot {slot} is pointed at by more than one cell"));
@@ -90,7 +100,10 @@ impl<K: Hash + Eq, V, S: BuildHasher> Dict<K, V, S> {
             }
         }
         if live_cells != table.len() {
-            return Err(format!("{live_cells} cells point at entries, but len() is {}", table.len()));
+            return Err(format!(
+                "{live_cells} cells point at entries, but len() is {}",
+                table.len()
+            ));
         }
         if live_cells + dummy_cells > inserted_since_rebuild {
             return Err(format!(
@@ -119,14 +132,19 @@ impl<K: Hash + Eq, V, S: BuildHasher> Dict<K, V, S> {
                     break;
                 }
                 if value == EMPTY || step > size + 64 {
-                    return Err(format!("slot {slot} is not reachable along its probe sequence"));
+                    return Err(format!(
+                        "slot {slot} is not reachable along its probe sequence"
+                    ));
                 }
                 probe.advance();
             }
             match table.find(bucket.hash, |key| key == &bucket.key) {
                 Some(found) if found.slot == slot => {}
                 Some(found) => {
-                    return Err(format!("the key in slot {slot} is also stored in slot {}", found.slot));
+                    return Err(format!(
+                        "the key in slot {slot} is also stored in slot {}",
+                        found.slot
+                    ));
                 }
                 None => return Err(format!("the key in slot {slot} cannot be found by lookup")),
             }

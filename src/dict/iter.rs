@@ -42,7 +42,11 @@ where
         if self.remaining == 0 {
             return None;
         }
-        let bucket = self.slots.by_ref().rev().find_map(|slot| slot.into_iter().next())?;
+        let bucket = self
+            .slots
+            .by_ref()
+            .rev()
+            .find_map(|slot| slot.into_iter().next())?;
         self.remaining -= 1;
         Some(bucket)
     }

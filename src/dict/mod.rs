@@ -545,7 +545,12 @@ where
     pub fn entry(&mut self, key: K) -> Entry<'_, K, V> {
         let hash = self.stored_hash(&key);
         match self.find(hash, &key) {
-            Some(found) => Entry::Occupied(OccupiedEntry::new(&mut self.table, &mut self.tags, found, key)),
+            Some(found) => Entry::Occupied(OccupiedEntry::new(
+                &mut self.table,
+                &mut self.tags,
+                found,
+                key,
+            )),
             None => Entry::Vacant(VacantEntry::new(&mut self.table, &mut self.tags, hash, key)),
         }
     }
@@ -566,7 +571,9 @@ where
         K: Borrow<Q>,
         Q: Eq + ?Sized,
     {
-        let found = self.table.find(StoredHash::new(hash), |k| k.borrow() == key)?;
+        let found = self
+            .table
+            .find(StoredHash::new(hash), |k| k.borrow() == key)?;
         Some(&self.bucket(found).value)
     }
 
@@ -596,7 +603,8 @@ where
         K: Borrow<Q>,
         Q: Eq + ?Sized,
     {
-        self.find(StoredHash::new(hash), key).map(|found| found.slot)
+        self.find(StoredHash::new(hash), key)
+            .map(|found| found.slot)
     }
 
     /// [`insert`](Dict::insert) with a precomputed hash.

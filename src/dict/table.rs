@@ -178,7 +178,10 @@ impl<K, V> Table<K, V> {
             if value == slot as isize {
                 return probe.cell();
             }
-            assert!(value != EMPTY, "vdict: slot {slot} is missing from the index (corrupt table)");
+            assert!(
+                value != EMPTY,
+                "vdict: slot {slot} is missing from the index (corrupt table)"
+            );
             probe.advance();
         }
     }

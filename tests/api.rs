@@ -1,0 +1,277 @@
+//! The public API as a user of std's `HashMap` or indexmap would exercise it: order, entries,
+//! iterators, traits, slots, capacity and memory.
+
+use vdict::{Dict, Entry};
+
+fn order<K: Clone, V, S>(d: &Dict<K, V, S>) -> Vec<K> {
+    d.keys().cloned().collect()
+}
+
+#[test]
+fn insertion_order_overwrite_keeps_place_reinsert_goes_last() {
+    let mut d = Dict::new();
+    for k in ["x", "y", "z"] {
+        d.insert(k, 0);
+    }
+    d.insert("x", 1);
+    assert_eq!(order(&d), ["x", "y", "z"]);
+    d.remove("x");
+    d.insert("x", 2);
+    assert_eq!(order(&d), ["y", "z", "x"]);
+    assert_eq!(d.first(), Some((&"y", &0)));
+    assert_eq!(d.last(), Some((&"x", &2)));
+}
+
+#[test]
+fn string_keys_are_found_by_str() {
+    let mut d: Dict<String, u32> = Dict::new();
+    d.insert("len".to_string(), 1);
+    assert_eq!(d.get("len"), Some(&1));
+    assert_eq!(d.get_key_value("len"), Some((&"len".to_string(), &1)));
+    assert!(d.contains_key("len"));
+    assert_eq!(d.remove("len"), Some(1));
+    assert!(d.is_empty());
+}
+
+#[test]
+fn entry_api_covers_both_cases() {
+    let mut d: Dict<&str, Vec<u32>> = Dict::new();
+    d.entry("a").or_default().push(1);
+    d.entry("a").or_default().push(2);
+    d.entry("b").or_insert_with(|| vec![0]).push(3);
+    assert_eq!(
+        *d.entry("c").or_insert_with_key(|k| vec![k.len() as u32]),
+        vec![1]
+    );
+    assert_eq!(d["a"], vec![1, 2]);
+    match d.entry("a") {
+        Entry::Occupied(mut e) => {
+            assert_eq!(e.key(), &"a");
+            assert_eq!(e.slot(), 0);
+            assert_eq!(e.get(), &vec![1, 2]);
+            e.get_mut().push(4);
+            assert_eq!(e.insert(vec![9]), vec![1, 2, 4]);
+            assert_eq!(e.remove_entry(), ("a", vec![9]));
+        }
+        Entry::Vacant(_) => panic!("a is present"),
+    }
+    match d.entry("zz") {
+        Entry::Vacant(e) => {
+            assert_eq!(e.key(), &"zz");
+            e.insert(vec![]).push(5);
+        }
+        Entry::Occupied(_) => panic!("zz is absent"),
+    }
+    assert_eq!(order(&d), ["b", "c", "zz"]);
+    assert_eq!(d.entry("b").key(), &"b");
+    assert!(format!("{:?}", d.entry("b").and_modify(|v| v.clear())).starts_with("Occupied"));
+    assert!(d["b"].is_empty());
+}
+
+#[test]
+fn iterators_are_exact_double_ended_and_skip_holes() {
+    let mut d: Dict<u32, u32> = (0..10).map(|i| (i, i * 10)).collect();
+    for k in [0, 3, 9] {
+        d.remove(&k);
+    }
+    let expected: Vec<u32> = vec![1, 2, 4, 5, 6, 7, 8];
+    let mut it = d.iter();
+    assert_eq!(it.len(), 7);
+    assert_eq!(it.next(), Some((&1, &10)));
+    assert_eq!(it.next_back(), Some((&8, &80)));
+    assert_eq!(it.len(), 5);
+    assert_eq!(
+        d.keys().rev().copied().collect::<Vec<_>>(),
+        expected.iter().rev().copied().collect::<Vec<_>>()
+    );
+    assert_eq!(
+        d.values().copied().collect::<Vec<_>>(),
+        expected.iter().map(|k| k * 10).collect::<Vec<_>>()
+    );
+    for (k, v) in &mut d {
+        *v += k;
+    }
+    for v in d.values_mut() {
+        *v += 1;
+    }
+    assert_eq!(d[&4], 45);
+    assert_eq!(d.clone().into_keys().collect::<Vec<_>>(), expected);
+    assert_eq!(d.clone().into_values().len(), 7);
+    let pairs: Vec<(u32, u32)> = d.into_iter().collect();
+    assert_eq!(pairs.len(), 7);
+    assert_eq!(pairs[0], (1, 12));
+}
+
+#[test]
+fn equality_ignores_order_like_python() {
+    let a: Dict<&str, i32> = Dict::from([("x", 1), ("y", 2)]);
+    let b: Dict<&str, i32> = Dict::from([("y", 2), ("x", 1)]);
+    let c: Dict<&str, i32> = Dict::from([("y", 2), ("x", 3)]);
+    assert_eq!(a, b);
+    assert_ne!(a, c);
+    assert_ne!(a, Dict::from([("x", 1)]));
+}
+
+#[test]
+fn debug_prints_like_a_map_in_order() {
+    let mut d = Dict::new();
+    d.insert("b", 2);
+    d.insert("a", 1);
+    assert_eq!(format!("{d:?}"), r#"{"b": 2, "a": 1}"#);
+    assert_eq!(format!("{:?}", d.iter()), r#"[("b", 2), ("a", 1)]"#);
+}
+
+#[test]
+#[should_panic(expected = "key not found")]
+fn index_of_a_missing_key_panics_clearly() {
+    let d: Dict<&str, i32> = Dict::new();
+    let _ = d["missing"];
+}
+
+#[test]
+fn extend_from_pairs_and_references() {
+    let mut d: Dict<u32, u32> = Dict::new();
+    d.extend([(1, 1), (2, 2)]);
+    let more = [(3, 3), (1, 10)];
+    d.extend(more.iter().map(|(k, v)| (k, v)));
+    assert_eq!(
+        d.iter().map(|(&k, &v)| (k, v)).collect::<Vec<_>>(),
+        [(1, 10), (2, 2), (3, 3)]
+    );
+}
+
+#[test]
+fn slots_are_stable_until_the_keys_version_moves() {
+    let mut d: Dict<&str, u32> = Dict::new();
+    d.insert("a", 1);
+    d.insert("b", 2);
+    d.insert("c", 3);
+    d.remove("b");
+    assert_eq!(d.get_slot("c"), Some(2));
+    assert_eq!(d.slot(1), None, "a hole reads as None");
+    assert_eq!(d.slot(2), Some((&"c", &3)));
+    assert_eq!(d.slot(99), None);
+    assert_eq!(d.slot_count(), 3);
+    d.shrink_to_fit(); // squeezes the hole out: "c" moves to slot 1
+    assert_eq!(d.get_slot("c"), Some(1));
+    assert_eq!(d.slot_count(), 2);
+}
+
+#[test]
+fn pop_last_on_a_dict_with_holes_is_lifo_over_live_entries() {
+    let mut d: Dict<u32, ()> = (0..10).map(|k| (k, ())).collect();
+    d.remove(&9);
+    d.remove(&8);
+    d.remove(&5);
+    let popped: Vec<u32> = std::iter::from_fn(|| d.pop_last().map(|(k, _)| k)).collect();
+    assert_eq!(popped, [7, 6, 4, 3, 2, 1, 0]);
+}
+
+#[test]
+fn with_capacity_holds_that_many_without_rebuilding() {
+    let mut d: Dict<u32, u32> = Dict::with_capacity(1000);
+    assert!(d.capacity() >= 1000);
+    let keys_version = d.keys_version();
+    let heap = d.heap_bytes();
+    for i in 0..1000 {
+        d.insert(i, i);
+    }
+    assert_eq!(d.heap_bytes(), heap, "no reallocation");
+    // Each insert bumps the keys version, but none of them moved a slot:
+    assert_ne!(d.keys_version(), keys_version);
+    assert!((0..1000).all(|i| d.get_slot(&i) == Some(i as usize)));
+}
+
+#[test]
+fn a_new_dict_owns_no_heap_and_shrink_to_fit_gives_it_back() {
+    let mut d: Dict<u64, u64> = Dict::new();
+    assert_eq!(d.heap_bytes(), 0);
+    assert_eq!(d.capacity(), 0);
+    d.insert(1, 1);
+    // 8 one-byte cells and 5 entries of 24 bytes.
+    assert_eq!(d.heap_bytes(), 8 + 5 * 24);
+    d.remove(&1);
+    d.shrink_to_fit();
+    assert_eq!(d.heap_bytes(), 0);
+    d.insert(2, 2);
+    assert_eq!(d.get(&2), Some(&2));
+}
+
+#[test]
+fn cell_width_grows_with_the_table() {
+    let mut d: Dict<u64, u64> = Dict::new();
+    for i in 0..100_000 {
+        d.insert(i, i);
+    }
+    // 100,000 entries: 2^18 cells of 4 bytes (2^17 * 2/3 < 100,000), entries at 24 bytes.
+    let cells = 1 << 18;
+    assert_eq!(d.capacity(), cells * 2 / 3);
+    assert_eq!(d.heap_bytes(), cells * 4 + d.capacity() * 24);
+    d.check_invariants().unwrap();
+}
+
+#[test]
+fn mass_deletion_compacts_so_iteration_stays_cheap() {
+    let mut d: Dict<u64, u64> = (0..100_000).map(|i| (i, i)).collect();
+    for i in 0..100_000 {
+        if i % 1000 != 0 {
+            d.remove(&i);
+        }
+    }
+    assert_eq!(d.len(), 100);
+    // Holes never outnumber live entries by much (compaction), so slot_count stays small.
+    assert!(
+        d.slot_count() <= 2 * d.len() + 8,
+        "slot_count {}",
+        d.slot_count()
+    );
+    assert!(d.keys().copied().eq((0..100_000).step_by(1000)));
+    d.check_invariants().unwrap();
+}
+
+#[test]
+fn precomputed_hashes_match_plain_calls() {
+    let mut d: Dict<String, u32> = Dict::new();
+    let h = d.hash_key("name");
+    assert_eq!(d.insert_with_hash(h, "name".to_string(), 1), None);
+    assert_eq!(d.get("name"), Some(&1));
+    assert_eq!(d.get_with_hash(h, "name"), Some(&1));
+    assert!(d.contains_key_with_hash(h, "name"));
+    assert_eq!(d.get_slot_with_hash(h, "name"), Some(0));
+    *d.get_mut_with_hash(h, "name").unwrap() = 5;
+    assert_eq!(d.remove_with_hash(h, "name"), Some(5));
+    // A wrong hash misses; it never finds another key.
+    d.insert("other".to_string(), 2);
+    assert_eq!(d.get_with_hash(h ^ 1, "other"), None);
+}
+
+#[test]
+#[cfg(debug_assertions)]
+#[should_panic(expected = "not this dict's hash")]
+fn insert_with_a_wrong_hash_panics_in_debug_builds() {
+    let mut d: Dict<String, u32> = Dict::new();
+    let wrong = d.hash_key("a") ^ 1;
+    d.insert_with_hash(wrong, "a".to_string(), 1);
+}
+
+#[test]
+fn dicts_sharing_a_hasher_share_precomputed_hashes() {
+    let hasher = vdict::DefaultHashBuilder::default();
+    let mut globals: Dict<&str, u32> = Dict::with_hasher(hasher.clone());
+    let mut builtins: Dict<&str, u32> = Dict::with_hasher(hasher);
+    globals.insert("x", 1);
+    builtins.insert("len", 2);
+    let h = globals.hash_key("len");
+    assert_eq!(globals.get_with_hash(h, "len"), None);
+    assert_eq!(builtins.get_with_hash(h, "len"), Some(&2));
+}
+
+#[test]
+fn zero_sized_keys_and_values_work() {
+    let mut d: Dict<(), ()> = Dict::new();
+    assert_eq!(d.insert((), ()), None);
+    assert_eq!(d.insert((), ()), Some(()));
+    assert_eq!(d.len(), 1);
+    assert_eq!(d.remove(&()), Some(()));
+    d.check_invariants().unwrap();
+}
