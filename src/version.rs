@@ -47,6 +47,10 @@ thread_local! {
 pub struct Version(u64);
 
 impl Version {
+    /// A tag no dict ever carries (the supply starts at 1). A cache that starts out holding
+    /// `Version::NEVER` misses on its first lookup without needing an "empty" flag.
+    pub const NEVER: Version = Version(0);
+
     /// Takes a fresh version from the process-wide supply.
     ///
     /// The result differs from every version handed out before, on any thread, and is greater
