@@ -258,7 +258,11 @@ impl SlotCache {
 
     /// The value in the remembered slot, if the keys it depends on have not changed since.
     #[inline]
-    pub fn hit<'d, K, V, S>(&mut self, globals: &'d Dict<K, V, S>, builtins: &'d Dict<K, V, S>) -> Option<&'d V> {
+    pub fn hit<'d, K, V, S>(
+        &mut self,
+        globals: &'d Dict<K, V, S>,
+        builtins: &'d Dict<K, V, S>,
+    ) -> Option<&'d V> {
         if self.globals_keys_version != globals.keys_version() {
             return None;
         }
