@@ -81,6 +81,7 @@
 pub mod cache;
 pub mod dict;
 mod version;
+pub mod vm;
 
 pub use dict::{DefaultHashBuilder, Dict, Entry};
 pub use version::{Version, VERSIONS_PER_BLOCK};

@@ -1,0 +1,449 @@
+//! The interpreter loop: fetch, match, execute, with a cache site per `LOAD_GLOBAL`.
+//!
+//! The loop is written once, generic over how `LOAD_GLOBAL` is served ([`GlobalLoad`]), and
+//! compiled once per cache mode, so the mode costs nothing per instruction: [`Vm::run`] picks
+//! the compiled loop when it starts. A `LOAD_GLOBAL` asks its site for a hit (compares of
+//! version tags, no hashing); only on a miss does it hash-free look the name up (the hash was
+//! computed once per run, as an interpreter computes it once per interned name) and refill.
+//!
+//! Everything that can go wrong at run time comes back as `Err(VmError)` naming the
+//! instruction's offset and line; nothing panics on a bad program.
+
+use super::ops::{Code, Op};
+use super::value::{ErrorKind, Value, BUILTINS};
+use crate::cache::{CacheStats, SlotCache, VersionCache};
+use crate::{DefaultHashBuilder, Dict};
+use std::fmt;
+use std::rc::Rc;
+
+/// A namespace: globals or builtins.
+pub type Namespace = Dict<Rc<str>, Value>;
+
+/// How `LOAD_GLOBAL` is served; chosen when the VM is made.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum CacheMode {
+    /// Every load looks the name up: globals, then builtins (hash precomputed).
+    None,
+    /// CPython 3.8's opcache: [`VersionCache`], keyed on both dicts' versions.
+    Version,
+    /// CPython 3.11's specialised loads: [`SlotCache`], keyed on keys versions.
+    Slot,
+}
+
+impl CacheMode {
+    /// All three, in the order the report prints them.
+    pub const ALL: [CacheMode; 3] = [CacheMode::None, CacheMode::Version, CacheMode::Slot];
+
+    /// The mode's name in reports: `none`, `version`, `slot`.
+    pub fn name(&self) -> &'static str {
+        match self {
+            CacheMode::None => "none",
+            CacheMode::Version => "version",
+            CacheMode::Slot => "slot",
+        }
+    }
+}
+
+/// The cache sites of a [`Code`], one per `LOAD_GLOBAL`, for the mode it last ran in.
+#[derive(Debug, Clone, Default)]
+pub(crate) enum CacheSites {
+    /// Not run with a cache yet (or run uncached, which needs none).
+    #[default]
+    Cold,
+    Version(Vec<VersionCache<Value>>),
+    Slot(Vec<SlotCache>),
+}
+
+impl CacheSites {
+    pub(crate) fn stats(&self) -> Option<CacheStats> {
+        let mut total = CacheStats::default();
+        match self {
+            CacheSites::Cold => return None,
+            CacheSites::Version(sites) => sites.iter().for_each(|site| total += site.stats()),
+            CacheSites::Slot(sites) => sites.iter().for_each(|site| total += site.stats()),
+        }
+        Some(total)
+    }
+}
+
+/// A runtime error and where it happened.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct VmError {
+    /// The offset (instruction index) of the failing instruction.
+    pub offset: usize,
+    /// Its source line.
+    pub line: u32,
+    /// Its opcode's name.
+    pub opcode: &'static str,
+    /// What went wrong.
+    pub kind: ErrorKind,
+}
+
+impl fmt::Display for VmError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(
+            f,
+            "line {}, offset {} ({}): {}",
+            self.line, self.offset, self.opcode, self.kind
+        )
+    }
+}
+
+impl std::error::Error for VmError {}
+
+/// How one cache mode serves `LOAD_GLOBAL`. `load` is the whole instruction's work.
+trait GlobalLoad {
+    fn load(&mut self, vm: &Vm, code: &Code, hashes: &[u64], name: u32)
+        -> Result<Value, ErrorKind>;
+}
+
+/// The uncached mode's (empty) site.
+#[derive(Clone, Copy)]
+struct Uncached;
+
+impl GlobalLoad for Uncached {
+    #[inline(always)]
+    fn load(
+        &mut self,
+        vm: &Vm,
+        code: &Code,
+        hashes: &[u64],
+        name: u32,
+    ) -> Result<Value, ErrorKind> {
+        let (text, hash) = (&*code.names[name as usize], hashes[name as usize]);
+        match vm.globals.get_with_hash(hash, text) {
+            Some(value) => Ok(value.clone()),
+            None => vm
+                .builtins
+                .get_with_hash(hash, text)
+                .cloned()
+                .ok_or_else(|| ErrorKind::NameError(text.to_string())),
+        }
+    }
+}
+
+impl GlobalLoad for VersionCache<Value> {
+    #[inline(always)]
+    fn load(
+        &mut self,
+        vm: &Vm,
+        code: &Code,
+        hashes: &[u64],
+        name: u32,
+    ) -> Result<Value, ErrorKind> {
+        if let Some(value) = self.hit(&vm.globals, &vm.builtins) {
+            return Ok(value.clone());
+        }
+        let (text, hash) = (&*code.names[name as usize], hashes[name as usize]);
+        self.fill(&vm.globals, &vm.builtins, text, hash)
+            .cloned()
+            .map_err(|e| ErrorKind::NameError(e.name.to_string()))
+    }
+}
+
+impl GlobalLoad for SlotCache {
+    #[inline(always)]
+    fn load(
+        &mut self,
+        vm: &Vm,
+        code: &Code,
+        hashes: &[u64],
+        name: u32,
+    ) -> Result<Value, ErrorKind> {
+        if let Some(value) = self.hit(&vm.globals, &vm.builtins) {
+            return Ok(value.clone());
+        }
+        let (text, hash) = (&*code.names[name as usize], hashes[name as usize]);
+        self.fill(&vm.globals, &vm.builtins, text, hash)
+            .cloned()
+            .map_err(|e| ErrorKind::NameError(e.name.to_string()))
+    }
+}
+
+/// The reference VM: a globals and a builtins namespace, and a cache mode.
+///
+/// ```
+/// use vdict::vm::{assemble, CacheMode, Value, Vm};
+///
+/// let mut code = assemble("
+///     LOAD_GLOBAL max      # a builtin
+///     LOAD_CONST 3
+///     LOAD_GLOBAL x        # a global
+///     CALL 2
+///     RETURN_VALUE
+/// ").unwrap();
+/// let mut vm = Vm::new(CacheMode::Slot);
+/// vm.globals_mut().insert("x".into(), Value::Int(5));
+/// assert_eq!(vm.run(&mut code), Ok(Value::Int(5)));
+/// ```
+pub struct Vm {
+    globals: Namespace,
+    builtins: Namespace,
+    mode: CacheMode,
+    jump_limit: u64,
+}
+
+impl Vm {
+    /// A VM with empty globals, builtins holding [`BUILTINS`] (`len`, `abs`, `min`, `max`), and
+    /// `LOAD_GLOBAL` served in `mode`. Both namespaces share one hasher, so one precomputed
+    /// hash serves a lookup in either.
+    pub fn new(mode: CacheMode) -> Vm {
+        let hasher = DefaultHashBuilder::default();
+        let mut builtins = Namespace::with_hasher(hasher.clone());
+        for builtin in BUILTINS {
+            builtins.insert(builtin.name.into(), Value::Builtin(builtin));
+        }
+        Vm {
+            globals: Namespace::with_hasher(hasher),
+            builtins,
+            mode,
+            jump_limit: u64::MAX,
+        }
+    }
+
+    /// Stops any run that takes more than `limit` jumps with [`ErrorKind::JumpLimitExceeded`].
+    /// Every loop jumps, so this bounds the run of any program (for fuzzing, or untrusted code).
+    pub fn with_jump_limit(mut self, limit: u64) -> Vm {
+        self.jump_limit = limit;
+        self
+    }
+
+    /// The cache mode.
+    pub fn mode(&self) -> CacheMode {
+        self.mode
+    }
+
+    /// The globals namespace.
+    pub fn globals(&self) -> &Namespace {
+        &self.globals
+    }
+
+    /// The globals namespace, to define or change globals between runs.
+    pub fn globals_mut(&mut self) -> &mut Namespace {
+        &mut self.globals
+    }
+
+    /// The builtins namespace.
+    pub fn builtins(&self) -> &Namespace {
+        &self.builtins
+    }
+
+    /// The builtins namespace, to add or replace builtins.
+    pub fn builtins_mut(&mut self) -> &mut Namespace {
+        &mut self.builtins
+    }
+
+    /// Runs `code` to its `RETURN_VALUE` and returns the value, or the first error.
+    ///
+    /// The code's cache sites are (re)made for this VM's mode if they were made for another,
+    /// and otherwise kept warm from the previous run.
+    pub fn run(&mut self, code: &mut Code) -> Result<Value, VmError> {
+        // Interned names carry their hash: computed once per run, not once per load.
+        let hashes: Vec<u64> = code
+            .names
+            .iter()
+            .map(|name| self.globals.hash_key(&**name))
+            .collect();
+        let sites = code.cache_site_count;
+        let mut caches = std::mem::take(&mut code.caches);
+        let result = match self.mode {
+            CacheMode::None => self.execute(code, &mut vec![Uncached; sites], &hashes),
+            CacheMode::Version => {
+                if !matches!(caches, CacheSites::Version(_)) {
+                    caches = CacheSites::Version(vec![VersionCache::new(); sites]);
+                }
+                let CacheSites::Version(sites) = &mut caches else {
+                    unreachable!()
+                };
+                self.execute(code, sites, &hashes)
+            }
+            CacheMode::Slot => {
+                if !matches!(caches, CacheSites::Slot(_)) {
+                    caches = CacheSites::Slot(vec![SlotCache::new(); sites]);
+                }
+                let CacheSites::Slot(sites) = &mut caches else {
+                    unreachable!()
+                };
+                self.execute(code, sites, &hashes)
+            }
+        };
+        code.caches = caches;
+        result
+    }
+
+    /// The interpreter loop, compiled once per cache mode.
+    fn execute<L: GlobalLoad>(
+        &mut self,
+        code: &Code,
+        sites: &mut [L],
+        hashes: &[u64],
+    ) -> Result<Value, VmError> {
+        let mut stack: Vec<Value> = Vec::with_capacity(code.max_stack_depth);
+        let mut locals: Vec<Option<Value>> = vec![None; code.local_names.len()];
+        let mut jumps_left = self.jump_limit;
+        let mut pc = 0usize;
+
+        loop {
+            let Some(&op) = code.ops.get(pc) else {
+                return Err(error(code, pc.saturating_sub(1), ErrorKind::FellOffTheEnd));
+            };
+            let offset = pc;
+            pc += 1;
+
+            macro_rules! fail {
+                ($kind:expr) => {
+                    return Err(error(code, offset, $kind))
+                };
+            }
+            macro_rules! pop {
+                () => {
+                    match stack.pop() {
+                        Some(value) => value,
+                        None => fail!(ErrorKind::StackUnderflow),
+                    }
+                };
+            }
+            macro_rules! jump {
+                ($target:expr) => {{
+                    if jumps_left == 0 {
+                        fail!(ErrorKind::JumpLimitExceeded(self.jump_limit));
+                    }
+                    jumps_left -= 1;
+                    pc = $target as usize;
+                }};
+            }
+
+            match op {
+                Op::LoadConst(index) => stack.push(code.consts[index as usize].clone()),
+                Op::LoadFast(index) => match &locals[index as usize] {
+                    Some(value) => stack.push(value.clone()),
+                    None => fail!(ErrorKind::UnboundLocalError(
+                        code.local_names[index as usize].to_string()
+                    )),
+                },
+                Op::StoreFast(index) => locals[index as usize] = Some(pop!()),
+                Op::LoadGlobal { name, cache } => {
+                    match sites[cache as usize].load(self, code, hashes, name) {
+                        Ok(value) => stack.push(value),
+                        Err(kind) => fail!(kind),
+                    }
+                }
+                Op::StoreGlobal(index) => {
+                    let value = pop!();
+                    let index = index as usize;
+                    self.globals
+                        .insert_with_hash(hashes[index], code.names[index].clone(), value);
+                }
+                Op::DeleteGlobal(index) => {
+                    let index = index as usize;
+                    if self
+                        .globals
+                        .remove_with_hash(hashes[index], &*code.names[index])
+                        .is_none()
+                    {
+                        fail!(ErrorKind::NameError(code.names[index].to_string()));
+                    }
+                }
+                Op::PopTop => drop(pop!()),
+                Op::BinaryAdd => {
+                    let (right, left) = (pop!(), pop!());
+                    match binary_add(left, right) {
+                        Ok(value) => stack.push(value),
+                        Err(kind) => fail!(kind),
+                    }
+                }
+                Op::BinarySub => {
+                    let (right, left) = (pop!(), pop!());
+                    match binary_sub(left, right) {
+                        Ok(value) => stack.push(value),
+                        Err(kind) => fail!(kind),
+                    }
+                }
+                Op::CompareLt => {
+                    let (right, left) = (pop!(), pop!());
+                    match compare_lt(&left, &right) {
+                        Ok(value) => stack.push(Value::Bool(value)),
+                        Err(kind) => fail!(kind),
+                    }
+                }
+                Op::Jump(target) => jump!(target),
+                Op::PopJumpIfFalse(target) => {
+                    if !pop!().is_truthy() {
+                        jump!(target);
+                    }
+                }
+                Op::Call(argc) => {
+                    let argc = argc as usize;
+                    let Some(function_at) = stack.len().checked_sub(argc + 1) else {
+                        fail!(ErrorKind::StackUnderflow)
+                    };
+                    let result = match &stack[function_at] {
+                        Value::Builtin(builtin) => (builtin.call)(&stack[function_at + 1..]),
+                        other => Err(ErrorKind::TypeError(format!(
+                            "'{}' object is not callable",
+                            other.type_name()
+                        ))),
+                    };
+                    stack.truncate(function_at);
+                    match result {
+                        Ok(value) => stack.push(value),
+                        Err(kind) => fail!(kind),
+                    }
+                }
+                Op::ReturnValue => return Ok(pop!()),
+            }
+        }
+    }
+}
+
+/// A `VmError` for the instruction at `offset`.
+#[cold]
+fn error(code: &Code, offset: usize, kind: ErrorKind) -> VmError {
+    VmError {
+        offset,
+        line: code.line_of(offset).unwrap_or(0),
+        opcode: code.ops.get(offset).map_or("?", Op::name),
+        kind,
+    }
+}
+
+fn unsupported(operator: &str, left: &Value, right: &Value) -> ErrorKind {
+    ErrorKind::TypeError(format!(
+        "unsupported operand type(s) for {operator}: '{}' and '{}'",
+        left.type_name(),
+        right.type_name()
+    ))
+}
+
+fn binary_add(left: Value, right: Value) -> Result<Value, ErrorKind> {
+    match (&left, &right) {
+        (Value::Int(a), Value::Int(b)) => a
+            .checked_add(*b)
+            .map(Value::Int)
+            .ok_or_else(|| ErrorKind::OverflowError(format!("{a} + {b} overflows 64 bits"))),
+        (Value::Str(a), Value::Str(b)) => Ok(Value::Str(format!("{a}{b}").into())),
+        _ => Err(unsupported("+", &left, &right)),
+    }
+}
+
+fn binary_sub(left: Value, right: Value) -> Result<Value, ErrorKind> {
+    match (&left, &right) {
+        (Value::Int(a), Value::Int(b)) => a
+            .checked_sub(*b)
+            .map(Value::Int)
+            .ok_or_else(|| ErrorKind::OverflowError(format!("{a} - {b} overflows 64 bits"))),
+        _ => Err(unsupported("-", &left, &right)),
+    }
+}
+
+fn compare_lt(left: &Value, right: &Value) -> Result<bool, ErrorKind> {
+    match (left, right) {
+        (Value::Int(a), Value::Int(b)) => Ok(a < b),
+        (Value::Str(a), Value::Str(b)) => Ok(a < b),
+        _ => Err(ErrorKind::TypeError(format!(
+            "'<' not supported between instances of '{}' and '{}'",
+            left.type_name(),
+            right.type_name()
+        ))),
+    }
+}
