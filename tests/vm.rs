@@ -45,7 +45,7 @@ fn global_counter_counts_to_100() {
 #[test]
 fn sum_with_builtins_matches_python() {
     // sum(max(0, min(40, abs(i - 50))) for i in range(100)), computed here independently.
-    let expected: i64 = (0..100i64).map(|i| (i - 50).abs().min(40).max(0)).sum();
+    let expected: i64 = (0..100i64).map(|i| (i - 50).abs().clamp(0, 40)).sum();
     assert_everywhere(&program("sum_with_builtins"), Ok(Value::Int(expected)));
 }
 
