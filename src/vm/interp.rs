@@ -91,51 +91,49 @@ impl fmt::Display for VmError {
 
 impl std::error::Error for VmError {}
 
-/// How one cache mode serves `LOAD_GLOBAL`. `load` is the whole instruction's work.
+/// How one cache mode serves `LOAD_GLOBAL`, split as the caches are: `hit` is the fast path
+/// and hands back a reference, so that pushing it compiles to the same code as `LOAD_FAST`'s
+/// push of a local; `miss` is the slow path, out of line, and reports a missing name.
 trait GlobalLoad {
-    fn load(&mut self, vm: &Vm, code: &Code, hashes: &[u64], name: u32)
-        -> Result<Value, ErrorKind>;
+    /// The value, if this site can answer without a lookup (for [`Uncached`], with one).
+    fn hit<'a>(&'a mut self, vm: &'a Vm) -> Option<&'a Value>;
+    /// The full lookup of `name` (its `hash` precomputed), refilling the site.
+    fn miss(&mut self, vm: &Vm, name: &str, hash: u64) -> Result<Value, ErrorKind>;
 }
 
-/// The uncached mode's (empty) site.
+/// The uncached mode's (empty) site: every load is a miss, which is the full lookup.
 #[derive(Clone, Copy)]
 struct Uncached;
 
 impl GlobalLoad for Uncached {
     #[inline(always)]
-    fn load(
-        &mut self,
-        vm: &Vm,
-        code: &Code,
-        hashes: &[u64],
-        name: u32,
-    ) -> Result<Value, ErrorKind> {
-        let (text, hash) = (&*code.names[name as usize], hashes[name as usize]);
-        match vm.globals.get_with_hash(hash, text) {
+    fn hit<'a>(&'a mut self, _vm: &'a Vm) -> Option<&'a Value> {
+        None
+    }
+
+    #[inline(always)]
+    fn miss(&mut self, vm: &Vm, name: &str, hash: u64) -> Result<Value, ErrorKind> {
+        match vm.globals.get_with_hash(hash, name) {
             Some(value) => Ok(value.clone()),
             None => vm
                 .builtins
-                .get_with_hash(hash, text)
+                .get_with_hash(hash, name)
                 .cloned()
-                .ok_or_else(|| ErrorKind::NameError(text.to_string())),
+                .ok_or_else(|| ErrorKind::NameError(name.to_string())),
         }
     }
 }
 
 impl GlobalLoad for VersionCache<Value> {
     #[inline(always)]
-    fn load(
-        &mut self,
-        vm: &Vm,
-        code: &Code,
-        hashes: &[u64],
-        name: u32,
-    ) -> Result<Value, ErrorKind> {
-        if let Some(value) = self.hit(&vm.globals, &vm.builtins) {
-            return Ok(value.clone());
-        }
-        let (text, hash) = (&*code.names[name as usize], hashes[name as usize]);
-        self.fill(&vm.globals, &vm.builtins, text, hash)
+    fn hit<'a>(&'a mut self, vm: &'a Vm) -> Option<&'a Value> {
+        VersionCache::hit(self, &vm.globals, &vm.builtins)
+    }
+
+    #[cold]
+    #[inline(never)]
+    fn miss(&mut self, vm: &Vm, name: &str, hash: u64) -> Result<Value, ErrorKind> {
+        self.fill(&vm.globals, &vm.builtins, name, hash)
             .cloned()
             .map_err(|e| ErrorKind::NameError(e.name.to_string()))
     }
@@ -143,18 +141,14 @@ impl GlobalLoad for VersionCache<Value> {
 
 impl GlobalLoad for SlotCache {
     #[inline(always)]
-    fn load(
-        &mut self,
-        vm: &Vm,
-        code: &Code,
-        hashes: &[u64],
-        name: u32,
-    ) -> Result<Value, ErrorKind> {
-        if let Some(value) = self.hit(&vm.globals, &vm.builtins) {
-            return Ok(value.clone());
-        }
-        let (text, hash) = (&*code.names[name as usize], hashes[name as usize]);
-        self.fill(&vm.globals, &vm.builtins, text, hash)
+    fn hit<'a>(&'a mut self, vm: &'a Vm) -> Option<&'a Value> {
+        SlotCache::hit(self, &vm.globals, &vm.builtins)
+    }
+
+    #[cold]
+    #[inline(never)]
+    fn miss(&mut self, vm: &Vm, name: &str, hash: u64) -> Result<Value, ErrorKind> {
+        self.fill(&vm.globals, &vm.builtins, name, hash)
             .cloned()
             .map_err(|e| ErrorKind::NameError(e.name.to_string()))
     }
@@ -190,7 +184,7 @@ impl Vm {
     pub fn new(mode: CacheMode) -> Vm {
         let hasher = DefaultHashBuilder::default();
         let mut builtins = Namespace::with_hasher(hasher.clone());
-        for builtin in BUILTINS {
+        for builtin in &BUILTINS {
             builtins.insert(builtin.name.into(), Value::Builtin(builtin));
         }
         Vm {
@@ -323,9 +317,16 @@ impl Vm {
                 },
                 Op::StoreFast(index) => locals[index as usize] = Some(pop!()),
                 Op::LoadGlobal { name, cache } => {
-                    match sites[cache as usize].load(self, code, hashes, name) {
-                        Ok(value) => stack.push(value),
-                        Err(kind) => fail!(kind),
+                    let site = &mut sites[cache as usize];
+                    match site.hit(self) {
+                        Some(value) => stack.push(value.clone()),
+                        None => {
+                            let name = name as usize;
+                            match site.miss(self, &code.names[name], hashes[name]) {
+                                Ok(value) => stack.push(value),
+                                Err(kind) => fail!(kind),
+                            }
+                        }
                     }
                 }
                 Op::StoreGlobal(index) => {

@@ -1,17 +1,13 @@
-//! The report README's first command prints: `cargo run --release --example report`.
-//!
-//! For now it walks a short session of edits on a globals dict, the kind an interpreter makes,
-//! and prints after each one the dict's version, its keys version, and whether each moved — the
-//! two tags an inline cache keys on. The benchmark tables join it as they are built.
+//! The report's last section: a short session of edits on a globals dict, the kind an
+//! interpreter makes, printing after each one the dict's version, its keys version, and
+//! whether each moved — the two tags an inline cache keys on.
 
 use vdict::Dict;
 
-fn main() {
+/// Prints the session.
+pub fn print() {
     let mut globals: Dict<String, i64> = Dict::new();
-    println!(
-        "vdict {}: version tags through a session of edits\n",
-        env!("CARGO_PKG_VERSION")
-    );
+    println!("\n== Version tags through a session of edits ==\n");
     println!(
         "{:<34} {:>9} {:>13}  {:<8} {:<12} contents",
         "operation", "version", "keys_version", "version", "keys_version"

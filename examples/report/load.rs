@@ -1,0 +1,222 @@
+//! The LOAD_* table: what one `LOAD_x; POP_TOP` pair costs in the reference VM, per cache mode.
+//!
+//! Method (the one RULES.md used on CPython): a counted loop whose body is 100 copies of
+//! `LOAD_x; POP_TOP`, minus the same loop with an empty body, divided by the pairs executed.
+//! All programs of all modes run interleaved, round after round, and each cost is the median
+//! over rounds, so a burst of noise hits every row alike. Each mode has its own compiled
+//! interpreter loop, so each mode's ratio is taken against the LOAD_FAST measured in that
+//! same loop.
+//!
+//! The rebinding workload (`store_then_load_global`) stores to a global and then loads it 10
+//! times per iteration; its cost is per load, the store's share included.
+
+use crate::json::Row;
+use crate::Options;
+use std::time::Instant;
+use vdict::vm::workloads::{self, LoadBody};
+use vdict::vm::{assemble, CacheMode, Code, Vm};
+
+const REPEAT: usize = 100;
+const LOADS_PER_STORE: usize = 10;
+
+/// CPython 3.11's ratios to LOAD_FAST on this class of machine (RULES.md).
+const CPYTHON_MODULE_HIT: &str = "1.10-1.16";
+const CPYTHON_BUILTIN_HIT: &str = "1.35-1.45";
+
+/// One program to time, in one mode.
+struct Subject {
+    mode: CacheMode,
+    workload: &'static str,
+    code: Code,
+    vm: Vm,
+    samples_ns: Vec<f64>,
+}
+
+impl Subject {
+    fn new(mode: CacheMode, workload: &'static str, source: &str) -> Subject {
+        let mut vm = Vm::new(mode);
+        workloads::define_workload_globals(&mut vm);
+        let mut code = assemble(source).expect("workloads assemble");
+        vm.run(&mut code).expect("workloads run"); // warm the caches
+        code.reset_caches();
+        vm.run(&mut code).expect("workloads run"); // and count from a clean start
+        Subject {
+            mode,
+            workload,
+            code,
+            vm,
+            samples_ns: Vec::new(),
+        }
+    }
+
+    fn time_one_run(&mut self) {
+        let start = Instant::now();
+        self.vm.run(&mut self.code).expect("workloads run");
+        self.samples_ns.push(start.elapsed().as_nanos() as f64);
+    }
+
+    fn median_ns(&self) -> f64 {
+        let mut sorted = self.samples_ns.clone();
+        sorted.sort_by(f64::total_cmp);
+        sorted[sorted.len() / 2]
+    }
+}
+
+/// Measures every workload in every mode, prints the table (unless `--json`), adds rows.
+pub fn run(options: &Options, rows: &mut Vec<Row>) {
+    let iterations: i64 = if options.quick { 2_000 } else { 10_000 };
+    let rounds = if options.quick { 9 } else { 31 };
+
+    let bodies = [
+        LoadBody::Empty,
+        LoadBody::LoadConst,
+        LoadBody::LoadFast,
+        LoadBody::LoadGlobalModule,
+        LoadBody::LoadGlobalBuiltin,
+    ];
+    let mut subjects = Vec::new();
+    for mode in CacheMode::ALL {
+        for body in bodies {
+            subjects.push(Subject::new(
+                mode,
+                body.name(),
+                &workloads::load_loop(body, REPEAT, iterations),
+            ));
+        }
+        subjects.push(Subject::new(
+            mode,
+            "store_then_load_global",
+            &workloads::store_then_load_global(LOADS_PER_STORE, iterations),
+        ));
+    }
+    for round in 0..rounds {
+        eprintln!("report: LOAD_* round {}/{rounds}", round + 1);
+        for subject in subjects.iter_mut() {
+            subject.time_one_run();
+        }
+    }
+
+    let find = |mode: CacheMode, workload: &str| {
+        subjects
+            .iter()
+            .find(|s| s.mode == mode && s.workload == workload)
+            .expect("every workload was measured")
+    };
+    let pairs = (iterations as f64) * REPEAT as f64;
+    let per_pair = |mode, workload| {
+        (find(mode, workload).median_ns() - find(mode, "empty").median_ns()) / pairs
+    };
+    let per_load = |mode| {
+        (find(mode, "store_then_load_global").median_ns() - find(mode, "empty").median_ns())
+            / (iterations as f64 * LOADS_PER_STORE as f64)
+    };
+    let hit_rate = |mode, workload| {
+        find(mode, workload)
+            .code
+            .cache_stats()
+            .and_then(|s| s.hit_rate())
+    };
+
+    // Rows: LOAD_CONST and LOAD_FAST touch no cache; their "vm" rows come from the slot-mode
+    // loop (the one the goal is judged in). LOAD_GLOBAL rows come per mode.
+    for workload in ["load_const", "load_fast"] {
+        rows.push(load_row(
+            workload,
+            "vm",
+            per_pair(CacheMode::Slot, workload),
+            None,
+        ));
+    }
+    for workload in ["load_global_module", "load_global_builtin"] {
+        for mode in CacheMode::ALL {
+            rows.push(load_row(
+                workload,
+                mode.name(),
+                per_pair(mode, workload),
+                hit_rate(mode, workload),
+            ));
+        }
+    }
+    for mode in CacheMode::ALL {
+        rows.push(load_row(
+            "store_then_load_global",
+            mode.name(),
+            per_load(mode),
+            hit_rate(mode, "store_then_load_global"),
+        ));
+    }
+
+    if options.json {
+        return;
+    }
+    println!(
+        "== LOAD_* in the reference VM: ns per `LOAD_x; POP_TOP` pair, and ratio to LOAD_FAST =="
+    );
+    println!(
+        "   ({iterations} iterations x {REPEAT} pairs, minus the empty loop, median of {rounds} interleaved rounds)\n"
+    );
+    println!(
+        "{:<24} {:>18} {:>18} {:>18}",
+        "instruction", "cache: none", "cache: version", "cache: slot"
+    );
+    let cell = |ns: f64, fast: f64| format!("{ns:>6.2} ns {:>5.2}x", ns / fast);
+    for (label, workload) in [
+        ("LOAD_CONST", "load_const"),
+        ("LOAD_FAST", "load_fast"),
+        ("LOAD_GLOBAL (module)", "load_global_module"),
+        ("LOAD_GLOBAL (builtin)", "load_global_builtin"),
+    ] {
+        print!("{label:<24}");
+        for mode in CacheMode::ALL {
+            print!(
+                " {:>18}",
+                cell(per_pair(mode, workload), per_pair(mode, "load_fast"))
+            );
+        }
+        println!();
+    }
+    print!("{:<24}", "rebinding: per load");
+    for mode in CacheMode::ALL {
+        print!(" {:>18}", cell(per_load(mode), per_pair(mode, "load_fast")));
+    }
+    println!();
+    print!("{:<24}", "  hit rate");
+    for mode in CacheMode::ALL {
+        let rate = hit_rate(mode, "store_then_load_global")
+            .map_or("-".to_string(), |r| format!("{:.1}%", r * 100.0));
+        print!(" {rate:>18}");
+    }
+    println!("\n");
+
+    let ratio = |mode, workload| per_pair(mode, workload) / per_pair(mode, "load_fast");
+    let best = |workload| {
+        [CacheMode::Version, CacheMode::Slot]
+            .into_iter()
+            .map(|mode| (ratio(mode, workload), mode))
+            .min_by(|a, b| a.0.total_cmp(&b.0))
+            .expect("two modes")
+    };
+    for (label, workload, cpython) in [
+        ("module ", "load_global_module", CPYTHON_MODULE_HIT),
+        ("builtin", "load_global_builtin", CPYTHON_BUILTIN_HIT),
+    ] {
+        let (r, mode) = best(workload);
+        println!(
+            "cached LOAD_GLOBAL {label} hit / LOAD_FAST: {r:.2} ({} cache; goal <= 1.05; CPython 3.11: {cpython}); uncached: {:.2}",
+            mode.name(),
+            ratio(CacheMode::None, workload)
+        );
+    }
+    println!();
+}
+
+fn load_row(workload: &str, implementation: &str, ns_per_op: f64, hit_rate: Option<f64>) -> Row {
+    Row {
+        table: "load",
+        workload: workload.to_string(),
+        implementation: implementation.to_string(),
+        ns_per_op: Some(ns_per_op),
+        hit_rate,
+        ..Row::default()
+    }
+}
