@@ -12,21 +12,47 @@
 //! touched once per block (free-threaded CPython 3.13 does the same). Within one thread versions
 //! only grow, because each new block starts above every block handed out before it. Across
 //! threads they are unique but not ordered.
+//!
+//! Under `cfg(loom)` the counter and the thread-local come from loom, and blocks are two
+//! versions long, so that `tests/loom.rs` can explore every interleaving of threads taking
+//! versions across block refills in a few steps.
 
-use std::cell::Cell;
 use std::fmt;
-use std::sync::atomic::{AtomicU64, Ordering};
+use supply::{Ordering, NEXT_BLOCK_START, THREAD_BLOCK};
 
-/// How many versions a thread reserves from the global counter at a time.
-pub const VERSIONS_PER_BLOCK: u64 = 1024;
+/// How many versions a thread reserves from the global counter at a time (2 under loom).
+pub const VERSIONS_PER_BLOCK: u64 = if cfg!(loom) { 2 } else { 1024 };
 
-/// The start of the next unreserved block. Version 0 is never handed out, so a cache can use it
-/// as "nothing remembered yet" if it wants a plain integer.
-static NEXT_BLOCK_START: AtomicU64 = AtomicU64::new(1);
+/// The shared counter and the per-thread block. `NEXT_BLOCK_START` is the start of the next
+/// unreserved block; version 0 is never handed out, so a cache can use it as "nothing
+/// remembered yet". `THREAD_BLOCK` is the unused part of this thread's block, `(next, end)`,
+/// with `next == end` when empty.
+#[cfg(not(loom))]
+mod supply {
+    use std::cell::Cell;
+    use std::sync::atomic::AtomicU64;
+    pub use std::sync::atomic::Ordering;
 
-thread_local! {
-    /// The unused part of this thread's block: `(next, end)`, with `next == end` when empty.
-    static THREAD_BLOCK: Cell<(u64, u64)> = const { Cell::new((0, 0)) };
+    pub static NEXT_BLOCK_START: AtomicU64 = AtomicU64::new(1);
+
+    thread_local! {
+        pub static THREAD_BLOCK: Cell<(u64, u64)> = const { Cell::new((0, 0)) };
+    }
+}
+
+#[cfg(loom)]
+mod supply {
+    use loom::sync::atomic::AtomicU64;
+    pub use loom::sync::atomic::Ordering;
+    use std::cell::Cell;
+
+    loom::lazy_static! {
+        pub static ref NEXT_BLOCK_START: AtomicU64 = AtomicU64::new(1);
+    }
+
+    loom::thread_local! {
+        pub static THREAD_BLOCK: Cell<(u64, u64)> = Cell::new((0, 0));
+    }
 }
 
 /// A version tag: a number handed out once per process, never again.

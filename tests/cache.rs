@@ -2,67 +2,11 @@
 //! under a cache, then a proptest that interleaves random mutations of both dicts with loads
 //! through both caches and compares every load with a plain uncached lookup.
 
+mod common;
+
+use common::checks::cache_ops::{check, namespaces, AnyCache, Namespace, Step, NAMES};
 use proptest::prelude::*;
-use vdict::cache::{lookup_global, CacheStats, SlotCache, VersionCache};
-use vdict::Dict;
-
-type Namespace = Dict<String, i64>;
-
-/// Globals and builtins sharing one hasher, builtins holding `len` and `abs`.
-fn namespaces() -> (Namespace, Namespace) {
-    let globals = Namespace::new();
-    let mut builtins = Namespace::with_hasher(globals.hasher().clone());
-    builtins.insert("len".into(), 100);
-    builtins.insert("abs".into(), 200);
-    (globals, builtins)
-}
-
-/// Either cache, behind one interface, so each scenario runs against both.
-enum AnyCache {
-    Version(VersionCache<i64>),
-    Slot(SlotCache),
-}
-
-impl AnyCache {
-    fn both() -> [AnyCache; 2] {
-        [
-            AnyCache::Version(VersionCache::new()),
-            AnyCache::Slot(SlotCache::new()),
-        ]
-    }
-
-    fn load(
-        &mut self,
-        globals: &Namespace,
-        builtins: &Namespace,
-        name: &str,
-    ) -> Result<i64, String> {
-        let hash = globals.hash_key(name);
-        let result = match self {
-            AnyCache::Version(cache) => match cache.hit(globals, builtins) {
-                Some(v) => Ok(*v),
-                None => cache.fill(globals, builtins, name, hash).copied(),
-            },
-            AnyCache::Slot(cache) => match cache.hit(globals, builtins) {
-                Some(v) => Ok(*v),
-                None => cache.fill(globals, builtins, name, hash).copied(),
-            },
-        };
-        let expected = lookup_global(globals, builtins, name).copied();
-        assert_eq!(
-            result, expected,
-            "cached load of {name} differs from a plain lookup"
-        );
-        result.map_err(|e| e.to_string())
-    }
-
-    fn stats(&self) -> CacheStats {
-        match self {
-            AnyCache::Version(cache) => cache.stats(),
-            AnyCache::Slot(cache) => cache.stats(),
-        }
-    }
-}
+use vdict::cache::{CacheStats, SlotCache, VersionCache};
 
 #[test]
 fn a_global_shadowing_a_builtin_is_seen_at_once_and_so_is_its_deletion() {
@@ -244,26 +188,6 @@ fn invalidate_forces_a_miss_and_keeps_counting() {
 
 // ---- random interleavings ------------------------------------------------------------------
 
-const NAMES: [&str; 6] = ["a", "b", "c", "x", "len", "abs"];
-
-#[derive(Debug, Clone)]
-enum Step {
-    SetGlobal(usize, i64),
-    DelGlobal(usize),
-    SetBuiltin(usize, i64),
-    DelBuiltin(usize),
-    PopLastGlobal,
-    ClearGlobals,
-    ShrinkGlobals,
-    /// Pad globals with throwaway names and delete them again: rebuilds, moved slots.
-    ChurnGlobals(u8),
-    /// Replace globals by a copy (same keys version), then keep using the copy.
-    CopyGlobals,
-    /// Replace globals by a freshly built dict with the same content.
-    RebuildGlobalsFresh,
-    Load(usize),
-}
-
 fn step() -> impl Strategy<Value = Step> {
     let name = 0..NAMES.len();
     prop_oneof![
@@ -286,39 +210,6 @@ proptest! {
 
     #[test]
     fn every_cached_load_equals_a_plain_lookup(steps in proptest::collection::vec(step(), 0..150)) {
-        let (mut globals, mut builtins) = namespaces();
-        // One cache of each kind per name, as one LOAD_GLOBAL site per name would have.
-        let mut caches: Vec<[AnyCache; 2]> = NAMES.iter().map(|_| AnyCache::both()).collect();
-        for step in steps {
-            match step {
-                Step::SetGlobal(n, v) => drop(globals.insert(NAMES[n].into(), v)),
-                Step::DelGlobal(n) => drop(globals.remove(NAMES[n])),
-                Step::SetBuiltin(n, v) => drop(builtins.insert(NAMES[n].into(), v)),
-                Step::DelBuiltin(n) => drop(builtins.remove(NAMES[n])),
-                Step::PopLastGlobal => drop(globals.pop_last()),
-                Step::ClearGlobals => globals.clear(),
-                Step::ShrinkGlobals => globals.shrink_to_fit(),
-                Step::ChurnGlobals(count) => {
-                    for i in 0..count {
-                        globals.insert(format!("tmp{i}"), 0);
-                    }
-                    for i in 0..count {
-                        globals.remove(&format!("tmp{i}"));
-                    }
-                }
-                Step::CopyGlobals => globals = globals.clone(),
-                Step::RebuildGlobalsFresh => {
-                    let mut fresh = Namespace::with_hasher(globals.hasher().clone());
-                    fresh.extend(globals.iter().map(|(k, v)| (k.clone(), *v)));
-                    globals = fresh;
-                }
-                Step::Load(n) => {
-                    for cache in caches[n].iter_mut() {
-                        // `load` asserts equality with lookup_global.
-                        let _ = cache.load(&globals, &builtins, NAMES[n]);
-                    }
-                }
-            }
-        }
+        check(&steps);
     }
 }

@@ -326,3 +326,33 @@ fn the_jump_limit_stops_an_endless_loop() {
         .unwrap_err();
     assert_eq!(e.kind, ErrorKind::JumpLimitExceeded(1000));
 }
+
+#[test]
+fn the_string_limit_stops_a_doubling_string() {
+    // s = "ab"; while True: s = s + s   -- 2^jumps bytes without a limit.
+    let source = "
+        LOAD_CONST \"ab\"
+        STORE_FAST s
+    top:
+        LOAD_FAST s
+        LOAD_FAST s
+        BINARY_ADD
+        STORE_FAST s
+        JUMP top
+    ";
+    let mut code = assemble(source).unwrap();
+    let e = Vm::new(CacheMode::Slot)
+        .with_string_limit(1 << 20)
+        .run(&mut code)
+        .unwrap_err();
+    assert!(matches!(e.kind, ErrorKind::MemoryError(_)), "{e}");
+    assert_eq!(e.opcode, "BINARY_ADD");
+    // Just under the limit still works: 2^19 + 2^19 bytes is exactly the limit.
+    let mut code = assemble(source).unwrap();
+    let e = Vm::new(CacheMode::Slot)
+        .with_string_limit(1 << 20)
+        .with_jump_limit(18)
+        .run(&mut code)
+        .unwrap_err();
+    assert_eq!(e.kind, ErrorKind::JumpLimitExceeded(18));
+}

@@ -175,6 +175,7 @@ pub struct Vm {
     builtins: Namespace,
     mode: CacheMode,
     jump_limit: u64,
+    string_limit: usize,
 }
 
 impl Vm {
@@ -192,6 +193,7 @@ impl Vm {
             builtins,
             mode,
             jump_limit: u64::MAX,
+            string_limit: usize::MAX,
         }
     }
 
@@ -199,6 +201,14 @@ impl Vm {
     /// Every loop jumps, so this bounds the run of any program (for fuzzing, or untrusted code).
     pub fn with_jump_limit(mut self, limit: u64) -> Vm {
         self.jump_limit = limit;
+        self
+    }
+
+    /// Fails any `BINARY_ADD` whose string result would be longer than `bytes` with
+    /// [`ErrorKind::MemoryError`]. With the jump limit, this bounds the time *and* memory of any
+    /// run: a loop that doubles a string would otherwise exhaust memory in a few dozen jumps.
+    pub fn with_string_limit(mut self, bytes: usize) -> Vm {
+        self.string_limit = bytes;
         self
     }
 
@@ -348,7 +358,7 @@ impl Vm {
                 Op::PopTop => drop(pop!()),
                 Op::BinaryAdd => {
                     let (right, left) = (pop!(), pop!());
-                    match binary_add(left, right) {
+                    match binary_add(left, right, self.string_limit) {
                         Ok(value) => stack.push(value),
                         Err(kind) => fail!(kind),
                     }
@@ -416,13 +426,20 @@ fn unsupported(operator: &str, left: &Value, right: &Value) -> ErrorKind {
     ))
 }
 
-fn binary_add(left: Value, right: Value) -> Result<Value, ErrorKind> {
+fn binary_add(left: Value, right: Value, string_limit: usize) -> Result<Value, ErrorKind> {
     match (&left, &right) {
         (Value::Int(a), Value::Int(b)) => a
             .checked_add(*b)
             .map(Value::Int)
             .ok_or_else(|| ErrorKind::OverflowError(format!("{a} + {b} overflows 64 bits"))),
-        (Value::Str(a), Value::Str(b)) => Ok(Value::Str(format!("{a}{b}").into())),
+        (Value::Str(a), Value::Str(b)) => match a.len().checked_add(b.len()) {
+            Some(len) if len <= string_limit => Ok(Value::Str(format!("{a}{b}").into())),
+            _ => Err(ErrorKind::MemoryError(format!(
+                "a string of {} + {} bytes is over the VM's limit of {string_limit}",
+                a.len(),
+                b.len()
+            ))),
+        },
         _ => Err(unsupported("+", &left, &right)),
     }
 }

@@ -100,6 +100,8 @@ pub enum ErrorKind {
     ValueError(String),
     /// Integer arithmetic overflowed 64 bits.
     OverflowError(String),
+    /// A string would have grown past the VM's limit ([`Vm::with_string_limit`](super::Vm::with_string_limit)).
+    MemoryError(String),
     /// An instruction needed more values than the stack held (the assembler's stack check
     /// rules this out for assembled code; a hand-built [`Code`](super::Code) may still do it).
     StackUnderflow,
@@ -122,6 +124,7 @@ impl fmt::Display for ErrorKind {
             ErrorKind::TypeError(message) => write!(f, "TypeError: {message}"),
             ErrorKind::ValueError(message) => write!(f, "ValueError: {message}"),
             ErrorKind::OverflowError(message) => write!(f, "OverflowError: {message}"),
+            ErrorKind::MemoryError(message) => write!(f, "MemoryError: {message}"),
             ErrorKind::StackUnderflow => f.write_str("stack underflow"),
             ErrorKind::JumpLimitExceeded(limit) => {
                 write!(f, "stopped after {limit} jumps (the VM's jump limit)")

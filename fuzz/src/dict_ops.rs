@@ -1,0 +1,398 @@
+//! The `dict_ops` target: a sequence of `Dict` operations run on a `Dict` and on an
+//! `indexmap::IndexMap` (the model, with order-keeping `shift_remove`), compared after every
+//! step, together with `check_invariants()` and the version rules (each tag changes exactly
+//! when the rules say, versions only grow on one thread and are never reused, and an unchanged
+//! keys version means no key moved slot).
+//!
+//! Keys come from a small space ([`KEY_SPACE`] values) so that overwrites, holes, DUMMY reuse,
+//! rebuilds and compactions happen all the time; the input also picks the hasher, among them
+//! ones with a single hash value or a few, so lookups wade through full-hash collisions.
+
+use super::hashers::{FewHashes, OneHash};
+use arbitrary::{Arbitrary, Unstructured};
+use indexmap::IndexMap;
+use std::collections::{HashMap, HashSet};
+use std::hash::BuildHasher;
+use vdict::{Dict, Entry, Version};
+
+/// Keys are `0..KEY_SPACE`.
+pub const KEY_SPACE: u8 = 24;
+
+/// One fuzz input: the hasher, then the operations.
+#[derive(Debug, Clone, Arbitrary)]
+pub struct Input {
+    pub hasher: HasherChoice,
+    pub ops: Vec<Op>,
+}
+
+/// Which hasher the dict is built with.
+#[derive(Debug, Clone, Copy, Arbitrary)]
+pub enum HasherChoice {
+    /// The crate's default (randomly seeded foldhash).
+    Default,
+    /// Every key hashes alike: one probe chain holds everything.
+    OneHash,
+    /// `1 + n % 8` distinct hashes.
+    FewHashes(u8),
+}
+
+/// Runs `input`, panicking on the first disagreement.
+pub fn check(input: &Input) {
+    match input.hasher {
+        HasherChoice::Default => run(&input.ops, vdict::DefaultHashBuilder::default()),
+        HasherChoice::OneHash => run(&input.ops, OneHash),
+        HasherChoice::FewHashes(n) => run(
+            &input.ops,
+            FewHashes {
+                buckets: 1 + u64::from(n % 8),
+            },
+        ),
+    }
+}
+
+fn small_key(u: &mut Unstructured) -> arbitrary::Result<u8> {
+    u.int_in_range(0..=KEY_SPACE - 1)
+}
+
+fn small_pairs(u: &mut Unstructured) -> arbitrary::Result<Vec<(u8, u32)>> {
+    let len = u.int_in_range(0..=16)?;
+    (0..len)
+        .map(|_| Ok((small_key(u)?, u32::arbitrary(u)?)))
+        .collect()
+}
+
+/// One operation; its doc says what it does when the name does not.
+#[derive(Debug, Clone, Arbitrary)]
+pub enum Op {
+    Insert(#[arbitrary(with = small_key)] u8, u32),
+    InsertWithHash(#[arbitrary(with = small_key)] u8, u32),
+    Remove(#[arbitrary(with = small_key)] u8),
+    RemoveWithHash(#[arbitrary(with = small_key)] u8),
+    RemoveEntry(#[arbitrary(with = small_key)] u8),
+    PopLast,
+    Clear,
+    /// Keep the keys whose bit is set in the mask.
+    Retain(u32),
+    /// Keep the keys whose bit is set, adding 1 to the values kept.
+    RetainMut(u32),
+    EntryOrInsert(#[arbitrary(with = small_key)] u8, u32),
+    EntryAndModify(#[arbitrary(with = small_key)] u8),
+    EntryRemove(#[arbitrary(with = small_key)] u8),
+    EntryInsert(#[arbitrary(with = small_key)] u8, u32),
+    GetMut(#[arbitrary(with = small_key)] u8, u32),
+    ValuesMutAdd(u32),
+    Extend(#[arbitrary(with = small_pairs)] Vec<(u8, u32)>),
+    ShrinkToFit,
+    Reserve(u8),
+    Clone,
+    /// Drain, consuming only this many entries before dropping the iterator.
+    Drain(u8),
+    Get(#[arbitrary(with = small_key)] u8),
+    /// `first()` and `last()`.
+    FirstLast,
+    /// Overwrite through `slot_mut(slot)` (a slot past the end or a hole is `None`).
+    SlotMut(u8, u32),
+    /// Add to every value through `iter_mut()`.
+    IterMutAdd(u32),
+    /// `get_mut_with_hash`.
+    GetMutWithHash(#[arbitrary(with = small_key)] u8, u32),
+}
+
+/// What the version rules say an operation does to the two tags.
+pub struct Expected {
+    pub version_changes: bool,
+    /// `None`: the rules allow either (a rebuild may or may not have happened).
+    pub keys_version_changes: Option<bool>,
+}
+
+fn expect(version_changes: bool, keys_version_changes: bool) -> Expected {
+    Expected {
+        version_changes,
+        keys_version_changes: Some(keys_version_changes),
+    }
+}
+
+fn keep(mask: u32, key: u8) -> bool {
+    mask & (1 << (key % 32)) != 0
+}
+
+/// Applies `op` to both maps, checks what it returned, and says what the tags must do.
+pub fn apply<S: BuildHasher + Clone>(
+    op: &Op,
+    dict: &mut Dict<u8, u32, S>,
+    model: &mut IndexMap<u8, u32>,
+) -> Expected {
+    let was_empty = model.is_empty();
+    match *op {
+        Op::Insert(k, v) => {
+            let is_new = !model.contains_key(&k);
+            assert_eq!(dict.insert(k, v), model.insert(k, v));
+            expect(true, is_new)
+        }
+        Op::InsertWithHash(k, v) => {
+            let is_new = !model.contains_key(&k);
+            let hash = dict.hash_key(&k);
+            assert_eq!(dict.insert_with_hash(hash, k, v), model.insert(k, v));
+            expect(true, is_new)
+        }
+        Op::Remove(k) => {
+            let removed = model.shift_remove(&k);
+            assert_eq!(dict.remove(&k), removed);
+            expect(removed.is_some(), removed.is_some())
+        }
+        Op::RemoveWithHash(k) => {
+            let removed = model.shift_remove(&k);
+            let hash = dict.hash_key(&k);
+            assert_eq!(dict.remove_with_hash(hash, &k), removed);
+            expect(removed.is_some(), removed.is_some())
+        }
+        Op::RemoveEntry(k) => {
+            let removed = model.shift_remove_entry(&k);
+            assert_eq!(dict.remove_entry(&k), removed);
+            expect(removed.is_some(), removed.is_some())
+        }
+        Op::PopLast => {
+            let popped = model.pop();
+            assert_eq!(dict.pop_last(), popped);
+            expect(popped.is_some(), popped.is_some())
+        }
+        Op::Clear => {
+            model.clear();
+            dict.clear();
+            expect(!was_empty, !was_empty)
+        }
+        Op::Retain(mask) => {
+            let before = model.len();
+            model.retain(|&k, _| keep(mask, k));
+            dict.retain(|&k, _| keep(mask, k));
+            let dropped = model.len() != before;
+            expect(dropped, dropped)
+        }
+        Op::RetainMut(mask) => {
+            let before = model.len();
+            let bump = |&k: &u8, v: &mut u32| {
+                *v = v.wrapping_add(1);
+                keep(mask, k)
+            };
+            let bump_model = bump;
+            model.retain(|k, v| bump_model(k, v));
+            dict.retain_mut(bump);
+            let dropped = model.len() != before;
+            expect(!was_empty, dropped)
+        }
+        Op::EntryOrInsert(k, v) => {
+            let is_new = !model.contains_key(&k);
+            assert_eq!(*dict.entry(k).or_insert(v), *model.entry(k).or_insert(v));
+            expect(true, is_new)
+        }
+        Op::EntryAndModify(k) => {
+            let present = model.contains_key(&k);
+            if let Some(v) = model.get_mut(&k) {
+                *v = v.wrapping_add(7);
+            }
+            let entry = dict.entry(k).and_modify(|v| *v = v.wrapping_add(7));
+            assert_eq!(matches!(entry, Entry::Occupied(_)), present);
+            expect(present, false)
+        }
+        Op::EntryRemove(k) => {
+            let removed = model.shift_remove(&k);
+            match dict.entry(k) {
+                Entry::Occupied(entry) => {
+                    assert_eq!(entry.key(), &k);
+                    assert_eq!(Some(entry.remove()), removed);
+                }
+                Entry::Vacant(entry) => {
+                    assert_eq!(removed, None);
+                    assert_eq!(entry.into_key(), k);
+                }
+            }
+            expect(removed.is_some(), removed.is_some())
+        }
+        Op::EntryInsert(k, v) => {
+            let old = model.insert(k, v);
+            match dict.entry(k) {
+                Entry::Occupied(mut entry) => assert_eq!(Some(entry.insert(v)), old),
+                Entry::Vacant(entry) => {
+                    assert_eq!(old, None);
+                    assert_eq!(*entry.insert(v), v);
+                }
+            }
+            expect(true, old.is_none())
+        }
+        Op::GetMut(k, v) => {
+            let present = model.contains_key(&k);
+            if let Some(slot) = model.get_mut(&k) {
+                *slot = v;
+            }
+            match dict.get_mut(&k) {
+                Some(slot) => *slot = v,
+                None => assert!(!present),
+            }
+            expect(present, false)
+        }
+        Op::ValuesMutAdd(d) => {
+            model.values_mut().for_each(|v| *v = v.wrapping_add(d));
+            dict.values_mut().for_each(|v| *v = v.wrapping_add(d));
+            expect(!was_empty, false)
+        }
+        Op::Extend(ref pairs) => {
+            let any_new = pairs.iter().any(|(k, _)| !model.contains_key(k));
+            model.extend(pairs.iter().copied());
+            dict.extend(pairs.iter().copied());
+            Expected {
+                version_changes: !pairs.is_empty(),
+                // Extend reserves room first; that rebuild may move slots even when every
+                // pair overwrites.
+                keys_version_changes: if any_new { Some(true) } else { None },
+            }
+        }
+        Op::ShrinkToFit => {
+            dict.shrink_to_fit();
+            Expected {
+                version_changes: false,
+                keys_version_changes: None,
+            }
+        }
+        Op::Reserve(n) => {
+            dict.reserve(n as usize);
+            assert!(dict.capacity() >= dict.len() + n as usize);
+            Expected {
+                version_changes: false,
+                keys_version_changes: None,
+            }
+        }
+        Op::Clone => {
+            let copy = dict.clone();
+            assert_eq!(copy.keys_version(), dict.keys_version());
+            assert_ne!(copy.version(), dict.version());
+            *dict = copy;
+            expect(true, false)
+        }
+        Op::Drain(n) => {
+            let expected: Vec<_> = model.drain(..).collect();
+            let mut drain = dict.drain();
+            assert_eq!(drain.len(), expected.len());
+            let taken: Vec<_> = drain.by_ref().take(n as usize).collect();
+            assert_eq!(taken[..], expected[..taken.len()]);
+            drop(drain);
+            expect(!was_empty, !was_empty)
+        }
+        Op::FirstLast => {
+            assert_eq!(dict.first(), model.first());
+            assert_eq!(dict.last(), model.last());
+            expect(false, false)
+        }
+        Op::SlotMut(slot, v) => {
+            let slot = slot as usize;
+            let key = dict.slot(slot).map(|(&k, _)| k);
+            match (dict.slot_mut(slot), key) {
+                (Some((&k, value)), Some(key)) => {
+                    assert_eq!(k, key);
+                    *value = v;
+                    *model
+                        .get_mut(&k)
+                        .expect("a live slot's key is in the model") = v;
+                }
+                (None, None) => {}
+                (got, key) => panic!("slot_mut({slot}) = {got:?} but slot({slot}) has key {key:?}"),
+            }
+            expect(key.is_some(), false)
+        }
+        Op::IterMutAdd(d) => {
+            model.iter_mut().for_each(|(_, v)| *v = v.wrapping_add(d));
+            dict.iter_mut().for_each(|(_, v)| *v = v.wrapping_add(d));
+            expect(!was_empty, false)
+        }
+        Op::GetMutWithHash(k, v) => {
+            let present = model.contains_key(&k);
+            if let Some(slot) = model.get_mut(&k) {
+                *slot = v;
+            }
+            let hash = dict.hash_key(&k);
+            match dict.get_mut_with_hash(hash, &k) {
+                Some(slot) => *slot = v,
+                None => assert!(!present),
+            }
+            expect(present, false)
+        }
+        Op::Get(k) => {
+            assert_eq!(dict.get(&k), model.get(&k));
+            assert_eq!(dict.get_key_value(&k), model.get_key_value(&k));
+            assert_eq!(dict.contains_key(&k), model.contains_key(&k));
+            let hash = dict.hash_key(&k);
+            assert_eq!(dict.get_with_hash(hash, &k), model.get(&k));
+            if let Some(slot) = dict.get_slot(&k) {
+                assert_eq!(dict.slot(slot), model.get_key_value(&k));
+            }
+            expect(false, false)
+        }
+    }
+}
+
+pub fn run<S: BuildHasher + Clone>(ops: &[Op], hasher: S) {
+    let mut dict: Dict<u8, u32, S> = Dict::with_hasher(hasher);
+    let mut model: IndexMap<u8, u32> = IndexMap::new();
+    let mut versions_seen: HashSet<Version> = HashSet::from([dict.version()]);
+
+    for (step, op) in ops.iter().enumerate() {
+        let (version, keys_version) = (dict.version(), dict.keys_version());
+        let slots_before: HashMap<u8, usize> = dict
+            .keys()
+            .map(|&k| (k, dict.get_slot(&k).unwrap()))
+            .collect();
+
+        let expected = apply(op, &mut dict, &mut model);
+        let at = format!("step {step}: {op:?}");
+
+        // Content and order.
+        assert_eq!(
+            dict.iter().map(|(&k, &v)| (k, v)).collect::<Vec<_>>(),
+            model.iter().map(|(&k, &v)| (k, v)).collect::<Vec<_>>(),
+            "{at}"
+        );
+        assert_eq!(dict.len(), model.len(), "{at}");
+        assert_eq!(dict.iter().rev().count(), model.len(), "{at}");
+        for k in 0..KEY_SPACE {
+            assert_eq!(dict.get(&k), model.get(&k), "{at}: key {k}");
+        }
+        if let Err(broken) = dict.check_invariants() {
+            panic!("{at}: {broken}");
+        }
+
+        // Version rules.
+        if expected.version_changes {
+            assert_ne!(dict.version(), version, "{at}: version must change");
+            assert!(
+                dict.version() > version,
+                "{at}: versions grow on one thread"
+            );
+            assert!(versions_seen.insert(dict.version()), "{at}: version reused");
+        } else {
+            assert_eq!(dict.version(), version, "{at}: version must not change");
+        }
+        match expected.keys_version_changes {
+            Some(true) => assert_ne!(
+                dict.keys_version(),
+                keys_version,
+                "{at}: keys version must change"
+            ),
+            Some(false) => assert_eq!(
+                dict.keys_version(),
+                keys_version,
+                "{at}: keys version must not change"
+            ),
+            None => {}
+        }
+        // The contract a slot cache relies on: same keys version, same key -> slot map.
+        if dict.keys_version() == keys_version {
+            let slots_after: HashMap<u8, usize> = dict
+                .keys()
+                .map(|&k| (k, dict.get_slot(&k).unwrap()))
+                .collect();
+            assert_eq!(
+                slots_after, slots_before,
+                "{at}: slots moved under an unchanged keys version"
+            );
+        }
+    }
+}
