@@ -5,13 +5,23 @@
 //! stderr. `--quick` runs a smaller sweep; `--json` prints, instead of the tables, one JSON
 //! array of rows on stdout (see `json.rs` for the row shape).
 //!
+//! - `dict.rs`: the dict table: vdict against indexmap, hashbrown and std on the workloads of
+//!   `benches/support/maps.rs`, ns per operation and vdict's ratio to each.
+//! - `memory.rs`: heap bytes per entry, measured with a counting global allocator.
 //! - `load.rs`: the LOAD_* table from the reference VM: ns per `LOAD_x; POP_TOP` pair and the
 //!   ratio to LOAD_FAST, per cache mode, with hit rates.
 //! - `versions.rs`: the dict's two version tags through a short session of edits.
 
+mod dict;
 mod json;
 mod load;
+#[path = "../../benches/support/maps.rs"]
+mod maps;
+mod memory;
 mod versions;
+
+#[global_allocator]
+static ALLOCATOR: memory::Counting = memory::Counting;
 
 use json::Row;
 
@@ -55,6 +65,8 @@ fn main() {
     let mut rows: Vec<Row> = Vec::new();
     let started = std::time::Instant::now();
 
+    dict::run(&options, &mut rows);
+    memory::run(&options, &mut rows);
     load::run(&options, &mut rows);
     if !options.json {
         versions::print();

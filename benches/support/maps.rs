@@ -1,0 +1,427 @@
+//! The dict workloads, shared by `benches/dict.rs` (criterion) and the report's dict table
+//! (`examples/report/dict.rs`), so both measure exactly the same work.
+//!
+//! [`BenchMap`] puts vdict's `Dict`, `indexmap::IndexMap`, `hashbrown::HashMap` and
+//! `std::collections::HashMap` behind one interface, all four built with the same hasher
+//! (vdict's default, foldhash). A [`Case`] holds the keys of one size and key type: the keys
+//! in insertion order, the same keys shuffled (lookups and overwrites visit them in random
+//! order), and as many keys that are absent. Each [`Workload`] is a setup (not timed) and a
+//! routine (timed) that performs `elements` operations; cost per operation is routine time
+//! divided by `elements`.
+
+#![allow(dead_code)] // each includer uses its part
+
+use std::hash::Hash;
+use std::hint::black_box;
+use vdict::{DefaultHashBuilder, Dict};
+
+pub type IndexMap<K> = indexmap::IndexMap<K, u64, DefaultHashBuilder>;
+pub type HashbrownMap<K> = hashbrown::HashMap<K, u64, DefaultHashBuilder>;
+pub type StdMap<K> = std::collections::HashMap<K, u64, DefaultHashBuilder>;
+pub type VDict<K> = Dict<K, u64, DefaultHashBuilder>;
+
+/// A key type the workloads run on: `u64`, or a short `String` like an identifier.
+pub trait BenchKey: Hash + Eq + Clone {
+    /// The name in reports: `u64` or `String`.
+    const NAME: &'static str;
+    /// The `i`-th distinct key.
+    fn make(i: u64) -> Self;
+}
+
+impl BenchKey for u64 {
+    const NAME: &'static str = "u64";
+    fn make(i: u64) -> u64 {
+        // Spread out, not sequential, so no hasher gets an easy ride on small integers.
+        i.wrapping_mul(0x9e37_79b9_7f4a_7c15) ^ 0x5bd1_e995
+    }
+}
+
+impl BenchKey for String {
+    const NAME: &'static str = "String";
+    fn make(i: u64) -> String {
+        format!("name_{i}")
+    }
+}
+
+/// One map implementation behind the workloads' interface. Values are `u64`.
+pub trait BenchMap<K: BenchKey>: Clone {
+    /// `vdict`, `indexmap`, `hashbrown` or `std`.
+    const NAME: &'static str;
+    /// Whether it keeps insertion order (and so has `pop_last` and order-keeping removal).
+    const ORDERED: bool;
+    fn with_capacity(capacity: usize) -> Self;
+    fn insert(&mut self, key: K, value: u64) -> Option<u64>;
+    fn get(&self, key: &K) -> Option<&u64>;
+    /// Removal that keeps the order of the rest where the map has one (vdict `remove`,
+    /// indexmap `shift_remove`); plain `remove` for the hash maps.
+    fn remove_ordered(&mut self, key: &K) -> Option<u64>;
+    /// Removal that may reorder (indexmap `swap_remove`; the same as above for the others).
+    fn remove_any(&mut self, key: &K) -> Option<u64>;
+    /// Visits every entry in the map's order; returns a checksum of the values.
+    fn sum_values(&self) -> u64;
+    /// The last entry inserted, removed; `None` for the unordered maps.
+    fn pop_last(&mut self) -> Option<(K, u64)>;
+    fn len(&self) -> usize;
+}
+
+macro_rules! hash_map_impl {
+    ($map:ident, $name:literal) => {
+        impl<K: BenchKey> BenchMap<K> for $map<K> {
+            const NAME: &'static str = $name;
+            const ORDERED: bool = false;
+            fn with_capacity(capacity: usize) -> Self {
+                $map::with_capacity_and_hasher(capacity, DefaultHashBuilder::default())
+            }
+            fn insert(&mut self, key: K, value: u64) -> Option<u64> {
+                self.insert(key, value)
+            }
+            fn get(&self, key: &K) -> Option<&u64> {
+                self.get(key)
+            }
+            fn remove_ordered(&mut self, key: &K) -> Option<u64> {
+                self.remove(key)
+            }
+            fn remove_any(&mut self, key: &K) -> Option<u64> {
+                self.remove(key)
+            }
+            fn sum_values(&self) -> u64 {
+                self.values().fold(0, |sum, v| sum.wrapping_add(*v))
+            }
+            fn pop_last(&mut self) -> Option<(K, u64)> {
+                None
+            }
+            fn len(&self) -> usize {
+                self.len()
+            }
+        }
+    };
+}
+
+hash_map_impl!(HashbrownMap, "hashbrown");
+hash_map_impl!(StdMap, "std");
+
+impl<K: BenchKey> BenchMap<K> for VDict<K> {
+    const NAME: &'static str = "vdict";
+    const ORDERED: bool = true;
+    fn with_capacity(capacity: usize) -> Self {
+        Dict::with_capacity_and_hasher(capacity, DefaultHashBuilder::default())
+    }
+    fn insert(&mut self, key: K, value: u64) -> Option<u64> {
+        self.insert(key, value)
+    }
+    fn get(&self, key: &K) -> Option<&u64> {
+        self.get(key)
+    }
+    fn remove_ordered(&mut self, key: &K) -> Option<u64> {
+        self.remove(key)
+    }
+    fn remove_any(&mut self, key: &K) -> Option<u64> {
+        self.remove(key)
+    }
+    fn sum_values(&self) -> u64 {
+        self.values().fold(0, |sum, v| sum.wrapping_add(*v))
+    }
+    fn pop_last(&mut self) -> Option<(K, u64)> {
+        Dict::pop_last(self)
+    }
+    fn len(&self) -> usize {
+        self.len()
+    }
+}
+
+impl<K: BenchKey> BenchMap<K> for IndexMap<K> {
+    const NAME: &'static str = "indexmap";
+    const ORDERED: bool = true;
+    fn with_capacity(capacity: usize) -> Self {
+        indexmap::IndexMap::with_capacity_and_hasher(capacity, DefaultHashBuilder::default())
+    }
+    fn insert(&mut self, key: K, value: u64) -> Option<u64> {
+        self.insert(key, value)
+    }
+    fn get(&self, key: &K) -> Option<&u64> {
+        self.get(key)
+    }
+    fn remove_ordered(&mut self, key: &K) -> Option<u64> {
+        self.shift_remove(key)
+    }
+    fn remove_any(&mut self, key: &K) -> Option<u64> {
+        self.swap_remove(key)
+    }
+    fn sum_values(&self) -> u64 {
+        self.values().fold(0, |sum, v| sum.wrapping_add(*v))
+    }
+    fn pop_last(&mut self) -> Option<(K, u64)> {
+        self.pop()
+    }
+    fn len(&self) -> usize {
+        self.len()
+    }
+}
+
+/// The keys of one measurement: `size` keys of type `K`.
+pub struct Case<K> {
+    /// In insertion order.
+    pub keys: Vec<K>,
+    /// The same keys, shuffled: the order lookups and overwrites visit them in.
+    pub shuffled: Vec<K>,
+    /// As many keys that are never inserted.
+    pub missing: Vec<K>,
+    /// Every other key of `keys` (the ones the half-removal workloads remove).
+    pub every_other: Vec<K>,
+    /// Every 100th key of `keys`: the sample of `every_other` that indexmap's `shift_remove`
+    /// removes at large sizes (see [`Workload::removals`]).
+    pub every_hundredth: Vec<K>,
+}
+
+impl<K: BenchKey> Case<K> {
+    pub fn new(size: usize) -> Case<K> {
+        let keys: Vec<K> = (0..size as u64).map(K::make).collect();
+        let mut shuffled = keys.clone();
+        shuffle(&mut shuffled, 0x2545_f491_4f6c_dd1d ^ size as u64);
+        let missing = (size as u64..2 * size as u64).map(K::make).collect();
+        let every_other = keys.iter().step_by(2).cloned().collect();
+        let every_hundredth = keys.iter().step_by(100).cloned().collect();
+        Case {
+            keys,
+            shuffled,
+            missing,
+            every_other,
+            every_hundredth,
+        }
+    }
+
+    pub fn size(&self) -> usize {
+        self.keys.len()
+    }
+}
+
+/// Fisher-Yates with a fixed-seed xorshift: the same order in every run.
+fn shuffle<T>(items: &mut [T], seed: u64) {
+    let mut state = seed | 1;
+    for i in (1..items.len()).rev() {
+        state ^= state << 13;
+        state ^= state >> 7;
+        state ^= state << 17;
+        items.swap(i, (state % (i as u64 + 1)) as usize);
+    }
+}
+
+/// A map holding `keys`, inserted in order, value = position.
+pub fn build<K: BenchKey, M: BenchMap<K>>(keys: &[K]) -> M {
+    let mut map = M::with_capacity(0);
+    for (i, key) in keys.iter().enumerate() {
+        map.insert(key.clone(), i as u64);
+    }
+    map
+}
+
+/// From this many keys on, indexmap's `shift_remove` row times a sample of the removals.
+pub const SHIFT_REMOVE_SAMPLED_FROM: usize = 100_000;
+
+/// What the dict table measures. Names are the report's `workload` values.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Workload {
+    LookupHit,
+    LookupMiss,
+    InsertGrow,
+    InsertReserved,
+    Overwrite,
+    Iterate,
+    /// Iterate after removing every other key (vdict: `remove`, which leaves holes; the
+    /// others: `retain`, since their removals leave none to measure).
+    IterateHoles,
+    /// Remove every other key, keeping order where the map has one.
+    RemoveHalfOrdered,
+    /// Remove every other key with indexmap's `swap_remove` (its row is `indexmap_swap_remove`).
+    RemoveHalfSwap,
+    /// Insert `size` keys, remove all but one in a thousand, then iterate the survivors;
+    /// per survivor. Compare with `Iterate` at `size / 1000`.
+    IterateAfterMassDelete,
+    Clone,
+    PopLast,
+}
+
+impl Workload {
+    pub const ALL: [Workload; 12] = [
+        Workload::LookupHit,
+        Workload::LookupMiss,
+        Workload::InsertGrow,
+        Workload::InsertReserved,
+        Workload::Overwrite,
+        Workload::Iterate,
+        Workload::IterateHoles,
+        Workload::RemoveHalfOrdered,
+        Workload::RemoveHalfSwap,
+        Workload::IterateAfterMassDelete,
+        Workload::Clone,
+        Workload::PopLast,
+    ];
+
+    pub fn name(self) -> &'static str {
+        match self {
+            Workload::LookupHit => "lookup_hit",
+            Workload::LookupMiss => "lookup_miss",
+            Workload::InsertGrow => "insert_grow",
+            Workload::InsertReserved => "insert_reserved",
+            Workload::Overwrite => "overwrite",
+            Workload::Iterate => "iterate",
+            Workload::IterateHoles => "iterate_holes",
+            Workload::RemoveHalfOrdered | Workload::RemoveHalfSwap => "remove_half_ordered",
+            Workload::IterateAfterMassDelete => "iterate_after_mass_delete",
+            Workload::Clone => "clone",
+            Workload::PopLast => "pop_last",
+        }
+    }
+
+    /// The `impl` a row of this workload is filed under for map `M`.
+    pub fn impl_name<K: BenchKey, M: BenchMap<K>>(self) -> &'static str {
+        match self {
+            Workload::RemoveHalfSwap => "indexmap_swap_remove",
+            _ => M::NAME,
+        }
+    }
+
+    /// Whether this workload applies to map `M` at `size` (`pop_last` needs order; the swap
+    /// row is indexmap's; `shift_remove` of half of a million keys would take minutes).
+    pub fn applies<K: BenchKey, M: BenchMap<K>>(self, size: usize) -> bool {
+        match self {
+            Workload::PopLast => M::ORDERED,
+            Workload::RemoveHalfSwap => M::NAME == "indexmap",
+            Workload::RemoveHalfOrdered => {
+                !(M::NAME == "indexmap" && size > SHIFT_REMOVE_SAMPLED_FROM * 10)
+            }
+            Workload::IterateAfterMassDelete => size >= 100_000,
+            _ => true,
+        }
+    }
+
+    /// Whether the routine changes the map, so that each timed run needs a fresh setup.
+    pub fn consumes_setup(self) -> bool {
+        !matches!(
+            self,
+            Workload::LookupHit
+                | Workload::LookupMiss
+                | Workload::Iterate
+                | Workload::IterateHoles
+                | Workload::IterateAfterMassDelete
+                | Workload::Clone
+        )
+    }
+
+    /// The map the routine starts from (not timed).
+    pub fn setup<K: BenchKey, M: BenchMap<K>>(self, case: &Case<K>) -> M {
+        match self {
+            Workload::InsertGrow | Workload::InsertReserved => M::with_capacity(0),
+            Workload::IterateHoles => {
+                let mut map: M = build(&case.keys);
+                if M::NAME == "vdict" {
+                    for key in &case.every_other {
+                        map.remove_ordered(key);
+                    }
+                } else {
+                    map = build(
+                        &case
+                            .keys
+                            .iter()
+                            .skip(1)
+                            .step_by(2)
+                            .cloned()
+                            .collect::<Vec<_>>(),
+                    );
+                }
+                map
+            }
+            Workload::IterateAfterMassDelete => {
+                let mut map: M = build(&case.keys);
+                for (i, key) in case.keys.iter().enumerate() {
+                    if i % 1000 != 0 {
+                        map.remove_any(key);
+                    }
+                }
+                map
+            }
+            _ => build(&case.keys),
+        }
+    }
+
+    /// The keys a removal workload removes. Order-keeping removal of half the keys is
+    /// quadratic for indexmap's `shift_remove` (half of 100,000 keys takes ~20 s), so from
+    /// [`SHIFT_REMOVE_SAMPLED_FROM`] keys on it removes every 100th key instead of every
+    /// other. That is a fair sample of the same work: a removal's cost is the number of
+    /// entries after the removed one, which averages half the map's length either way.
+    pub fn removals<K: BenchKey, M: BenchMap<K>>(self, case: &Case<K>) -> &[K] {
+        if self == Workload::RemoveHalfOrdered
+            && M::NAME == "indexmap"
+            && case.size() >= SHIFT_REMOVE_SAMPLED_FROM
+        {
+            &case.every_hundredth
+        } else {
+            &case.every_other
+        }
+    }
+
+    /// How many operations the routine performs on map `M`.
+    pub fn elements<K: BenchKey, M: BenchMap<K>>(self, case: &Case<K>) -> usize {
+        match self {
+            Workload::RemoveHalfOrdered | Workload::RemoveHalfSwap => {
+                self.removals::<K, M>(case).len()
+            }
+            // Per live entry: what the holes cost shows as a higher price per entry.
+            Workload::IterateHoles => case.size() - case.every_other.len(),
+            Workload::IterateAfterMassDelete => case.size().div_ceil(1000),
+            _ => case.size(),
+        }
+    }
+
+    /// The timed work; returns a checksum so nothing is optimised away. `InsertReserved`
+    /// reserves inside the routine: the reservation is part of what it measures.
+    pub fn routine<K: BenchKey, M: BenchMap<K>>(self, map: &mut M, case: &Case<K>) -> u64 {
+        match self {
+            Workload::LookupHit => case
+                .shuffled
+                .iter()
+                .fold(0, |sum, key| sum.wrapping_add(*map.get(key).unwrap_or(&0))),
+            Workload::LookupMiss => case
+                .missing
+                .iter()
+                .fold(0, |sum, key| sum + map.get(key).is_some() as u64),
+            Workload::InsertGrow | Workload::InsertReserved => {
+                if self == Workload::InsertReserved {
+                    *map = M::with_capacity(case.size());
+                }
+                for (i, key) in case.keys.iter().enumerate() {
+                    map.insert(key.clone(), i as u64);
+                }
+                map.len() as u64
+            }
+            Workload::Overwrite => {
+                for (i, key) in case.shuffled.iter().enumerate() {
+                    map.insert(key.clone(), i as u64);
+                }
+                map.len() as u64
+            }
+            Workload::Iterate | Workload::IterateHoles | Workload::IterateAfterMassDelete => {
+                map.sum_values()
+            }
+            Workload::RemoveHalfOrdered => {
+                self.removals::<K, M>(case).iter().fold(0, |sum, key| {
+                    sum.wrapping_add(map.remove_ordered(key).unwrap_or(0))
+                })
+            }
+            Workload::RemoveHalfSwap => case.every_other.iter().fold(0, |sum, key| {
+                sum.wrapping_add(map.remove_any(key).unwrap_or(0))
+            }),
+            Workload::Clone => {
+                let copy = black_box(map.clone());
+                copy.len() as u64
+            }
+            Workload::PopLast => {
+                let mut sum = 0u64;
+                while let Some((_, value)) = map.pop_last() {
+                    sum = sum.wrapping_add(value);
+                }
+                sum
+            }
+        }
+    }
+}

@@ -1,0 +1,289 @@
+//! The dict table: each workload of `benches/support/maps.rs` at each size, for vdict and the
+//! maps a Rust user would pick instead, all with the same hasher, side by side in this run.
+//!
+//! Method: for each (key type, size, workload), rounds of: every map in turn sets up (not
+//! timed), runs the routine `reps` times (timed; small sizes repeat so one sample is long
+//! enough to time), and drops what it built (not timed). Each map's cost is the median over
+//! rounds of ns per operation; the ratio columns divide vdict's median by each peer's.
+//! Interleaving the maps within a round means a burst of machine noise hits all of them.
+
+use crate::json::Row;
+use crate::Options;
+use std::time::Instant;
+
+use crate::maps::{BenchKey, BenchMap, Case, HashbrownMap, IndexMap, StdMap, VDict, Workload};
+
+/// Operations per timed sample, at least: small maps repeat the routine to reach it.
+const OPS_PER_SAMPLE: usize = 20_000;
+
+/// Runs the routine `reps` times on `map` (for workloads that leave the map as it was);
+/// ns per operation.
+fn time_in_place<K: BenchKey, M: BenchMap<K>>(
+    workload: Workload,
+    map: &mut M,
+    case: &Case<K>,
+) -> f64 {
+    let elements = workload.elements::<K, M>(case);
+    let reps = (OPS_PER_SAMPLE / elements.max(1)).max(1);
+    let mut checksum = 0u64;
+    let start = Instant::now();
+    for _ in 0..reps {
+        checksum = checksum.wrapping_add(workload.routine(map, case));
+    }
+    let nanos = start.elapsed().as_nanos();
+    std::hint::black_box(checksum);
+    nanos as f64 / (reps * elements) as f64
+}
+
+/// Sets up `reps` fresh maps (not timed), runs the routine once on each (timed), drops them
+/// (not timed); ns per operation.
+fn time_consuming<K: BenchKey, M: BenchMap<K>>(workload: Workload, case: &Case<K>) -> f64 {
+    let elements = workload.elements::<K, M>(case);
+    let reps = (OPS_PER_SAMPLE / elements.max(1)).max(1);
+    let mut maps: Vec<M> = (0..reps).map(|_| workload.setup(case)).collect();
+    let mut checksum = 0u64;
+    let start = Instant::now();
+    for map in maps.iter_mut() {
+        checksum = checksum.wrapping_add(workload.routine(map, case));
+    }
+    let nanos = start.elapsed().as_nanos();
+    drop(maps);
+    std::hint::black_box(checksum);
+    nanos as f64 / (reps * elements) as f64
+}
+
+/// One map's part in a measurement: its own state between rounds.
+struct Column<K: BenchKey, M: BenchMap<K>> {
+    /// The map a read-only workload runs on, built once (`None` if it does not apply).
+    built: Option<M>,
+    applies: bool,
+    samples: Vec<f64>,
+    _key: std::marker::PhantomData<K>,
+}
+
+impl<K: BenchKey, M: BenchMap<K>> Column<K, M> {
+    fn new(workload: Workload, case: &Case<K>) -> Self {
+        let applies = workload.applies::<K, M>(case.size());
+        let built = (applies && !workload.consumes_setup()).then(|| workload.setup(case));
+        Column {
+            built,
+            applies,
+            samples: Vec::new(),
+            _key: std::marker::PhantomData,
+        }
+    }
+
+    fn sample(&mut self, workload: Workload, case: &Case<K>) {
+        if !self.applies {
+            return;
+        }
+        let ns = match &mut self.built {
+            Some(map) => time_in_place(workload, map, case),
+            None => time_consuming::<K, M>(workload, case),
+        };
+        self.samples.push(ns);
+    }
+
+    fn median(self) -> Option<f64> {
+        median(self.samples)
+    }
+}
+
+/// Medians of ns per operation for vdict, indexmap, hashbrown, std, in that order; rounds
+/// interleave the four.
+fn measure<K: BenchKey>(workload: Workload, case: &Case<K>, rounds: usize) -> [Option<f64>; 4] {
+    let mut vdict = Column::<K, VDict<K>>::new(workload, case);
+    let mut indexmap = Column::<K, IndexMap<K>>::new(workload, case);
+    let mut hashbrown = Column::<K, HashbrownMap<K>>::new(workload, case);
+    let mut std = Column::<K, StdMap<K>>::new(workload, case);
+    for _ in 0..rounds {
+        vdict.sample(workload, case);
+        indexmap.sample(workload, case);
+        hashbrown.sample(workload, case);
+        std.sample(workload, case);
+    }
+    [
+        vdict.median(),
+        indexmap.median(),
+        hashbrown.median(),
+        std.median(),
+    ]
+}
+
+/// The implementations in column order.
+const IMPLS: [&str; 4] = ["vdict", "indexmap", "hashbrown", "std"];
+
+fn rounds_for(size: usize, quick: bool) -> usize {
+    let rounds = match size {
+        0..=1_000 => 15,
+        1_001..=100_000 => 5,
+        _ => 3,
+    };
+    if quick {
+        rounds.min(3)
+    } else {
+        rounds
+    }
+}
+
+/// Whether the report runs `workload` at `size`. At 1,000,000 entries it runs only the
+/// lookups and iterations (the goals that name that size); `cargo bench --bench dict` runs
+/// every workload at every size.
+fn in_report(workload: Workload, size: usize) -> bool {
+    size < 1_000_000
+        || matches!(
+            workload,
+            Workload::LookupHit
+                | Workload::LookupMiss
+                | Workload::Iterate
+                | Workload::IterateAfterMassDelete
+        )
+}
+
+fn median(mut samples: Vec<f64>) -> Option<f64> {
+    if samples.is_empty() {
+        return None;
+    }
+    samples.sort_by(f64::total_cmp);
+    Some(samples[samples.len() / 2])
+}
+
+/// Measures every workload for key type `K`, adding rows and printing its part of the table.
+fn run_key<K: BenchKey>(options: &Options, sizes: &[usize], rows: &mut Vec<Row>) {
+    for &size in sizes {
+        let case: Case<K> = Case::new(size);
+        for workload in Workload::ALL {
+            if !in_report(workload, size) {
+                continue;
+            }
+            eprintln!("report: dict {} {size} {}", K::NAME, workload.name());
+            let medians = measure(workload, &case, rounds_for(size, options.quick));
+            for (name, ns) in IMPLS.iter().zip(&medians) {
+                if let Some(ns) = ns {
+                    let implementation = match workload {
+                        Workload::RemoveHalfSwap => "indexmap_swap_remove",
+                        _ => name,
+                    };
+                    rows.push(Row {
+                        table: "dict",
+                        workload: workload.name().to_string(),
+                        key: Some(K::NAME),
+                        size: Some(size),
+                        implementation: implementation.to_string(),
+                        ns_per_op: Some(*ns),
+                        ..Row::default()
+                    });
+                }
+            }
+        }
+    }
+}
+
+/// Runs the sweep and prints the dict table unless `--json`.
+pub fn run(options: &Options, rows: &mut Vec<Row>) {
+    let sizes: &[usize] = if options.quick {
+        &[1_000, 100_000]
+    } else {
+        &[16, 1_000, 100_000, 1_000_000]
+    };
+    let first = rows.len();
+    run_key::<u64>(options, sizes, rows);
+    run_key::<String>(options, sizes, rows);
+    if !options.json {
+        print_table(&rows[first..]);
+    }
+}
+
+fn find<'r>(
+    rows: &'r [Row],
+    key: &str,
+    size: usize,
+    workload: &str,
+    implementation: &str,
+) -> Option<&'r Row> {
+    rows.iter().find(|r| {
+        r.key == Some(key)
+            && r.size == Some(size)
+            && r.workload == workload
+            && r.implementation == implementation
+    })
+}
+
+fn print_table(rows: &[Row]) {
+    println!(
+        "== The dict: ns per operation, and vdict's ratio to each peer (same hasher, one run) =="
+    );
+    println!("   (median of interleaved rounds; ratio < 1 means vdict is faster)\n");
+    println!(
+        "{:<26} {:>6} {:>9} | {:>8} {:>8} {:>9} {:>8} | {:>6} {:>6} {:>6}",
+        "workload",
+        "key",
+        "size",
+        "vdict",
+        "indexmap",
+        "hashbrown",
+        "std",
+        "/idxm",
+        "/hbrwn",
+        "/std"
+    );
+    let mut seen = Vec::new();
+    for row in rows {
+        let id = (row.workload.clone(), row.key, row.size);
+        if seen.contains(&id) {
+            continue;
+        }
+        seen.push(id);
+        let (key, size) = (row.key.unwrap_or("-"), row.size.unwrap_or(0));
+        let ns = |implementation: &str| {
+            find(rows, key, size, &row.workload, implementation).and_then(|r| r.ns_per_op)
+        };
+        let vdict = ns("vdict");
+        let cell = |x: Option<f64>| x.map_or("-".to_string(), |x| format!("{x:.2}"));
+        let ratio = |peer: Option<f64>| match (vdict, peer) {
+            (Some(v), Some(p)) => format!("{:.2}", v / p),
+            _ => "-".to_string(),
+        };
+        println!(
+            "{:<26} {:>6} {:>9} | {:>8} {:>8} {:>9} {:>8} | {:>6} {:>6} {:>6}",
+            row.workload,
+            key,
+            size,
+            cell(vdict),
+            cell(ns("indexmap")),
+            cell(ns("hashbrown")),
+            cell(ns("std")),
+            ratio(ns("indexmap")),
+            ratio(ns("hashbrown")),
+            ratio(ns("std")),
+        );
+        if row.workload == "remove_half_ordered" {
+            if let Some(swap) = ns("indexmap_swap_remove") {
+                println!(
+                    "{:<26} {:>6} {:>9} | {:>8} {:>8} {:>9} {:>8} | {:>6}",
+                    "  (indexmap swap_remove)",
+                    key,
+                    size,
+                    "",
+                    format!("{swap:.2}"),
+                    "",
+                    "",
+                    format!("{:.2}", vdict.unwrap_or(f64::NAN) / swap)
+                );
+            }
+        }
+    }
+    // The mass-delete goal: survivors of 99.9% deletion vs a fresh dict of that many.
+    for key in ["u64", "String"] {
+        let after = find(rows, key, 1_000_000, "iterate_after_mass_delete", "vdict")
+            .and_then(|r| r.ns_per_op);
+        let fresh = find(rows, key, 1_000, "iterate", "vdict").and_then(|r| r.ns_per_op);
+        if let (Some(after), Some(fresh)) = (after, fresh) {
+            println!(
+                "\niterating the 1,000 survivors of 1,000,000 {key} keys / a fresh 1,000-entry vdict: {:.2} (goal <= 2)",
+                after / fresh
+            );
+        }
+    }
+    println!();
+}
