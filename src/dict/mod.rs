@@ -400,11 +400,18 @@ where
         self.find(self.stored_hash(key), key)
     }
 
+    /// The entry for `key`, for read-only lookups (one pass: no second index of the entries).
     #[inline]
-    fn bucket(&self, found: table::Found) -> &entries::Bucket<K, V> {
-        self.table.entries()[found.slot]
-            .as_ref()
-            .expect("vdict: a found slot is live")
+    fn bucket_of<Q>(&self, key: &Q) -> Option<&entries::Bucket<K, V>>
+    where
+        K: Borrow<Q>,
+        Q: Hash + Eq + ?Sized,
+    {
+        if self.is_empty() {
+            return None;
+        }
+        self.table
+            .find_bucket(self.stored_hash(key), |stored| stored.borrow() == key)
     }
 
     /// The value for `key`.
@@ -421,7 +428,7 @@ where
         K: Borrow<Q>,
         Q: Hash + Eq + ?Sized,
     {
-        self.find_key(key).map(|found| &self.bucket(found).value)
+        self.bucket_of(key).map(|bucket| &bucket.value)
     }
 
     /// The stored key and the value for `key`.
@@ -430,7 +437,7 @@ where
         K: Borrow<Q>,
         Q: Hash + Eq + ?Sized,
     {
-        let bucket = self.bucket(self.find_key(key)?);
+        let bucket = self.bucket_of(key)?;
         Some((&bucket.key, &bucket.value))
     }
 
@@ -441,7 +448,7 @@ where
         K: Borrow<Q>,
         Q: Hash + Eq + ?Sized,
     {
-        self.find_key(key).is_some()
+        self.bucket_of(key).is_some()
     }
 
     /// The entry slot `key` lives in. It stays right while
@@ -571,10 +578,9 @@ where
         K: Borrow<Q>,
         Q: Eq + ?Sized,
     {
-        let found = self
-            .table
-            .find(StoredHash::new(hash), |k| k.borrow() == key)?;
-        Some(&self.bucket(found).value)
+        self.table
+            .find_bucket(StoredHash::new(hash), |k| k.borrow() == key)
+            .map(|bucket| &bucket.value)
     }
 
     /// [`get_mut`](Dict::get_mut) with a precomputed hash; see [`get_with_hash`](Dict::get_with_hash).

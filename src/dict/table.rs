@@ -167,6 +167,22 @@ impl<K, V> Table<K, V> {
             return None;
         }
         with_cells!(&self.indices, cells => find_in(&cells[..], &self.entries, hash, is_key))
+            .map(|(cell, slot, _)| Found { cell, slot })
+    }
+
+    /// Like [`find`](Table::find), but hands out the entry itself: what read-only lookups
+    /// want, without indexing the entries array a second time.
+    #[inline]
+    pub(crate) fn find_bucket(
+        &self,
+        hash: StoredHash,
+        is_key: impl FnMut(&K) -> bool,
+    ) -> Option<&Bucket<K, V>> {
+        if self.used == 0 {
+            return None;
+        }
+        with_cells!(&self.indices, cells => find_in(&cells[..], &self.entries, hash, is_key))
+            .map(|(_, _, bucket)| bucket)
     }
 
     /// The index cell that points at `slot`, a live entry whose stored hash is `hash`. Never
@@ -323,14 +339,15 @@ impl<K, V> Table<K, V> {
     }
 }
 
-/// The probe loop of a lookup, compiled once per cell width.
+/// The probe loop of a lookup, compiled once per cell width: the cell, the slot and the
+/// entry of the key, if present.
 #[inline(always)]
-fn find_in<C: IndexCell, K, V>(
+fn find_in<'e, C: IndexCell, K, V>(
     cells: &[C],
-    entries: &[EntrySlot<K, V>],
+    entries: &'e [EntrySlot<K, V>],
     hash: StoredHash,
     mut is_key: impl FnMut(&K) -> bool,
-) -> Option<Found> {
+) -> Option<(usize, usize, &'e Bucket<K, V>)> {
     let mut probe = ProbeSeq::new(hash.get(), cells.len() - 1);
     loop {
         let cell = probe.cell();
@@ -339,7 +356,7 @@ fn find_in<C: IndexCell, K, V>(
             let slot = value as usize;
             if let Some(bucket) = &entries[slot] {
                 if bucket.hash == hash && is_key(&bucket.key) {
-                    return Some(Found { cell, slot });
+                    return Some((cell, slot, bucket));
                 }
             }
         } else if value == EMPTY {
