@@ -5,8 +5,17 @@
 //! ```text
 //!     EMPTY (-1)   never used since the last rebuild: a probe that meets it stops
 //!     DUMMY (-2)   its entry was deleted: a probe walks past it
-//!     slot  (>= 0) the position of a live entry in the dense entries array
+//!     live  (>= 0) the position of a live entry in the dense entries array (its slot),
+//!                  with a few bits of the entry's hash (its tag) above it
 //! ```
+//!
+//! A slot is always below the table size `2^k`, so it needs only the low `k` bits of a cell;
+//! the bits between it and the sign bit are free, and hold the top bits of the key's hash
+//! ([`CellCode`]). A lookup compares the tag before it touches the entries array, so most
+//! cells of other keys on its probe path, and most cells a missing key meets, cost no entry
+//! read (a cache miss in a big table). Tables whose slots fill their cells (8-bit cells of
+//! 128 cells, 16-bit cells of 2^15) have no tag bits and simply compare every entry, as
+//! CPython does.
 //!
 //! As in CPython 3.6, the cells are as narrow as the table allows: a slot is always below the
 //! table size, so a table of at most 128 cells stores `i8`s, at most 2^15 cells `i16`s, at most
@@ -22,6 +31,8 @@ pub(crate) const DUMMY: isize = -2;
 pub(crate) trait IndexCell: Copy {
     /// The stored form of [`EMPTY`].
     const EMPTY: Self;
+    /// The cell's width in bits, sign included.
+    const BITS: u32;
     /// Widens the stored cell to its value.
     fn load(self) -> isize;
     /// Narrows a value to its stored form; the table's size guarantees that it fits.
@@ -32,6 +43,7 @@ macro_rules! index_cell {
     ($($int:ty),*) => {$(
         impl IndexCell for $int {
             const EMPTY: Self = EMPTY as $int;
+            const BITS: u32 = <$int>::BITS;
             #[inline(always)]
             fn load(self) -> isize {
                 self as isize
@@ -45,6 +57,55 @@ macro_rules! index_cell {
     )*};
 }
 index_cell!(i8, i16, i32, i64);
+
+/// How a live cell packs an entry's slot (low bits) with its hash's tag (the bits above, up to
+/// the sign bit), for one table size and cell width.
+#[derive(Clone, Copy, Debug)]
+pub(crate) struct CellCode {
+    slot_bits: u32,
+    tag_bits: u32,
+}
+
+impl CellCode {
+    /// The code of a table of `size` cells (a power of two) that are `cell_bits` wide.
+    #[inline(always)]
+    pub(crate) fn new(cell_bits: u32, size: usize) -> CellCode {
+        let slot_bits = size.trailing_zeros().min(cell_bits - 1);
+        CellCode {
+            slot_bits,
+            tag_bits: cell_bits - 1 - slot_bits,
+        }
+    }
+
+    /// The tag of `hash`: its top `tag_bits` bits (the probe starts from the low bits, so the
+    /// top ones tell apart keys that meet on a probe path). 0 when there is no room for a tag.
+    #[inline(always)]
+    pub(crate) fn tag(self, hash: u64) -> isize {
+        (hash.rotate_left(self.tag_bits) & ((1u64 << self.tag_bits) - 1)) as isize
+    }
+
+    /// The cell value of an entry at `slot` whose stored hash is `hash`.
+    #[inline(always)]
+    pub(crate) fn encode(self, slot: usize, hash: u64) -> isize {
+        debug_assert!(
+            slot < 1 << self.slot_bits,
+            "slot {slot} does not fit its cell"
+        );
+        slot as isize | (self.tag(hash) << self.slot_bits)
+    }
+
+    /// The slot of a live cell value.
+    #[inline(always)]
+    pub(crate) fn slot(self, value: isize) -> usize {
+        value as usize & ((1usize << self.slot_bits) - 1)
+    }
+
+    /// The tag of a live cell value.
+    #[inline(always)]
+    pub(crate) fn tag_of(self, value: isize) -> isize {
+        value >> self.slot_bits
+    }
+}
 
 /// The index table, its cells stored at the width its size calls for.
 #[derive(Clone)]
@@ -121,6 +182,11 @@ impl Indices {
         with_cells!(self, cells => cells.fill(IndexCell::EMPTY))
     }
 
+    /// How this table's live cells pack slot and tag.
+    pub(crate) fn code(&self) -> CellCode {
+        CellCode::new(self.cell_bytes() as u32 * 8, self.size())
+    }
+
     /// Bytes of heap the cells occupy.
     pub(crate) fn heap_bytes(&self) -> usize {
         self.size() * self.cell_bytes()
@@ -166,6 +232,44 @@ mod tests {
             assert_eq!(indices.get(0), DUMMY);
             assert_eq!(indices.get(1), size as isize - 1);
             assert_eq!(indices.heap_bytes(), size * indices.cell_bytes());
+        }
+    }
+
+    #[test]
+    fn cells_pack_slot_and_tag_without_touching_the_sign() {
+        // (cell bits, table size, expected tag bits)
+        for (bits, size, tag_bits) in [
+            (8, 8, 4),
+            (8, 128, 0),
+            (16, 2048, 4),
+            (16, 1 << 15, 0),
+            (32, 1 << 21, 10),
+            (64, 8, 60),
+        ] {
+            let code = CellCode::new(bits, size);
+            for hash in [0u64, 1, u64::MAX, 0xdead_beef_0bad_f00d, 1 << 63] {
+                let tag = code.tag(hash);
+                assert!(
+                    (0..1 << tag_bits).contains(&tag),
+                    "tag {tag:#x} for {bits}-bit cells of {size}"
+                );
+                // The tag is the hash's top bits.
+                let expected = if tag_bits == 0 {
+                    0
+                } else {
+                    (hash >> (64 - tag_bits)) as isize
+                };
+                assert_eq!(tag, expected);
+                for slot in [0, 1, size / 2, size - 1] {
+                    let value = code.encode(slot, hash);
+                    assert!(value >= 0, "a live cell must stay non-negative");
+                    assert!(
+                        (value as i128) < 1i128 << (bits - 1),
+                        "{value:#x} overflows {bits}-bit cells"
+                    );
+                    assert_eq!((code.slot(value), code.tag_of(value)), (slot, tag));
+                }
+            }
         }
     }
 }

@@ -80,15 +80,23 @@ impl<K: Hash + Eq, V, S: BuildHasher> Dict<K, V, S> {
         // Every cell: what it holds, and which slots are pointed at.
         let mut pointed_at = vec![false; entries.len()];
         let (mut live_cells, mut dummy_cells) = (0usize, 0usize);
+        let code = indices.code();
         for cell in 0..size {
             match indices.get(cell) {
                 EMPTY => {}
                 DUMMY => dummy_cells += 1,
                 value if value >= 0 => {
-                    let slot = value as usize;
-                    if slot >= entries.len() || entries[slot].is_none() {
+                    let slot = code.slot(value);
+                    let Some(Some(bucket)) = entries.get(slot) else {
                         return Err(format!(
                             "cell {cell} points at slot {slot}, which is not a live entry"
+                        ));
+                    };
+                    if code.tag_of(value) != code.tag(bucket.hash.get()) {
+                        return Err(format!(
+                            "cell {cell} holds tag {:#x} for slot {slot}, whose hash's tag is {:#x}",
+                            code.tag_of(value),
+                            code.tag(bucket.hash.get())
                         ));
                     }
                     if std::mem::replace(&mut pointed_at[slot], true) {
@@ -128,7 +136,7 @@ impl<K: Hash + Eq, V, S: BuildHasher> Dict<K, V, S> {
             let mut probe = ProbeSeq::new(bucket.hash.get(), size - 1);
             for step in 0.. {
                 let value = indices.get(probe.cell());
-                if value == slot as isize {
+                if value >= 0 && code.slot(value) == slot {
                     break;
                 }
                 if value == EMPTY || step > size + 64 {

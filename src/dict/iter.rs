@@ -37,6 +37,15 @@ where
         Some(bucket)
     }
 
+    /// Internal iteration (what `for_each`, `sum`, `collect`... use): one pass over the
+    /// slots with no count to keep, which the compiler can unroll.
+    #[inline]
+    fn fold<B>(self, init: B, mut f: impl FnMut(B, Live<I>) -> B) -> B {
+        self.slots.fold(init, |acc, slot| {
+            slot.into_iter().fold(acc, &mut f)
+        })
+    }
+
     #[inline]
     fn next_back(&mut self) -> Option<Live<I>> {
         if self.remaining == 0 {
@@ -78,6 +87,13 @@ macro_rules! live_iterator {
             #[inline]
             fn size_hint(&self) -> (usize, Option<usize>) {
                 (self.live.remaining, Some(self.live.remaining))
+            }
+            #[inline]
+            fn fold<B, F>(self, init: B, mut f: F) -> B
+            where
+                F: FnMut(B, Self::Item) -> B,
+            {
+                self.live.fold(init, |acc, $bucket| f(acc, $map))
             }
         }
 

@@ -26,7 +26,7 @@
 //! compaction costs O(live) and follows at least `live` deletions, so delete stays O(1) amortised.
 
 use super::entries::{Bucket, EntrySlot, StoredHash};
-use super::indices::{with_cells, IndexCell, Indices, EMPTY};
+use super::indices::{with_cells, CellCode, IndexCell, Indices, EMPTY};
 use super::probe::ProbeSeq;
 use std::mem;
 
@@ -188,10 +188,11 @@ impl<K, V> Table<K, V> {
     /// The index cell that points at `slot`, a live entry whose stored hash is `hash`. Never
     /// calls user code: it compares cell values, not keys (CPython's `lookdict_index`).
     fn cell_of_slot(&self, hash: StoredHash, slot: usize) -> usize {
+        let code = self.indices.code();
         let mut probe = ProbeSeq::new(hash.get(), self.size() - 1);
         loop {
             let value = self.indices.get(probe.cell());
-            if value == slot as isize {
+            if value >= 0 && code.slot(value) == slot {
                 return probe.cell();
             }
             assert!(
@@ -210,10 +211,7 @@ impl<K, V> Table<K, V> {
             self.rebuild(size_for_growth(self.used));
         }
         let slot = self.entries.len();
-        with_cells!(&mut self.indices, cells => {
-            let cell = free_cell_in(&cells[..], hash);
-            cells[cell] = IndexCell::store(slot as isize);
-        });
+        with_cells!(&mut self.indices, cells => place_in(&mut cells[..], slot, hash));
         self.entries.push(Some(Bucket { hash, key, value }));
         self.used += 1;
         self.inserts_left -= 1;
@@ -328,8 +326,7 @@ impl<K, V> Table<K, V> {
         let old_entries = mem::take(&mut self.entries);
         with_cells!(&mut indices, cells => {
             for bucket in old_entries.into_iter().flatten() {
-                let cell = free_cell_in(&cells[..], bucket.hash);
-                cells[cell] = IndexCell::store(entries.len() as isize);
+                place_in(&mut cells[..], entries.len(), bucket.hash);
                 entries.push(Some(bucket));
             }
         });
@@ -348,15 +345,20 @@ fn find_in<'e, C: IndexCell, K, V>(
     hash: StoredHash,
     mut is_key: impl FnMut(&K) -> bool,
 ) -> Option<(usize, usize, &'e Bucket<K, V>)> {
+    let code = CellCode::new(C::BITS, cells.len());
+    let tag = code.tag(hash.get());
     let mut probe = ProbeSeq::new(hash.get(), cells.len() - 1);
     loop {
         let cell = probe.cell();
         let value = cells[cell].load();
         if value >= 0 {
-            let slot = value as usize;
-            if let Some(bucket) = &entries[slot] {
-                if bucket.hash == hash && is_key(&bucket.key) {
-                    return Some((cell, slot, bucket));
+            // Another key's cell, unless the tags agree: then read the entry to be sure.
+            if code.tag_of(value) == tag {
+                let slot = code.slot(value);
+                if let Some(bucket) = &entries[slot] {
+                    if bucket.hash == hash && is_key(&bucket.key) {
+                        return Some((cell, slot, bucket));
+                    }
                 }
             }
         } else if value == EMPTY {
@@ -375,6 +377,14 @@ fn free_cell_in<C: IndexCell>(cells: &[C], hash: StoredHash) -> usize {
         probe.advance();
     }
     probe.cell()
+}
+
+/// Points the first free cell on `hash`'s probe sequence at `slot` (tag included).
+#[inline(always)]
+fn place_in<C: IndexCell>(cells: &mut [C], slot: usize, hash: StoredHash) {
+    let cell = free_cell_in(cells, hash);
+    let code = CellCode::new(C::BITS, cells.len());
+    cells[cell] = IndexCell::store(code.encode(slot, hash.get()));
 }
 
 #[cfg(test)]
