@@ -9,7 +9,8 @@
 //!
 //! A dict is two arrays. The *index* is a small open-addressing hash table whose cells are
 //! 1, 2, 4 or 8 bytes wide, chosen by its size; each cell is EMPTY (-1), DUMMY (-2), or the
-//! *slot* of an entry. The *entries* array holds `(hash, key, value)` in insertion order.
+//! *slot* of an entry, with a few top bits of the entry's hash (a *tag*) in the bits above the
+//! slot. The *entries* array holds `(hash, key, value)` in insertion order.
 //!
 //! ```text
 //!   index (8 cells, i8)            entries (insertion order)
@@ -29,8 +30,8 @@
 //! walk passed. An existing key would instead be found on the way and its value replaced in
 //! place: it keeps its slot, hence its position in the order.
 //!
-//! **Lookup** `"y"`: walk the same sequence. A cell holding slot 1 is a candidate; compare the
-//! stored hash first and call `Eq` only when the hashes match. Another key in the way (a
+//! **Lookup** `"y"`: walk the same sequence. A cell whose tag matches `"y"`'s is a candidate:
+//! read its entry, compare the stored hash, and call `Eq` only when the hashes match. Another key in the way (a
 //! collision) just means one more step; an EMPTY cell means "absent".
 //!
 //! **Delete** `"x"`: find it, write DUMMY into its cell (not EMPTY: keys that probed past it
@@ -70,6 +71,8 @@
 //! assert_eq!(globals.slot(slot), Some((&"counter", &1)));
 //! ```
 //!
+//! INTERNALS.md walks through all of this on a real table, with the numbers the code computes.
+//!
 //! ## Checking it
 //!
 //! [`Dict::check_invariants`] audits the whole table; the tests run it after every step of
@@ -87,6 +90,10 @@ pub use dict::{DefaultHashBuilder, Dict, Entry};
 pub use version::{Version, VERSIONS_PER_BLOCK};
 
 /// README.md's examples, compiled and run as doc tests so they cannot drift from the code.
+#[cfg(doctest)]
+#[doc = include_str!("../INTERNALS.md")]
+struct InternalsDoctests;
+
 #[cfg(doctest)]
 #[doc = include_str!("../README.md")]
 struct ReadmeDoctests;

@@ -41,9 +41,8 @@ where
     /// slots with no count to keep, which the compiler can unroll.
     #[inline]
     fn fold<B>(self, init: B, mut f: impl FnMut(B, Live<I>) -> B) -> B {
-        self.slots.fold(init, |acc, slot| {
-            slot.into_iter().fold(acc, &mut f)
-        })
+        self.slots
+            .fold(init, |acc, slot| slot.into_iter().fold(acc, &mut f))
     }
 
     #[inline]

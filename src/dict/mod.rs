@@ -18,12 +18,30 @@ mod traits;
 
 pub use entry::{Entry, OccupiedEntry, VacantEntry};
 pub use iter::{Drain, IntoIter, IntoKeys, IntoValues, Iter, IterMut, Keys, Values, ValuesMut};
+pub use probe::probe_sequence;
 
 use crate::version::Version;
 use entries::StoredHash;
 use std::borrow::Borrow;
 use std::hash::{BuildHasher, Hash};
 use table::Table;
+
+/// One cell of the index table, as [`Dict::index_cells`] shows it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum IndexCellView {
+    /// Never used since the last rebuild: a probe that reaches it stops.
+    Empty,
+    /// Its entry was removed: probes walk past it, inserts may reuse it.
+    Dummy,
+    /// Points at a live entry.
+    Live {
+        /// The entry's position in the entries array.
+        slot: usize,
+        /// The top bits of the entry's hash kept beside the slot (as many as the cell has room
+        /// for; 0 bits, hence 0, when the slots fill the cell).
+        tag: u64,
+    },
+}
 
 /// The hasher a [`Dict`] uses unless told otherwise: foldhash's fast hasher, seeded at random
 /// per dict (so an attacker cannot precompute colliding keys), and several times faster than
@@ -259,6 +277,32 @@ impl<K, V, S> Dict<K, V, S> {
     /// `None`.
     pub fn slot_count(&self) -> usize {
         self.table.entries().len()
+    }
+
+    /// The index table, cell by cell: for teaching, debugging and tests (INTERNALS.md walks a
+    /// table with it). O(cells); empty for a dict that has not allocated yet.
+    ///
+    /// ```
+    /// use vdict::dict::IndexCellView;
+    /// let mut d = vdict::Dict::new();
+    /// d.insert("a", 1);
+    /// let cells = d.index_cells();
+    /// assert_eq!(cells.len(), 8); // the smallest table
+    /// assert_eq!(cells.iter().filter(|c| matches!(c, IndexCellView::Live { slot: 0, .. })).count(), 1);
+    /// ```
+    pub fn index_cells(&self) -> Vec<IndexCellView> {
+        let indices = self.table.indices();
+        let code = indices.code();
+        (0..indices.size())
+            .map(|cell| match indices.get(cell) {
+                indices::EMPTY => IndexCellView::Empty,
+                indices::DUMMY => IndexCellView::Dummy,
+                value => IndexCellView::Live {
+                    slot: code.slot(value),
+                    tag: code.tag_of(value) as u64,
+                },
+            })
+            .collect()
     }
 
     /// Bytes of heap this dict owns: its index table and its entries array (by capacity). The

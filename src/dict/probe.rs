@@ -55,6 +55,28 @@ impl ProbeSeq {
     }
 }
 
+/// The cells a lookup of `hash` visits in a table of `cells` cells (a power of two), in
+/// order: CPython's probe sequence, endless (it cycles once the hash's bits are spent).
+/// For teaching and tests; see INTERNALS.md.
+///
+/// ```
+/// // hash 0x12 in 8 cells: cell 0x12 & 7 = 2, then (2*5 + (0x12 >> 5) + 1) & 7 = 3, ...
+/// let cells: Vec<usize> = vdict::dict::probe_sequence(0x12, 8).take(3).collect();
+/// assert_eq!(cells, [2, 3, 0]);
+/// ```
+pub fn probe_sequence(hash: u64, cells: usize) -> impl Iterator<Item = usize> {
+    assert!(
+        cells.is_power_of_two(),
+        "a table has a power-of-two number of cells, not {cells}"
+    );
+    let mut probe = ProbeSeq::new(hash, cells - 1);
+    std::iter::from_fn(move || {
+        let cell = probe.cell();
+        probe.advance();
+        Some(cell)
+    })
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
