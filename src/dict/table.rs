@@ -4,11 +4,12 @@
 //! hashes already computed and a closure that says whether a stored key is the one sought, so
 //! it never calls user code except that closure, and the façade in `mod.rs` owns the rest.
 //!
-//! - **Lookup** walks the probe sequence of the hash. A cell holding a slot is a candidate: if
-//!   the entry's stored hash equals the hash sought and the closure accepts its key, it is found.
+//! - **Lookup** walks the probe sequence of the hash. A cell holding a slot whose tag (the hash
+//!   bits kept beside the slot, see `indices.rs`) matches the hash sought is a candidate: if the
+//!   entry's stored hash equals it too and the closure accepts its key, it is found.
 //!   DUMMY cells are walked past. An EMPTY cell ends the search: the key is absent.
-//! - **Insert** of a key known to be absent appends its entry and writes the new slot into the
-//!   first EMPTY or DUMMY cell of its probe sequence.
+//! - **Insert** of a key known to be absent appends its entry and writes the new slot (and its
+//!   tag) into the first EMPTY or DUMMY cell of its probe sequence.
 //! - **Delete** turns the entry into a hole and its cell into DUMMY (the cell must not become
 //!   EMPTY: keys that probed past it to their own cells would be lost).
 //! - **Rebuild** makes a fresh index table and a fresh entries array, moves the live entries
@@ -20,9 +21,9 @@
 //! DUMMY cells never exceed `usable`, which is 2/3 of the table size: at least a third of the
 //! cells are always EMPTY, and every probe ends.
 //!
-//! Two additions to CPython's scheme: trailing holes are trimmed right away (so the last entry
-//! is always live and `pop_last` is O(1)), and when holes outnumber live entries the table is
-//! compacted, so iteration never pays for more than twice the live entries in holes. Each
+//! Three additions to CPython's scheme: the tags; trailing holes are trimmed right away (so
+//! the last entry is always live and `pop_last` is O(1)); and when holes outnumber live
+//! entries the table is compacted, so iteration never pays for more than twice the live entries in holes. Each
 //! compaction costs O(live) and follows at least `live` deletions, so delete stays O(1) amortised.
 
 use super::entries::{Bucket, EntrySlot, StoredHash};
