@@ -31,8 +31,6 @@ pub(crate) const DUMMY: isize = -2;
 pub(crate) trait IndexCell: Copy {
     /// The stored form of [`EMPTY`].
     const EMPTY: Self;
-    /// The cell's width in bits, sign included.
-    const BITS: u32;
     /// Widens the stored cell to its value.
     fn load(self) -> isize;
     /// Narrows a value to its stored form; the table's size guarantees that it fits.
@@ -43,7 +41,6 @@ macro_rules! index_cell {
     ($($int:ty),*) => {$(
         impl IndexCell for $int {
             const EMPTY: Self = EMPTY as $int;
-            const BITS: u32 = <$int>::BITS;
             #[inline(always)]
             fn load(self) -> isize {
                 self as isize

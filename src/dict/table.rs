@@ -80,6 +80,9 @@ pub(crate) struct Found {
 pub(crate) struct Table<K, V> {
     /// The sparse hash table of slots; 0 cells until the first insert.
     indices: Indices,
+    /// How `indices`' live cells pack slot and tag: `indices.code()`, kept here so a lookup
+    /// does not recompute it (set wherever `indices` is replaced).
+    code: CellCode,
     /// Live entries and holes, in insertion order; the last one, if any, is live.
     entries: Vec<EntrySlot<K, V>>,
     /// Live entries.
@@ -91,8 +94,10 @@ pub(crate) struct Table<K, V> {
 impl<K, V> Table<K, V> {
     /// An empty table that owns no heap memory.
     pub(crate) fn new() -> Self {
+        let indices = Indices::new(0);
         Table {
-            indices: Indices::new(0),
+            code: indices.code(),
+            indices,
             entries: Vec::new(),
             used: 0,
             inserts_left: 0,
@@ -110,8 +115,10 @@ impl<K, V> Table<K, V> {
 
     fn allocate(size: usize) -> Self {
         let usable = usable_for_size(size);
+        let indices = Indices::new(size);
         Table {
-            indices: Indices::new(size),
+            code: indices.code(),
+            indices,
             entries: Vec::with_capacity(usable),
             used: 0,
             inserts_left: usable,
@@ -167,7 +174,7 @@ impl<K, V> Table<K, V> {
         if self.used == 0 {
             return None;
         }
-        with_cells!(&self.indices, cells => find_in(&cells[..], &self.entries, hash, is_key))
+        with_cells!(&self.indices, cells => find_in(&cells[..], self.code, &self.entries, hash, is_key))
             .map(|(cell, slot, _)| Found { cell, slot })
     }
 
@@ -182,7 +189,7 @@ impl<K, V> Table<K, V> {
         if self.used == 0 {
             return None;
         }
-        with_cells!(&self.indices, cells => find_in(&cells[..], &self.entries, hash, is_key))
+        with_cells!(&self.indices, cells => find_in(&cells[..], self.code, &self.entries, hash, is_key))
             .map(|(_, _, bucket)| bucket)
     }
 
@@ -212,7 +219,8 @@ impl<K, V> Table<K, V> {
             self.rebuild(size_for_growth(self.used));
         }
         let slot = self.entries.len();
-        with_cells!(&mut self.indices, cells => place_in(&mut cells[..], slot, hash));
+        let code = self.code;
+        with_cells!(&mut self.indices, cells => place_in(&mut cells[..], code, slot, hash));
         self.entries.push(Some(Bucket { hash, key, value }));
         self.used += 1;
         self.inserts_left -= 1;
@@ -325,12 +333,14 @@ impl<K, V> Table<K, V> {
         let mut indices = Indices::new(new_size);
         let mut entries = Vec::with_capacity(usable);
         let old_entries = mem::take(&mut self.entries);
+        let code = indices.code();
         with_cells!(&mut indices, cells => {
             for bucket in old_entries.into_iter().flatten() {
-                place_in(&mut cells[..], entries.len(), bucket.hash);
+                place_in(&mut cells[..], code, entries.len(), bucket.hash);
                 entries.push(Some(bucket));
             }
         });
+        self.code = indices.code();
         self.indices = indices;
         self.entries = entries;
         self.inserts_left = usable - self.used;
@@ -342,11 +352,11 @@ impl<K, V> Table<K, V> {
 #[inline(always)]
 fn find_in<'e, C: IndexCell, K, V>(
     cells: &[C],
+    code: CellCode,
     entries: &'e [EntrySlot<K, V>],
     hash: StoredHash,
     mut is_key: impl FnMut(&K) -> bool,
 ) -> Option<(usize, usize, &'e Bucket<K, V>)> {
-    let code = CellCode::new(C::BITS, cells.len());
     let tag = code.tag(hash.get());
     let mut probe = ProbeSeq::new(hash.get(), cells.len() - 1);
     loop {
@@ -382,9 +392,8 @@ fn free_cell_in<C: IndexCell>(cells: &[C], hash: StoredHash) -> usize {
 
 /// Points the first free cell on `hash`'s probe sequence at `slot` (tag included).
 #[inline(always)]
-fn place_in<C: IndexCell>(cells: &mut [C], slot: usize, hash: StoredHash) {
+fn place_in<C: IndexCell>(cells: &mut [C], code: CellCode, slot: usize, hash: StoredHash) {
     let cell = free_cell_in(cells, hash);
-    let code = CellCode::new(C::BITS, cells.len());
     cells[cell] = IndexCell::store(code.encode(slot, hash.get()));
 }
 
