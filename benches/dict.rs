@@ -31,7 +31,7 @@ fn bench_map<K: BenchKey, M: BenchMap<K>>(c: &mut Criterion, workload: Workload,
     if size >= 100_000 {
         group.sample_size(10);
     }
-    let id = BenchmarkId::new(size.to_string(), workload.impl_name::<K, M>());
+    let id = BenchmarkId::new(size.to_string(), workload.impl_name(M::NAME));
     if workload.consumes_setup() {
         group.bench_function(id, |b| {
             b.iter_batched_ref(

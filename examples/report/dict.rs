@@ -169,16 +169,12 @@ fn run_key<K: BenchKey>(options: &Options, sizes: &[usize], rows: &mut Vec<Row>)
             let medians = measure(workload, &case, rounds_for(size, options.quick));
             for (name, ns) in IMPLS.iter().zip(&medians) {
                 if let Some(ns) = ns {
-                    let implementation = match workload {
-                        Workload::RemoveHalfSwap => "indexmap_swap_remove",
-                        _ => name,
-                    };
                     rows.push(Row {
                         table: "dict",
                         workload: workload.name().to_string(),
                         key: Some(K::NAME),
                         size: Some(size),
-                        implementation: implementation.to_string(),
+                        implementation: workload.impl_name(name).to_string(),
                         ns_per_op: Some(*ns),
                         ..Row::default()
                     });

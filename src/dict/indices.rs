@@ -57,7 +57,7 @@ index_cell!(i8, i16, i32, i64);
 
 /// How a live cell packs an entry's slot (low bits) with its hash's tag (the bits above, up to
 /// the sign bit), for one table size and cell width.
-#[derive(Clone, Copy, Debug)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub(crate) struct CellCode {
     slot_bits: u32,
     tag_bits: u32,

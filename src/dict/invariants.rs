@@ -51,6 +51,14 @@ impl<K: Hash + Eq, V, S: BuildHasher> Dict<K, V, S> {
                 cell_bytes_for_size(size)
             ));
         }
+        if table.code() != indices.code() {
+            return Err(format!(
+                "the table decodes cells with {:?}, but its {size} cells of {} bytes call for {:?}",
+                table.code(),
+                indices.cell_bytes(),
+                indices.code()
+            ));
+        }
         let usable = usable_for_size(size);
         if table.inserts_left() > usable {
             return Err(format!(

@@ -150,6 +150,11 @@ impl<K, V> Table<K, V> {
         &self.indices
     }
 
+    /// The cell code lookups use (must equal `indices().code()`).
+    pub(crate) fn code(&self) -> CellCode {
+        self.code
+    }
+
     /// The entries array, holes included.
     #[inline]
     pub(crate) fn entries(&self) -> &[EntrySlot<K, V>] {
@@ -196,7 +201,7 @@ impl<K, V> Table<K, V> {
     /// The index cell that points at `slot`, a live entry whose stored hash is `hash`. Never
     /// calls user code: it compares cell values, not keys (CPython's `lookdict_index`).
     fn cell_of_slot(&self, hash: StoredHash, slot: usize) -> usize {
-        let code = self.indices.code();
+        let code = self.code;
         let mut probe = ProbeSeq::new(hash.get(), self.size() - 1);
         loop {
             let value = self.indices.get(probe.cell());
