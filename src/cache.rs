@@ -146,7 +146,40 @@ impl<V> VersionCache<V> {
     /// The remembered value, if neither dict has changed since it was remembered.
     #[inline]
     pub fn hit<K, S>(&mut self, globals: &Dict<K, V, S>, builtins: &Dict<K, V, S>) -> Option<&V> {
-        if self.is_fresh(globals, builtins) {
+        self.hit_versions(globals.version(), builtins.version())
+    }
+
+    /// [`hit`](Self::hit), given the dicts' current versions instead of the dicts.
+    ///
+    /// For an interpreter loop that keeps `globals.version()` and `builtins.version()` in
+    /// locals and reads them again only after its own writes to the namespaces (the only
+    /// writes while it runs): a hit is then two compares against values already in
+    /// registers. Versions that are not the dicts' current ones make the answer as stale as
+    /// they are — a logic error, never memory unsafety — so pass what the dicts say now.
+    ///
+    /// ```
+    /// use vdict::{cache::VersionCache, Dict};
+    ///
+    /// let mut globals: Dict<String, i64> = Dict::new();
+    /// let builtins: Dict<String, i64> = Dict::with_hasher(globals.hasher().clone());
+    /// globals.insert("x".into(), 1);
+    /// let mut cache = VersionCache::new();
+    /// cache.fill(&globals, &builtins, "x", globals.hash_key("x")).unwrap();
+    ///
+    /// let versions = (globals.version(), builtins.version()); // kept by the loop
+    /// assert_eq!(cache.hit_versions(versions.0, versions.1), Some(&1));
+    /// globals.insert("y".into(), 2); // the loop's own write: it refreshes its copy
+    /// let versions = (globals.version(), builtins.version());
+    /// assert_eq!(cache.hit_versions(versions.0, versions.1), None);
+    /// ```
+    #[inline]
+    pub fn hit_versions(
+        &mut self,
+        globals_version: Version,
+        builtins_version: Version,
+    ) -> Option<&V> {
+        // `NEVER` matches no dict, so an empty or invalidated cache is never fresh.
+        if self.globals_version == globals_version && self.builtins_version == builtins_version {
             self.stats.hits += 1;
             return self.value.as_ref();
         }

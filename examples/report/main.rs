@@ -2,7 +2,7 @@
 //!
 //! Each section measures one thing side by side in this one run (machines here are noisy,
 //! so only ratios within a run mean much) and prints a table; a progress line per row goes to
-//! stderr. `--quick` runs a smaller sweep; `--json` prints, instead of the tables, one JSON
+//! stderr. `--quick` runs a smaller sweep; `--only dict|memory|load` runs one section; `--json` prints, instead of the tables, one JSON
 //! array of rows on stdout (see `json.rs` for the row shape).
 //!
 //! - `dict.rs`: the dict table: vdict against indexmap, hashbrown and std on the workloads of
@@ -31,25 +31,55 @@ pub struct Options {
     pub quick: bool,
     /// Rows as JSON on stdout instead of tables.
     pub json: bool,
+    /// Run only this section (`dict`, `memory` or `load`); all of them when `None`.
+    pub only: Option<Section>,
+}
+
+/// The report's sections, in the order they run.
+#[derive(Clone, Copy, PartialEq, Eq)]
+pub enum Section {
+    Dict,
+    Memory,
+    Load,
+}
+
+impl Options {
+    fn runs(&self, section: Section) -> bool {
+        self.only.map_or(true, |only| only == section)
+    }
 }
 
 fn parse_args() -> Options {
     let mut options = Options {
         quick: false,
         json: false,
+        only: None,
     };
-    for arg in std::env::args().skip(1) {
+    let usage = "usage: cargo run --release --example report -- [--quick] [--json] [--only dict|memory|load]";
+    let mut args = std::env::args().skip(1);
+    while let Some(arg) = args.next() {
         match arg.as_str() {
             "--quick" => options.quick = true,
             "--json" => options.json = true,
+            "--only" => {
+                options.only = Some(match args.next().as_deref() {
+                    Some("dict") => Section::Dict,
+                    Some("memory") => Section::Memory,
+                    Some("load") => Section::Load,
+                    other => {
+                        eprintln!(
+                            "report: --only takes dict, memory or load, not {other:?}\n{usage}"
+                        );
+                        std::process::exit(2);
+                    }
+                })
+            }
             "--help" | "-h" => {
-                println!("usage: cargo run --release --example report [-- --quick] [-- --json]");
+                println!("{usage}");
                 std::process::exit(0);
             }
             other => {
-                eprintln!(
-                    "report: unknown argument `{other}` (expected --quick, --json or --help)"
-                );
+                eprintln!("report: unknown argument `{other}`\n{usage}");
                 std::process::exit(2);
             }
         }
@@ -65,10 +95,16 @@ fn main() {
     let mut rows: Vec<Row> = Vec::new();
     let started = std::time::Instant::now();
 
-    dict::run(&options, &mut rows);
-    memory::run(&options, &mut rows);
-    load::run(&options, &mut rows);
-    if !options.json {
+    if options.runs(Section::Dict) {
+        dict::run(&options, &mut rows);
+    }
+    if options.runs(Section::Memory) {
+        memory::run(&options, &mut rows);
+    }
+    if options.runs(Section::Load) {
+        load::run(&options, &mut rows);
+    }
+    if !options.json && options.only.is_none() {
         versions::print();
     }
 

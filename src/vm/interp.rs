@@ -12,7 +12,7 @@
 use super::ops::{Code, Op};
 use super::value::{ErrorKind, Value, BUILTINS};
 use crate::cache::{CacheStats, SlotCache, VersionCache};
-use crate::{DefaultHashBuilder, Dict};
+use crate::{DefaultHashBuilder, Dict, Version};
 use std::fmt;
 use std::rc::Rc;
 
@@ -91,12 +91,34 @@ impl fmt::Display for VmError {
 
 impl std::error::Error for VmError {}
 
+/// The namespaces' versions as the interpreter loop last read them.
+///
+/// While code runs, the namespaces change only through its `STORE_GLOBAL` and `DELETE_GLOBAL`
+/// (a builtin sees only its arguments), so the loop reads both versions when it starts and
+/// again after each of those two instructions, and a version-cache hit compares against this
+/// copy rather than reaching through the VM to the dicts.
+#[derive(Clone, Copy)]
+struct NamespaceVersions {
+    globals: Version,
+    builtins: Version,
+}
+
+impl NamespaceVersions {
+    fn of(vm: &Vm) -> NamespaceVersions {
+        NamespaceVersions {
+            globals: vm.globals.version(),
+            builtins: vm.builtins.version(),
+        }
+    }
+}
+
 /// How one cache mode serves `LOAD_GLOBAL`, split as the caches are: `hit` is the fast path
 /// and hands back a reference, so that pushing it compiles to the same code as `LOAD_FAST`'s
 /// push of a local; `miss` is the slow path, out of line, and reports a missing name.
 trait GlobalLoad {
     /// The value, if this site can answer without a lookup (for [`Uncached`], with one).
-    fn hit<'a>(&'a mut self, vm: &'a Vm) -> Option<&'a Value>;
+    /// `versions` are the namespaces' current versions.
+    fn hit<'a>(&'a mut self, vm: &'a Vm, versions: NamespaceVersions) -> Option<&'a Value>;
     /// The full lookup of `name` (its `hash` precomputed), refilling the site.
     fn miss(&mut self, vm: &Vm, name: &str, hash: u64) -> Result<Value, ErrorKind>;
 }
@@ -107,7 +129,7 @@ struct Uncached;
 
 impl GlobalLoad for Uncached {
     #[inline(always)]
-    fn hit<'a>(&'a mut self, _vm: &'a Vm) -> Option<&'a Value> {
+    fn hit<'a>(&'a mut self, _vm: &'a Vm, _versions: NamespaceVersions) -> Option<&'a Value> {
         None
     }
 
@@ -126,8 +148,8 @@ impl GlobalLoad for Uncached {
 
 impl GlobalLoad for VersionCache<Value> {
     #[inline(always)]
-    fn hit<'a>(&'a mut self, vm: &'a Vm) -> Option<&'a Value> {
-        VersionCache::hit(self, &vm.globals, &vm.builtins)
+    fn hit<'a>(&'a mut self, _vm: &'a Vm, versions: NamespaceVersions) -> Option<&'a Value> {
+        self.hit_versions(versions.globals, versions.builtins)
     }
 
     #[cold]
@@ -141,7 +163,7 @@ impl GlobalLoad for VersionCache<Value> {
 
 impl GlobalLoad for SlotCache {
     #[inline(always)]
-    fn hit<'a>(&'a mut self, vm: &'a Vm) -> Option<&'a Value> {
+    fn hit<'a>(&'a mut self, vm: &'a Vm, _versions: NamespaceVersions) -> Option<&'a Value> {
         SlotCache::hit(self, &vm.globals, &vm.builtins)
     }
 
@@ -286,6 +308,7 @@ impl Vm {
         let mut locals: Vec<Option<Value>> = vec![None; code.local_names.len()];
         let mut jumps_left = self.jump_limit;
         let mut pc = 0usize;
+        let mut versions = NamespaceVersions::of(self);
 
         loop {
             let Some(&op) = code.ops.get(pc) else {
@@ -328,7 +351,7 @@ impl Vm {
                 Op::StoreFast(index) => locals[index as usize] = Some(pop!()),
                 Op::LoadGlobal { name, cache } => {
                     let site = &mut sites[cache as usize];
-                    match site.hit(self) {
+                    match site.hit(self, versions) {
                         Some(value) => stack.push(value.clone()),
                         None => {
                             let name = name as usize;
@@ -344,6 +367,7 @@ impl Vm {
                     let index = index as usize;
                     self.globals
                         .insert_with_hash(hashes[index], code.names[index].clone(), value);
+                    versions = NamespaceVersions::of(self);
                 }
                 Op::DeleteGlobal(index) => {
                     let index = index as usize;
@@ -354,6 +378,7 @@ impl Vm {
                     {
                         fail!(ErrorKind::NameError(code.names[index].to_string()));
                     }
+                    versions = NamespaceVersions::of(self);
                 }
                 Op::PopTop => drop(pop!()),
                 Op::BinaryAdd => {
