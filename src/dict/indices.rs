@@ -57,10 +57,18 @@ index_cell!(i8, i16, i32, i64);
 
 /// How a live cell packs an entry's slot (low bits) with its hash's tag (the bits above, up to
 /// the sign bit), for one table size and cell width.
+///
+/// The masks are computed once per table (the table keeps its code), not once per lookup: a
+/// lookup shifts its tag into place once ([`tag_in_cell`](Self::tag_in_cell)), and then each
+/// cell on its probe path costs one AND and one compare ([`has_tag`](Self::has_tag)).
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub(crate) struct CellCode {
     slot_bits: u32,
     tag_bits: u32,
+    /// The low `slot_bits` bits: where the slot is.
+    slot_mask: usize,
+    /// The low `tag_bits` bits: a tag before it is shifted above the slot.
+    tag_mask: u64,
 }
 
 impl CellCode {
@@ -68,9 +76,12 @@ impl CellCode {
     #[inline(always)]
     pub(crate) fn new(cell_bits: u32, size: usize) -> CellCode {
         let slot_bits = size.trailing_zeros().min(cell_bits - 1);
+        let tag_bits = cell_bits - 1 - slot_bits;
         CellCode {
             slot_bits,
-            tag_bits: cell_bits - 1 - slot_bits,
+            tag_bits,
+            slot_mask: (1usize << slot_bits) - 1,
+            tag_mask: (1u64 << tag_bits) - 1,
         }
     }
 
@@ -78,23 +89,33 @@ impl CellCode {
     /// top ones tell apart keys that meet on a probe path). 0 when there is no room for a tag.
     #[inline(always)]
     pub(crate) fn tag(self, hash: u64) -> isize {
-        (hash.rotate_left(self.tag_bits) & ((1u64 << self.tag_bits) - 1)) as isize
+        (hash.rotate_left(self.tag_bits) & self.tag_mask) as isize
+    }
+
+    /// The tag of `hash` shifted to where a live cell keeps it, for [`has_tag`](Self::has_tag).
+    #[inline(always)]
+    pub(crate) fn tag_in_cell(self, hash: u64) -> isize {
+        self.tag(hash) << self.slot_bits
+    }
+
+    /// Whether the live cell value `value` carries the tag `tag_in_cell`
+    /// ([`tag_in_cell`](Self::tag_in_cell) of the hash looked up).
+    #[inline(always)]
+    pub(crate) fn has_tag(self, value: isize, tag_in_cell: isize) -> bool {
+        value & !(self.slot_mask as isize) == tag_in_cell
     }
 
     /// The cell value of an entry at `slot` whose stored hash is `hash`.
     #[inline(always)]
     pub(crate) fn encode(self, slot: usize, hash: u64) -> isize {
-        debug_assert!(
-            slot < 1 << self.slot_bits,
-            "slot {slot} does not fit its cell"
-        );
-        slot as isize | (self.tag(hash) << self.slot_bits)
+        debug_assert!(slot <= self.slot_mask, "slot {slot} does not fit its cell");
+        slot as isize | self.tag_in_cell(hash)
     }
 
     /// The slot of a live cell value.
     #[inline(always)]
     pub(crate) fn slot(self, value: isize) -> usize {
-        value as usize & ((1usize << self.slot_bits) - 1)
+        value as usize & self.slot_mask
     }
 
     /// The tag of a live cell value.
@@ -265,6 +286,12 @@ mod tests {
                         "{value:#x} overflows {bits}-bit cells"
                     );
                     assert_eq!((code.slot(value), code.tag_of(value)), (slot, tag));
+                    assert!(code.has_tag(value, code.tag_in_cell(hash)));
+                    if tag_bits > 0 {
+                        // Any other tag is told apart, whatever the slot.
+                        let other = code.tag_in_cell(!hash);
+                        assert!(!code.has_tag(value, other));
+                    }
                 }
             }
         }

@@ -362,14 +362,14 @@ fn find_in<'e, C: IndexCell, K, V>(
     hash: StoredHash,
     mut is_key: impl FnMut(&K) -> bool,
 ) -> Option<(usize, usize, &'e Bucket<K, V>)> {
-    let tag = code.tag(hash.get());
+    let tag = code.tag_in_cell(hash.get());
     let mut probe = ProbeSeq::new(hash.get(), cells.len() - 1);
     loop {
         let cell = probe.cell();
         let value = cells[cell].load();
         if value >= 0 {
             // Another key's cell, unless the tags agree: then read the entry to be sure.
-            if code.tag_of(value) == tag {
+            if code.has_tag(value, tag) {
                 let slot = code.slot(value);
                 if let Some(bucket) = &entries[slot] {
                     if bucket.hash == hash && is_key(&bucket.key) {
