@@ -7,7 +7,7 @@
 //! hand out `&mut V`, never by `entry` itself or by the read-only ones.
 
 use super::entries::StoredHash;
-use super::table::{Found, Table};
+use super::table::{Found, Table, Vacant};
 use super::Tags;
 use std::fmt;
 
@@ -33,6 +33,8 @@ pub struct VacantEntry<'a, K, V> {
     table: &'a mut Table<K, V>,
     tags: &'a mut Tags,
     hash: StoredHash,
+    /// Where the key goes, found by the probe that found it absent.
+    vacant: Vacant,
     key: K,
 }
 
@@ -175,12 +177,14 @@ impl<'a, K, V> VacantEntry<'a, K, V> {
         table: &'a mut Table<K, V>,
         tags: &'a mut Tags,
         hash: StoredHash,
+        vacant: Vacant,
         key: K,
     ) -> Self {
         VacantEntry {
             table,
             tags,
             hash,
+            vacant,
             key,
         }
     }
@@ -197,7 +201,9 @@ impl<'a, K, V> VacantEntry<'a, K, V> {
 
     /// Inserts the key with `value` at the end of the order. Bumps both tags.
     pub fn insert(self, value: V) -> &'a mut V {
-        let slot = self.table.push(self.hash, self.key, value);
+        let slot = self
+            .table
+            .push_vacant(self.vacant, self.hash, self.key, value);
         self.tags.keys_changed();
         &mut self.table.entries_mut()[slot]
             .as_mut()

@@ -175,6 +175,13 @@ macro_rules! projection {
             fn size_hint(&self) -> (usize, Option<usize>) {
                 self.inner.size_hint()
             }
+            #[inline]
+            fn fold<B, F>(self, init: B, mut f: F) -> B
+            where
+                F: FnMut(B, Self::Item) -> B,
+            {
+                self.inner.fold(init, |acc, $kv| f(acc, $part))
+            }
         }
 
         impl<$($lt,)? K, V> DoubleEndedIterator for $name<$($lt,)? K, V> {

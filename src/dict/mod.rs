@@ -58,6 +58,7 @@ pub(crate) struct Tags {
 }
 
 impl Tags {
+    #[inline]
     fn fresh() -> Tags {
         let version = Version::fresh();
         Tags {
@@ -540,8 +541,8 @@ where
     }
 
     fn insert_hashed(&mut self, hash: StoredHash, key: K, value: V) -> Option<V> {
-        match self.find(hash, &key) {
-            Some(found) => {
+        match self.table.find_or_vacant(hash, |stored| *stored == key) {
+            Ok(found) => {
                 let slot = &mut self.table.entries_mut()[found.slot];
                 let bucket = slot.as_mut().expect("vdict: a found slot is live");
                 let old = std::mem::replace(&mut bucket.value, value);
@@ -549,8 +550,8 @@ where
                 // `key` (the caller's copy) is dropped here, after the dict is consistent.
                 Some(old)
             }
-            None => {
-                self.table.push(hash, key, value);
+            Err(vacant) => {
+                self.table.push_vacant(vacant, hash, key, value);
                 self.tags.keys_changed();
                 None
             }
@@ -595,14 +596,20 @@ where
     /// ```
     pub fn entry(&mut self, key: K) -> Entry<'_, K, V> {
         let hash = self.stored_hash(&key);
-        match self.find(hash, &key) {
-            Some(found) => Entry::Occupied(OccupiedEntry::new(
+        match self.table.find_or_vacant(hash, |stored| *stored == key) {
+            Ok(found) => Entry::Occupied(OccupiedEntry::new(
                 &mut self.table,
                 &mut self.tags,
                 found,
                 key,
             )),
-            None => Entry::Vacant(VacantEntry::new(&mut self.table, &mut self.tags, hash, key)),
+            Err(vacant) => Entry::Vacant(VacantEntry::new(
+                &mut self.table,
+                &mut self.tags,
+                hash,
+                vacant,
+                key,
+            )),
         }
     }
 

@@ -75,6 +75,14 @@ pub(crate) struct Found {
     pub(crate) slot: usize,
 }
 
+/// Where an absent key would go: the first free (EMPTY or DUMMY) cell on its probe path, as
+/// the probe that found it absent saw it. Valid until the table next changes; an insert uses
+/// it unless the insert must rebuild first.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) struct Vacant {
+    cell: usize,
+}
+
 /// The index table and the entries array. See the module comment for how they work together.
 #[derive(Clone)]
 pub(crate) struct Table<K, V> {
@@ -183,6 +191,24 @@ impl<K, V> Table<K, V> {
             .map(|(cell, slot, _)| Found { cell, slot })
     }
 
+    /// Like [`find`](Table::find), but when the key is absent says where it would go, so that
+    /// inserting it does not probe a second time (what CPython's `insertdict` does, with
+    /// `find_empty_slot`). The free cell is the one a fresh probe would pick: the first EMPTY
+    /// or DUMMY cell on the key's path.
+    #[inline]
+    pub(crate) fn find_or_vacant(
+        &self,
+        hash: StoredHash,
+        is_key: impl FnMut(&K) -> bool,
+    ) -> Result<Found, Vacant> {
+        if self.size() == 0 {
+            // Nothing allocated: any insert rebuilds first (`inserts_left` is 0), so the cell
+            // is never used.
+            return Err(Vacant { cell: 0 });
+        }
+        with_cells!(&self.indices, cells => find_or_vacant_in(&cells[..], self.code, &self.entries, hash, is_key))
+    }
+
     /// Like [`find`](Table::find), but hands out the entry itself: what read-only lookups
     /// want, without indexing the entries array a second time.
     #[inline]
@@ -226,6 +252,33 @@ impl<K, V> Table<K, V> {
         let slot = self.entries.len();
         let code = self.code;
         with_cells!(&mut self.indices, cells => place_in(&mut cells[..], code, slot, hash));
+        self.entries.push(Some(Bucket { hash, key, value }));
+        self.used += 1;
+        self.inserts_left -= 1;
+        slot
+    }
+
+    /// Appends an entry for a key that [`find_or_vacant`](Table::find_or_vacant) found absent
+    /// at `vacant`, the table unchanged since. Rebuilds first if the entries array is full
+    /// (and then places the key afresh). Returns the new entry's slot.
+    #[inline]
+    pub(crate) fn push_vacant(
+        &mut self,
+        vacant: Vacant,
+        hash: StoredHash,
+        key: K,
+        value: V,
+    ) -> usize {
+        if self.inserts_left == 0 {
+            return self.push(hash, key, value);
+        }
+        let slot = self.entries.len();
+        debug_assert!(
+            self.indices.get(vacant.cell) < 0,
+            "vdict: a vacant cell is live (table changed since the probe?)"
+        );
+        self.indices
+            .set(vacant.cell, self.code.encode(slot, hash.get()));
         self.entries.push(Some(Bucket { hash, key, value }));
         self.used += 1;
         self.inserts_left -= 1;
@@ -379,6 +432,42 @@ fn find_in<'e, C: IndexCell, K, V>(
             }
         } else if value == EMPTY {
             return None;
+        }
+        probe.advance();
+    }
+}
+
+/// [`find_in`], remembering the first free cell on the way: the key's place if present,
+/// else where it would go (the first DUMMY before the EMPTY that ends the probe, or that EMPTY).
+#[inline(always)]
+fn find_or_vacant_in<C: IndexCell, K, V>(
+    cells: &[C],
+    code: CellCode,
+    entries: &[EntrySlot<K, V>],
+    hash: StoredHash,
+    mut is_key: impl FnMut(&K) -> bool,
+) -> Result<Found, Vacant> {
+    let tag = code.tag_in_cell(hash.get());
+    let mut probe = ProbeSeq::new(hash.get(), cells.len() - 1);
+    let mut first_dummy = None;
+    loop {
+        let cell = probe.cell();
+        let value = cells[cell].load();
+        if value >= 0 {
+            if code.has_tag(value, tag) {
+                let slot = code.slot(value);
+                if let Some(bucket) = &entries[slot] {
+                    if bucket.hash == hash && is_key(&bucket.key) {
+                        return Ok(Found { cell, slot });
+                    }
+                }
+            }
+        } else if value == EMPTY {
+            return Err(Vacant {
+                cell: first_dummy.unwrap_or(cell),
+            });
+        } else if first_dummy.is_none() {
+            first_dummy = Some(cell);
         }
         probe.advance();
     }
