@@ -5,9 +5,10 @@
 //! more than the live entries (the table compacts when they would; see `table.rs`).
 //!
 //! [`LiveEntries`] does the walking for any underlying iterator of entry slots; the public
-//! iterators below are thin maps over it.
+//! iterators below are thin maps over it. Internal iteration (`fold`, which `for_each`, `sum`
+//! and most adapters use) over borrowed entries goes four slots at a time (see [`FoldLive`]).
 
-use super::entries::EntrySlot;
+use super::entries::{Bucket, EntrySlot};
 use std::iter::FusedIterator;
 use std::{slice, vec};
 
@@ -40,9 +41,11 @@ where
     /// Internal iteration (what `for_each`, `sum`, `collect`... use): one pass over the
     /// slots with no count to keep, which the compiler can unroll.
     #[inline]
-    fn fold<B>(self, init: B, mut f: impl FnMut(B, Live<I>) -> B) -> B {
-        self.slots
-            .fold(init, |acc, slot| slot.into_iter().fold(acc, &mut f))
+    fn fold<B>(self, init: B, f: impl FnMut(B, Live<I>) -> B) -> B
+    where
+        I: FoldLive,
+    {
+        self.slots.fold_live(init, f)
     }
 
     #[inline]
@@ -59,6 +62,68 @@ where
         Some(bucket)
     }
 }
+
+/// How an iterator of entry slots folds over the live entries among them.
+///
+/// The plain way tests each slot and calls `f` only for live ones; that conditional call keeps
+/// the compiler from unrolling the loop. Borrowed slots are a slice, so they fold four at a
+/// time instead: one pattern match proves four slots live, and the four calls that follow
+/// are straight-line code the compiler can schedule together (a group with a hole takes the
+/// slot-by-slot way). Callgrind, summing the values of a 1,000-entry u64 dict: 5.6
+/// instructions per entry slot by slot, 4.1 four at a time (indexmap, with no holes to test: 1.5; skipping the test
+/// with `unsafe` would give 2.1, and the crate stays `forbid(unsafe_code)`).
+trait FoldLive: Iterator + Sized
+where
+    Self::Item: IntoIterator,
+{
+    #[inline]
+    fn fold_live<B>(self, init: B, mut f: impl FnMut(B, Live<Self>) -> B) -> B {
+        self.fold(init, |acc, slot| slot.into_iter().fold(acc, &mut f))
+    }
+}
+
+impl<'a, K, V> FoldLive for slice::Iter<'a, EntrySlot<K, V>> {
+    #[inline]
+    fn fold_live<B>(self, init: B, mut f: impl FnMut(B, &'a Bucket<K, V>) -> B) -> B {
+        let mut groups = self.as_slice().chunks_exact(4);
+        let mut acc = init;
+        for group in &mut groups {
+            acc = match group {
+                [Some(a), Some(b), Some(c), Some(d)] => {
+                    let acc = f(acc, a);
+                    let acc = f(acc, b);
+                    let acc = f(acc, c);
+                    f(acc, d)
+                }
+                _ => group.iter().flatten().fold(acc, &mut f),
+            };
+        }
+        groups.remainder().iter().flatten().fold(acc, f)
+    }
+}
+
+impl<'a, K, V> FoldLive for slice::IterMut<'a, EntrySlot<K, V>> {
+    #[inline]
+    fn fold_live<B>(self, init: B, mut f: impl FnMut(B, &'a mut Bucket<K, V>) -> B) -> B {
+        let mut groups = self.into_slice().chunks_exact_mut(4);
+        let mut acc = init;
+        for group in &mut groups {
+            acc = match group {
+                [Some(a), Some(b), Some(c), Some(d)] => {
+                    let acc = f(acc, a);
+                    let acc = f(acc, b);
+                    let acc = f(acc, c);
+                    f(acc, d)
+                }
+                _ => group.iter_mut().flatten().fold(acc, &mut f),
+            };
+        }
+        groups.into_remainder().iter_mut().flatten().fold(acc, f)
+    }
+}
+
+impl<K, V> FoldLive for vec::IntoIter<EntrySlot<K, V>> {}
+impl<K, V> FoldLive for vec::Drain<'_, EntrySlot<K, V>> {}
 
 /// Defines a public iterator as a map over `LiveEntries`, with the std iterator traits.
 macro_rules! live_iterator {
