@@ -30,9 +30,6 @@ where
 {
     #[inline]
     fn next(&mut self) -> Option<Live<I>> {
-        if self.remaining == 0 {
-            return None;
-        }
         let bucket = self.slots.find_map(|slot| slot.into_iter().next())?;
         self.remaining -= 1;
         Some(bucket)
