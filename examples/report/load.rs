@@ -5,7 +5,9 @@
 //! All programs of all modes run interleaved, round after round, and each cost is the median
 //! over rounds, so a burst of noise hits every row alike. Each mode has its own compiled
 //! interpreter loop, so each mode's ratio is taken against the LOAD_FAST measured in that
-//! same loop.
+//! same loop. A ratio is the median over rounds of that round's ratio (each round times the
+//! programs back to back, so a slow spell of the machine is on both sides of it), not the
+//! ratio of the two medians; the two agree when the machine is quiet.
 //!
 //! The rebinding workload (`store_then_load_global`) stores to a global and then loads it 10
 //! times per iteration; its cost is per load, the store's share included.
@@ -159,7 +161,14 @@ pub fn run(options: &Options, rows: &mut Vec<Row>) {
         "{:<24} {:>18} {:>18} {:>18}",
         "instruction", "cache: none", "cache: version", "cache: slot"
     );
-    let cell = |ns: f64, fast: f64| format!("{ns:>6.2} ns {:>5.2}x", ns / fast);
+    let ratio = |mode, workload| {
+        paired_ratio(
+            find(mode, workload),
+            find(mode, "load_fast"),
+            find(mode, "empty"),
+        )
+    };
+    let cell = |ns: f64, ratio: f64| format!("{ns:>6.2} ns {ratio:>5.2}x");
     for (label, workload) in [
         ("LOAD_CONST", "load_const"),
         ("LOAD_FAST", "load_fast"),
@@ -170,14 +179,18 @@ pub fn run(options: &Options, rows: &mut Vec<Row>) {
         for mode in CacheMode::ALL {
             print!(
                 " {:>18}",
-                cell(per_pair(mode, workload), per_pair(mode, "load_fast"))
+                cell(per_pair(mode, workload), ratio(mode, workload))
             );
         }
         println!();
     }
     print!("{:<24}", "rebinding: per load");
     for mode in CacheMode::ALL {
-        print!(" {:>18}", cell(per_load(mode), per_pair(mode, "load_fast")));
+        let rebinding = find(mode, "store_then_load_global");
+        let per_load_ratio = paired_ratio(rebinding, find(mode, "load_fast"), find(mode, "empty"))
+            * REPEAT as f64
+            / LOADS_PER_STORE as f64;
+        print!(" {:>18}", cell(per_load(mode), per_load_ratio));
     }
     println!();
     print!("{:<24}", "  hit rate");
@@ -188,7 +201,6 @@ pub fn run(options: &Options, rows: &mut Vec<Row>) {
     }
     println!("\n");
 
-    let ratio = |mode, workload| per_pair(mode, workload) / per_pair(mode, "load_fast");
     let best = |workload| {
         [CacheMode::Version, CacheMode::Slot]
             .into_iter()
@@ -208,6 +220,20 @@ pub fn run(options: &Options, rows: &mut Vec<Row>) {
         );
     }
     println!();
+}
+
+/// The median over rounds of `(subject - empty) / (fast - empty)`, each round's three times
+/// taken back to back.
+fn paired_ratio(subject: &Subject, fast: &Subject, empty: &Subject) -> f64 {
+    let mut ratios: Vec<f64> = subject
+        .samples_ns
+        .iter()
+        .zip(&fast.samples_ns)
+        .zip(&empty.samples_ns)
+        .map(|((s, f), e)| (s - e) / (f - e))
+        .collect();
+    ratios.sort_by(f64::total_cmp);
+    ratios[ratios.len() / 2]
 }
 
 fn load_row(workload: &str, implementation: &str, ns_per_op: f64, hit_rate: Option<f64>) -> Row {
