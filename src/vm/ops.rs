@@ -22,10 +22,11 @@ pub enum Op {
     StoreFast(u32),
     /// Push the global `names[name]` (globals, then builtins), through cache site `cache`.
     LoadGlobal {
+        /// Index of this instruction's cache site. (First, so that it sits where every other
+        /// instruction keeps its operand: the dispatch has it in a register already.)
+        cache: u32,
         /// Index into the names table.
         name: u32,
-        /// Index of this instruction's cache site.
-        cache: u32,
     },
     /// Pop into global `names[i]`.
     StoreGlobal(u32),
