@@ -118,30 +118,47 @@ enum Home {
 /// A hit is two compares and a clone of the remembered value (`V` is meant to be a small
 /// handle, as an interpreter's values are). Any write to either dict — even to another name —
 /// changes a version and costs one miss.
+///
+/// An empty cache holds `V::default()` (an interpreter's `None`) as a placeholder, which it
+/// never hands out: its versions are [`Version::NEVER`], which match no dict. So a hit is the
+/// two compares and nothing else, with no "is anything remembered?" test; in the reference
+/// VM that test was a third of the hit's cost over `LOAD_FAST` (callgrind: 5.1 extra
+/// instructions per hit with it, 3.1 without).
 #[derive(Debug, Clone)]
 pub struct VersionCache<V> {
     globals_version: Version,
     builtins_version: Version,
-    value: Option<V>,
+    /// The remembered value; `V::default()` while nothing is remembered.
+    value: V,
     stats: CacheStats,
 }
 
-impl<V> Default for VersionCache<V> {
+impl<V: Default> Default for VersionCache<V> {
     fn default() -> Self {
         VersionCache::new()
     }
 }
 
-impl<V> VersionCache<V> {
+impl<V: Default> VersionCache<V> {
     /// An empty cache: its first load misses.
-    pub const fn new() -> Self {
+    pub fn new() -> Self {
         VersionCache {
             globals_version: Version::NEVER,
             builtins_version: Version::NEVER,
-            value: None,
+            value: V::default(),
             stats: CacheStats { hits: 0, misses: 0 },
         }
     }
+
+    /// Forgets the remembered value, dropping it (the next load misses); keeps the counters.
+    pub fn invalidate(&mut self) {
+        self.globals_version = Version::NEVER;
+        self.builtins_version = Version::NEVER;
+        self.value = V::default();
+    }
+}
+
+impl<V> VersionCache<V> {
 
     /// The remembered value, if neither dict has changed since it was remembered.
     #[inline]
@@ -155,7 +172,8 @@ impl<V> VersionCache<V> {
     /// locals and reads them again only after its own writes to the namespaces (the only
     /// writes while it runs): a hit is then two compares against values already in
     /// registers. Versions that are not the dicts' current ones make the answer as stale as
-    /// they are — a logic error, never memory unsafety — so pass what the dicts say now.
+    /// they are (and two [`Version::NEVER`]s match an empty cache's placeholder) — a logic
+    /// error, never memory unsafety — so pass what the dicts say now.
     ///
     /// ```
     /// use vdict::{cache::VersionCache, Dict};
@@ -181,7 +199,7 @@ impl<V> VersionCache<V> {
         // `NEVER` matches no dict, so an empty or invalidated cache is never fresh.
         if self.globals_version == globals_version && self.builtins_version == builtins_version {
             self.stats.hits += 1;
-            return self.value.as_ref();
+            return Some(&self.value);
         }
         None
     }
@@ -219,7 +237,8 @@ impl<V> VersionCache<V> {
         let (_, value) = dict.slot(slot).expect("a slot just found is live");
         self.globals_version = globals.version();
         self.builtins_version = builtins.version();
-        Ok(self.value.insert(value.clone()))
+        self.value = value.clone();
+        Ok(&self.value)
     }
 
     /// [`hit`](Self::hit), else [`fill`](Self::fill), hashing `name` with globals' hasher.
@@ -237,7 +256,7 @@ impl<V> VersionCache<V> {
     {
         if self.is_fresh(globals, builtins) {
             self.stats.hits += 1;
-            return Ok(self.value.as_ref().expect("a fresh cache holds a value"));
+            return Ok(&self.value);
         }
         let hash = globals.hash_key(name);
         self.fill(globals, builtins, name, hash)
@@ -248,12 +267,6 @@ impl<V> VersionCache<V> {
         self.stats
     }
 
-    /// Forgets the remembered value (the next load misses); keeps the counters.
-    pub fn invalidate(&mut self) {
-        self.globals_version = Version::NEVER;
-        self.builtins_version = Version::NEVER;
-        self.value = None;
-    }
 }
 
 /// CPython 3.11's `LOAD_GLOBAL_MODULE` / `LOAD_GLOBAL_BUILTIN`: remembers keys versions and

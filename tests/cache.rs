@@ -186,6 +186,32 @@ fn invalidate_forces_a_miss_and_keeps_counting() {
     assert_eq!(CacheStats::default().hit_rate(), None);
 }
 
+#[test]
+fn an_empty_version_cache_never_hands_out_its_placeholder() {
+    use std::rc::Rc;
+    // Dicts of every age: fresh, written, emptied again. None of them may hit an empty cache,
+    // whose placeholder (`V::default()`) is not a value any lookup found.
+    let mut globals: vdict::Dict<String, Rc<str>> = vdict::Dict::new();
+    let mut builtins: vdict::Dict<String, Rc<str>> =
+        vdict::Dict::with_hasher(globals.hasher().clone());
+    let mut cache: VersionCache<Rc<str>> = VersionCache::new();
+    assert_eq!(cache.hit(&globals, &builtins), None);
+    globals.insert("x".into(), "one".into());
+    builtins.insert("len".into(), "builtin".into());
+    assert_eq!(cache.hit(&globals, &builtins), None);
+
+    // Filled, then invalidated: misses again, and the remembered value is dropped, not kept
+    // alive by the cache.
+    let value = cache.load(&globals, &builtins, "x").unwrap().clone();
+    assert_eq!(Rc::strong_count(&value), 3); // the dict, the cache, `value`
+    cache.invalidate();
+    assert_eq!(Rc::strong_count(&value), 2);
+    assert_eq!(cache.hit(&globals, &builtins), None);
+    globals.clear();
+    assert_eq!(cache.hit(&globals, &builtins), None);
+    assert_eq!(cache.stats(), CacheStats { hits: 0, misses: 1 });
+}
+
 // ---- random interleavings ------------------------------------------------------------------
 
 fn step() -> impl Strategy<Value = Step> {

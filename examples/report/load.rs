@@ -67,7 +67,7 @@ impl Subject {
 /// Measures every workload in every mode, prints the table (unless `--json`), adds rows.
 pub fn run(options: &Options, rows: &mut Vec<Row>) {
     let iterations: i64 = if options.quick { 2_000 } else { 10_000 };
-    let rounds = if options.quick { 9 } else { 31 };
+    let rounds = if options.quick { 11 } else { 51 };
 
     let bodies = [
         LoadBody::Empty,

@@ -22,6 +22,14 @@ pub enum Value {
     Builtin(&'static Builtin),
 }
 
+impl Default for Value {
+    /// `None`, as in Python: what an empty [`VersionCache`](crate::cache::VersionCache) site
+    /// holds until its first fill.
+    fn default() -> Value {
+        Value::None
+    }
+}
+
 /// A builtin function: a name and a Rust function over the call's arguments.
 #[derive(Clone, Copy)]
 pub struct Builtin {
