@@ -211,6 +211,37 @@ fn cell_width_grows_with_the_table() {
 }
 
 #[test]
+fn lookups_agree_on_both_sides_of_the_two_cell_start() {
+    // A lookup loads the first two cells together only while the index is at most 2 MiB;
+    // bigger tables walk cell by cell. Both ways must find every key, miss every absent one,
+    // and walk past DUMMY cells, so check a table on each side of the line: 100,000 keys
+    // (2^18 cells of 4 bytes, 1 MiB) and 400,000 keys (2^20 cells, 4 MiB).
+    for n in [100_000u64, 400_000] {
+        let mut d: Dict<u64, u64> = (0..n).map(|i| (i * 7, i)).collect();
+        let index_bytes = d.heap_bytes() - d.capacity() * 24;
+        assert_eq!(
+            index_bytes > 2 << 20,
+            n > 100_000,
+            "{n} keys: {index_bytes} bytes"
+        );
+        for i in (0..n).step_by(3) {
+            assert_eq!(d.remove(&(i * 7)), Some(i));
+        }
+        for i in 0..n {
+            let expected = (i % 3 != 0).then_some(i);
+            assert_eq!(
+                d.get(&(i * 7)).copied(),
+                expected,
+                "{n} keys, key {}",
+                i * 7
+            );
+            assert_eq!(d.get(&(i * 7 + 1)), None);
+        }
+        d.check_invariants().unwrap();
+    }
+}
+
+#[test]
 fn mass_deletion_compacts_so_iteration_stays_cheap() {
     let mut d: Dict<u64, u64> = (0..100_000).map(|i| (i, i)).collect();
     for i in 0..100_000 {
