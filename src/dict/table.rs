@@ -437,8 +437,8 @@ fn find_in<'e, C: IndexCell, K, V>(
     // first cell ends it whatever the second holds. `black_box` keeps the compiler from
     // splitting the `|` back into two branches (were it ever a no-op, the code would be as
     // correct, only slower). Callgrind's branch simulator, 10M misses in a 1,000-key u64 dict:
-    // 1.06 -> 0.62 mispredicts per miss, for 11 more instructions; wall clock, misses 15-25%
-    // faster at 1,000 to 100,000 keys. In a bigger index the extra load is a trip to memory
+    // 1.06 -> 0.62 mispredicts per miss, for 11 more instructions; wall clock, misses 8-20%
+    // faster at 1,000 keys and 35% at 100,000 (a 1 MiB index). In a bigger index the extra load is a trip to memory
     // more often than not, and costs more than the mispredict (1,000,000 keys, a 16 MiB
     // index: 15% slower), so there the walk goes cell by cell.
     let mut value;
