@@ -78,45 +78,48 @@ where
     }
 }
 
-impl<'a, K, V> FoldLive for slice::Iter<'a, EntrySlot<K, V>> {
-    #[inline]
-    fn fold_live<B>(self, init: B, mut f: impl FnMut(B, &'a Bucket<K, V>) -> B) -> B {
-        let mut groups = self.as_slice().chunks_exact(4);
-        let mut acc = init;
-        for group in &mut groups {
-            acc = match group {
-                [Some(a), Some(b), Some(c), Some(d)] => {
-                    let acc = f(acc, a);
-                    let acc = f(acc, b);
-                    let acc = f(acc, c);
-                    f(acc, d)
+/// Implements [`FoldLive`] four slots at a time for a borrowed slots iterator; the shared and
+/// the mutable one differ only in the slice methods they call.
+macro_rules! fold_live_in_groups {
+    ($iter:ident, $bucket:ty, $slice:ident, $chunks:ident, $each:ident, $rest:ident) => {
+        impl<'a, K, V> FoldLive for slice::$iter<'a, EntrySlot<K, V>> {
+            #[inline]
+            fn fold_live<B>(self, init: B, mut f: impl FnMut(B, $bucket) -> B) -> B {
+                let mut groups = self.$slice().$chunks(4);
+                let mut acc = init;
+                for group in &mut groups {
+                    acc = match group {
+                        [Some(a), Some(b), Some(c), Some(d)] => {
+                            let acc = f(acc, a);
+                            let acc = f(acc, b);
+                            let acc = f(acc, c);
+                            f(acc, d)
+                        }
+                        _ => group.$each().flatten().fold(acc, &mut f),
+                    };
                 }
-                _ => group.iter().flatten().fold(acc, &mut f),
-            };
+                groups.$rest().$each().flatten().fold(acc, f)
+            }
         }
-        groups.remainder().iter().flatten().fold(acc, f)
-    }
+    };
 }
 
-impl<'a, K, V> FoldLive for slice::IterMut<'a, EntrySlot<K, V>> {
-    #[inline]
-    fn fold_live<B>(self, init: B, mut f: impl FnMut(B, &'a mut Bucket<K, V>) -> B) -> B {
-        let mut groups = self.into_slice().chunks_exact_mut(4);
-        let mut acc = init;
-        for group in &mut groups {
-            acc = match group {
-                [Some(a), Some(b), Some(c), Some(d)] => {
-                    let acc = f(acc, a);
-                    let acc = f(acc, b);
-                    let acc = f(acc, c);
-                    f(acc, d)
-                }
-                _ => group.iter_mut().flatten().fold(acc, &mut f),
-            };
-        }
-        groups.into_remainder().iter_mut().flatten().fold(acc, f)
-    }
-}
+fold_live_in_groups!(
+    Iter,
+    &'a Bucket<K, V>,
+    as_slice,
+    chunks_exact,
+    iter,
+    remainder
+);
+fold_live_in_groups!(
+    IterMut,
+    &'a mut Bucket<K, V>,
+    into_slice,
+    chunks_exact_mut,
+    iter_mut,
+    into_remainder
+);
 
 impl<K, V> FoldLive for vec::IntoIter<EntrySlot<K, V>> {}
 impl<K, V> FoldLive for vec::Drain<'_, EntrySlot<K, V>> {}
