@@ -58,17 +58,23 @@ index_cell!(i8, i16, i32, i64);
 /// How a live cell packs an entry's slot (low bits) with its hash's tag (the bits above, up to
 /// the sign bit), for one table size and cell width.
 ///
-/// The masks are computed once per table (the table keeps its code), not once per lookup: a
-/// lookup shifts its tag into place once ([`tag_in_cell`](Self::tag_in_cell)), and then each
-/// cell on its probe path costs one AND and one compare ([`has_tag`](Self::has_tag)).
+/// The tag is the hash's top bits, so it is cut out with one shift and one AND
+/// ([`tag_in_cell`](Self::tag_in_cell)): shifting the hash right by `65 - cell bits` brings its
+/// top `cell bits - 1` bits down below the cell's sign bit, and the mask keeps the part above
+/// the slot. The shift and masks are computed once per table (the table keeps its code), not
+/// once per lookup; each cell on a probe path then costs one AND and one compare
+/// ([`has_tag`](Self::has_tag)).
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub(crate) struct CellCode {
     slot_bits: u32,
-    tag_bits: u32,
+    /// `65 - cell bits`: how far right a hash moves to bring its top bits under the sign bit.
+    tag_shift: u32,
     /// The low `slot_bits` bits: where the slot is.
     slot_mask: usize,
-    /// The low `tag_bits` bits: a tag before it is shifted above the slot.
-    tag_mask: u64,
+    /// `!slot_mask`: everything of a (sign-extended) cell value that is not its slot.
+    above_slot: isize,
+    /// The tag field in place: the bits between the slot and the cell's sign bit.
+    tag_field: u64,
 }
 
 impl CellCode {
@@ -76,33 +82,36 @@ impl CellCode {
     #[inline(always)]
     pub(crate) fn new(cell_bits: u32, size: usize) -> CellCode {
         let slot_bits = size.trailing_zeros().min(cell_bits - 1);
-        let tag_bits = cell_bits - 1 - slot_bits;
+        let slot_mask = (1usize << slot_bits) - 1;
+        let below_sign = (1u64 << (cell_bits - 1)) - 1;
         CellCode {
             slot_bits,
-            tag_bits,
-            slot_mask: (1usize << slot_bits) - 1,
-            tag_mask: (1u64 << tag_bits) - 1,
+            tag_shift: 65 - cell_bits,
+            slot_mask,
+            above_slot: !(slot_mask as isize),
+            tag_field: below_sign & !(slot_mask as u64),
         }
     }
 
-    /// The tag of `hash`: its top `tag_bits` bits (the probe starts from the low bits, so the
-    /// top ones tell apart keys that meet on a probe path). 0 when there is no room for a tag.
+    /// The tag of `hash`: its top bits, as many as fit above the slot. 0 when there is no room
+    /// for a tag.
     #[inline(always)]
     pub(crate) fn tag(self, hash: u64) -> isize {
-        (hash.rotate_left(self.tag_bits) & self.tag_mask) as isize
+        self.tag_in_cell(hash) >> self.slot_bits
     }
 
     /// The tag of `hash` shifted to where a live cell keeps it, for [`has_tag`](Self::has_tag).
     #[inline(always)]
     pub(crate) fn tag_in_cell(self, hash: u64) -> isize {
-        self.tag(hash) << self.slot_bits
+        ((hash >> self.tag_shift) & self.tag_field) as isize
     }
 
     /// Whether the live cell value `value` carries the tag `tag_in_cell`
-    /// ([`tag_in_cell`](Self::tag_in_cell) of the hash looked up).
+    /// ([`tag_in_cell`](Self::tag_in_cell) of the hash looked up). EMPTY and DUMMY never do:
+    /// their sign bits are set, a tag's never are.
     #[inline(always)]
     pub(crate) fn has_tag(self, value: isize, tag_in_cell: isize) -> bool {
-        value & !(self.slot_mask as isize) == tag_in_cell
+        value & self.above_slot == tag_in_cell
     }
 
     /// The cell value of an entry at `slot` whose stored hash is `hash`.
