@@ -1,8 +1,8 @@
 //! Iterators over a dict, all in insertion order.
 //!
 //! Each walks the entries array and skips its holes. Every iterator knows how many live
-//! entries remain, so all of them are exact-size, double-ended and fused. Holes never cost
-//! more than the live entries (the table compacts when they would; see `table.rs`).
+//! entries remain, so all of them are exact-size, double-ended and fused. Holes are never more
+//! than half as many as the live entries (the table compacts when they would; see `table.rs`).
 //!
 //! [`LiveEntries`] does the walking for any underlying iterator of entry slots; the public
 //! iterators below are thin maps over it. Internal iteration (`fold`, which `for_each`, `sum`

@@ -22,9 +22,11 @@
 //! cells are always EMPTY, and every probe ends.
 //!
 //! Three additions to CPython's scheme: the tags; trailing holes are trimmed right away (so
-//! the last entry is always live and `pop_last` is O(1)); and when holes outnumber live
-//! entries the table is compacted, so iteration never pays for more than twice the live entries in holes. Each
-//! compaction costs O(live) and follows at least `live` deletions, so delete stays O(1) amortised.
+//! the last entry is always live and `pop_last` is O(1)); and when holes exceed half the live
+//! entries the table is compacted, so iteration never walks more than 1.5 slots per live
+//! entry. Each compaction costs O(live) and follows at least `live / 2` deletions, so delete
+//! stays O(1) amortised (at most two entry moves per deletion); a compaction that keeps the
+//! table's size happens in place, with no allocation.
 
 use super::entries::{Bucket, EntrySlot, StoredHash};
 use super::indices::{with_cells, CellCode, IndexCell, Indices, EMPTY};
@@ -35,7 +37,7 @@ use std::mem;
 pub(crate) const MIN_SIZE: usize = 8;
 
 /// Holes are squeezed out early only when there are at least this many of them and they
-/// outnumber live entries; below this a small dict keeps CPython's plain behaviour.
+/// exceed half the live entries; below this a small dict keeps CPython's plain behaviour.
 pub(crate) const COMPACT_MIN_HOLES: usize = 8;
 
 /// How many entries a table of `size` cells may hold: 2/3 of it (CPython's `USABLE_FRACTION`).
@@ -315,11 +317,17 @@ impl<K, V> Table<K, V> {
         Some(self.take_slot(slot))
     }
 
-    /// Rebuilds when holes outnumber live entries (and there are enough of them to matter).
+    /// Rebuilds when holes exceed half the live entries (and there are enough of them to
+    /// matter), so holes are never more than a third of the slots an iteration walks.
+    ///
+    /// Why half: with holes allowed up to the live count (the first rule tried), iterating
+    /// the survivors of a mass deletion measured 1.2-2.4 x a fresh dict of them, run to run
+    /// (two slots per entry, in an irregular pattern); at half, 1.5 slots per entry at most.
+    /// The price is at most two entry moves per deletion instead of one.
     /// Returns whether it rebuilt.
     pub(crate) fn compact_if_sparse(&mut self) -> bool {
         let holes = self.entries.len() - self.used;
-        let sparse = holes >= COMPACT_MIN_HOLES && holes > self.used;
+        let sparse = holes >= COMPACT_MIN_HOLES && 2 * holes > self.used;
         if sparse {
             self.rebuild(size_for_growth(self.used));
         }
@@ -382,25 +390,39 @@ impl<K, V> Table<K, V> {
         self.entries
     }
 
-    /// Moves the live entries into a fresh table of `new_size` cells, in order, and indexes them
-    /// from their stored hashes. Calls no user code and cannot panic once the two new arrays are
-    /// allocated, so the table is never seen half rebuilt.
+    /// Moves the live entries into a table of `new_size` cells, in order, and indexes them from
+    /// their stored hashes. When the table already has that size (a compaction, or growth that
+    /// only squeezes out holes), it is done in place: the entries slide down over the holes
+    /// and the same index is refilled, with no allocation. Otherwise into two fresh arrays.
+    /// Either way it calls no user code (no key or value is dropped or compared) and cannot
+    /// panic once the arrays are allocated, so the table is never seen half rebuilt.
     fn rebuild(&mut self, new_size: usize) {
         let usable = usable_for_size(new_size);
         debug_assert!(usable > self.used || (usable == self.used && self.used > 0));
-        let mut indices = Indices::new(new_size);
-        let mut entries = Vec::with_capacity(usable);
-        let old_entries = mem::take(&mut self.entries);
-        let code = indices.code();
-        with_cells!(&mut indices, cells => {
-            for bucket in old_entries.into_iter().flatten() {
-                place_in(&mut cells[..], code, entries.len(), bucket.hash);
-                entries.push(Some(bucket));
-            }
-        });
-        self.code = indices.code();
-        self.indices = indices;
-        self.entries = entries;
+        if new_size == self.size() && self.entries.capacity() == usable {
+            self.entries.retain(Option::is_some);
+            self.indices.fill_empty();
+            let code = self.code;
+            with_cells!(&mut self.indices, cells => {
+                for (slot, bucket) in self.entries.iter().flatten().enumerate() {
+                    place_in(&mut cells[..], code, slot, bucket.hash);
+                }
+            });
+        } else {
+            let mut indices = Indices::new(new_size);
+            let mut entries = Vec::with_capacity(usable);
+            let old_entries = mem::take(&mut self.entries);
+            let code = indices.code();
+            with_cells!(&mut indices, cells => {
+                for bucket in old_entries.into_iter().flatten() {
+                    place_in(&mut cells[..], code, entries.len(), bucket.hash);
+                    entries.push(Some(bucket));
+                }
+            });
+            self.code = indices.code();
+            self.indices = indices;
+            self.entries = entries;
+        }
         self.inserts_left = usable - self.used;
     }
 }
