@@ -311,10 +311,22 @@ impl<K, V> Table<K, V> {
         self.take(Found { cell, slot })
     }
 
-    /// Deletes the last live entry (Python's `popitem`).
+    /// Deletes the last live entry (Python's `popitem`). The last entry is always live (trailing
+    /// holes are trimmed), so it is popped off the array rather than turned into a hole.
     pub(crate) fn pop_last(&mut self) -> Option<Bucket<K, V>> {
-        let slot = self.entries.len().checked_sub(1)?;
-        Some(self.take_slot(slot))
+        let last = self.entries.last()?;
+        let hash = last
+            .as_ref()
+            .expect("vdict: the last entry is a hole (corrupt table)")
+            .hash;
+        let cell = self.cell_of_slot(hash, self.entries.len() - 1);
+        self.indices.set(cell, super::indices::DUMMY);
+        self.used -= 1;
+        let bucket = self.entries.pop().flatten();
+        while let Some(None) = self.entries.last() {
+            self.entries.pop();
+        }
+        bucket
     }
 
     /// Rebuilds when holes exceed half the live entries (and there are enough of them to
