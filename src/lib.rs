@@ -22,7 +22,7 @@
 //! ```
 //!
 //! The index is sparse (at most 2/3 full) but tiny; the entries are dense, so iteration walks
-//! one compact array in order, and a 100-key dict's whole index is 256 bytes.
+//! one compact array in order, and a 100-key dict's whole index is 512 bytes.
 //!
 //! **Insert** `"w" -> 4`: hash `"w"`, start at cell `hash & 7`, and walk CPython's probe
 //! sequence (`perturb >>= 5; cell = (cell * 5 + perturb + 1) & 7`) until an EMPTY cell proves

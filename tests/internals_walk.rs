@@ -42,9 +42,12 @@ impl Hasher for KeyIsHashHasher {
 
 type Walked = Dict<u64, &'static str, KeyIsHash>;
 
-/// Tag bits for a table of `cells` one-byte cells: the bits above the slot, below the sign.
+/// Tag bits for a table of `cells` cells: the bits above the slot, below the sign, of the
+/// narrowest cell (of the two the walk uses, one or two bytes) that keeps at least 4 of them.
 fn tag_bits(cells: usize) -> u32 {
-    8 - 1 - cells.trailing_zeros()
+    let slot_bits = cells.trailing_zeros();
+    let cell_bits = if slot_bits + 4 < 8 { 8 } else { 16 };
+    cell_bits - 1 - slot_bits
 }
 
 fn tag(hash: u64, cells: usize) -> u64 {
@@ -244,7 +247,7 @@ fn walk() -> String {
     );
     let _ = writeln!(
         out,
-        "   Slots need 4 bits now, leaving 3 for the tag. The keys version changes."
+        "   Slots need 4 bits now; a byte would leave only 3 for the tag, fewer than the 4 a cell\n   must keep, so the cells become two bytes wide, with 11 bits of tag. The keys version\n   changes."
     );
     let keys_version = d.keys_version();
     d.insert(g, "g");

@@ -13,14 +13,13 @@
 //! the bits between it and the sign bit are free, and hold the top bits of the key's hash
 //! ([`CellCode`]). A lookup compares the tag before it touches the entries array, so most
 //! cells of other keys on its probe path, and most cells a missing key meets, cost no entry
-//! read (a cache miss in a big table). Tables whose slots fill their cells (8-bit cells of
-//! 128 cells, 16-bit cells of 2^15) have no tag bits and simply compare every entry, as
-//! CPython does.
+//! read (a cache miss in a big table).
 //!
-//! As in CPython 3.6, the cells are as narrow as the table allows: a slot is always below the
-//! table size, so a table of at most 128 cells stores `i8`s, at most 2^15 cells `i16`s, at most
-//! 2^31 cells `i32`s, and `i64`s beyond. A 100-key dict's whole index is 256 bytes. The
-//! [`IndexCell`] trait lets the probing code be written once and compiled once per width.
+//! As in CPython 3.6, the cells are narrow, their width chosen by the table size; unlike
+//! CPython, a width must hold four bits of tag beside the slot ([`cell_bytes_for_size`]): a
+//! table of 8 cells stores `i8`s, of at most 2,048 cells `i16`s, of at most 2^27 cells `i32`s,
+//! and `i64`s beyond. A 100-key dict's whole index is 512 bytes. The [`IndexCell`] trait lets
+//! the probing code be written once and compiled once per width.
 
 /// The cell value of a cell never used since the last rebuild.
 pub(crate) const EMPTY: isize = -1;
@@ -137,11 +136,11 @@ impl CellCode {
 /// The index table, its cells stored at the width its size calls for.
 #[derive(Clone)]
 pub(crate) enum Indices {
-    /// Up to 128 cells.
+    /// 8 cells.
     Bytes(Box<[i8]>),
-    /// Up to 2^15 cells.
+    /// Up to 2,048 cells.
     Shorts(Box<[i16]>),
-    /// Up to 2^31 cells.
+    /// Up to 2^27 cells.
     Ints(Box<[i32]>),
     /// Anything larger.
     Longs(Box<[i64]>),
@@ -220,14 +219,28 @@ impl Indices {
     }
 }
 
+/// The fewest tag bits a live cell keeps (see [`cell_bytes_for_size`]).
+pub(crate) const MIN_TAG_BITS: u32 = 4;
+
 /// The cell width, in bytes, for a table of `size` cells: the narrowest signed integer that
-/// holds every slot below `size` as well as EMPTY and DUMMY (CPython's `DK_IXSIZE`).
+/// holds every slot below `size`, EMPTY and DUMMY, and [`MIN_TAG_BITS`] bits of tag.
+///
+/// CPython picks the narrowest width that holds the slots (`DK_IXSIZE`). That leaves the
+/// tables that just fill a width with no room for a tag: a 128-cell table of `i8`s (43 to 85
+/// keys, the size of many a module's globals) or a 32,768-cell table of `i16`s would read the
+/// entry of every cell on a probe path, where a tag would have ruled out 15 in 16 of them. So
+/// a width is used only while it also keeps four tag bits: `i8` for 8 cells, `i16` up to
+/// 2,048 cells, `i32` up to 2^27, `i64` beyond. The price is one step wider cells for the
+/// tables in between, which hold from 1 to 2 cells per entry: 1 to 4 more bytes per entry
+/// beside the entry's own 24 or more.
 pub(crate) fn cell_bytes_for_size(size: usize) -> usize {
-    if size <= 1 << 7 {
+    let slot_bits = size.max(1).trailing_zeros();
+    let fits = |cell_bits: u32| slot_bits + MIN_TAG_BITS < cell_bits;
+    if fits(8) {
         1
-    } else if size <= 1 << 15 {
+    } else if fits(16) {
         2
-    } else if size as u64 <= 1 << 31 {
+    } else if fits(32) {
         4
     } else {
         8
@@ -239,14 +252,28 @@ mod tests {
     use super::*;
 
     #[test]
-    fn width_follows_size_like_cpython() {
+    fn width_holds_the_slots_and_four_tag_bits() {
         assert_eq!(Indices::new(8).cell_bytes(), 1);
-        assert_eq!(Indices::new(128).cell_bytes(), 1);
-        assert_eq!(Indices::new(256).cell_bytes(), 2);
-        assert_eq!(Indices::new(1 << 15).cell_bytes(), 2);
-        assert_eq!(Indices::new(1 << 16).cell_bytes(), 4);
-        assert_eq!(cell_bytes_for_size(1 << 31), 4);
-        assert_eq!(cell_bytes_for_size(1 << 32), 8);
+        assert_eq!(Indices::new(16).cell_bytes(), 2);
+        assert_eq!(Indices::new(2048).cell_bytes(), 2);
+        assert_eq!(Indices::new(4096).cell_bytes(), 4);
+        assert_eq!(cell_bytes_for_size(1 << 27), 4);
+        assert_eq!(cell_bytes_for_size(1 << 28), 8);
+        for log2_size in 3..40 {
+            let size = 1usize << log2_size;
+            let bits = cell_bytes_for_size(size) as u32 * 8;
+            let code = CellCode::new(bits, size);
+            // Every slot fits, with at least four bits of tag, and no narrower width would do.
+            assert_eq!(code.slot(size as isize - 1), size - 1);
+            assert!(
+                code.tag(u64::MAX) >= (1 << MIN_TAG_BITS) - 1,
+                "{size} cells"
+            );
+            assert!(
+                bits == 8 || log2_size + MIN_TAG_BITS >= bits / 2,
+                "{size} cells"
+            );
+        }
     }
 
     #[test]

@@ -473,7 +473,7 @@ fn find_in<'e, C: IndexCell, K, V>(
     // correct, only slower). Callgrind's branch simulator, 10M misses in a 1,000-key u64 dict:
     // 1.06 -> 0.62 mispredicts per miss, for 11 more instructions; wall clock, misses 8-20%
     // faster at 1,000 keys and 35% at 100,000 (a 1 MiB index). In a bigger index the extra load is a trip to memory
-    // more often than not, and costs more than the mispredict (1,000,000 keys, a 16 MiB
+    // more often than not, and costs more than the mispredict (1,000,000 keys, an 8 MiB
     // index: 15% slower), so there the walk goes cell by cell.
     let mut value;
     if mem::size_of_val(cells) <= TWO_CELL_START_MAX_BYTES {
