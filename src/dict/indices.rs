@@ -61,8 +61,9 @@ index_cell!(i8, i16, i32, i64);
 /// ([`tag_in_cell`](Self::tag_in_cell)): shifting the hash right by `65 - cell bits` brings its
 /// top `cell bits - 1` bits down below the cell's sign bit, and the mask keeps the part above
 /// the slot. The shift and masks are computed once per table (the table keeps its code), not
-/// once per lookup; each cell on a probe path then costs one AND and one compare
-/// ([`has_tag`](Self::has_tag)).
+/// once per lookup. A cell on a probe path is tested by taking its slot off (one AND, one
+/// subtraction: the slot is wanted anyway if the tag matches) and comparing what is left with
+/// the tag ([`has_tag`](Self::has_tag)).
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub(crate) struct CellCode {
     slot_bits: u32,
@@ -70,8 +71,6 @@ pub(crate) struct CellCode {
     tag_shift: u32,
     /// The low `slot_bits` bits: where the slot is.
     slot_mask: usize,
-    /// `!slot_mask`: everything of a (sign-extended) cell value that is not its slot.
-    above_slot: isize,
     /// The tag field in place: the bits between the slot and the cell's sign bit.
     tag_field: u64,
 }
@@ -87,7 +86,6 @@ impl CellCode {
             slot_bits,
             tag_shift: 65 - cell_bits,
             slot_mask,
-            above_slot: !(slot_mask as isize),
             tag_field: below_sign & !(slot_mask as u64),
         }
     }
@@ -107,10 +105,12 @@ impl CellCode {
 
     /// Whether the live cell value `value` carries the tag `tag_in_cell`
     /// ([`tag_in_cell`](Self::tag_in_cell) of the hash looked up). EMPTY and DUMMY never do:
-    /// their sign bits are set, a tag's never are.
+    /// their sign bits are set, a tag's never are. (`value - slot` is `value & !slot_mask`,
+    /// written so that a lookup keeps one mask in a register rather than two: callgrind,
+    /// 1,000-key u64 dict, 77.5 -> 74.4 instructions per hit, 84.0 -> 81.4 per miss.)
     #[inline(always)]
     pub(crate) fn has_tag(self, value: isize, tag_in_cell: isize) -> bool {
-        value & self.above_slot == tag_in_cell
+        value - (value & self.slot_mask as isize) == tag_in_cell
     }
 
     /// The cell value of an entry at `slot` whose stored hash is `hash`.
