@@ -432,14 +432,16 @@ where
         self.table.find(hash, |stored| stored.borrow() == key)
     }
 
-    /// Where `key` lives, hashing it only when the dict is not empty.
+    /// Where `key` lives, hashing it only when the dict has a table. (Testing the table's size
+    /// rather than `len()` also tells the probe loop that the table is not empty, which saves
+    /// it a bounds check; an emptied dict still holding its table hashes and finds an EMPTY.)
     #[inline]
     fn find_key<Q>(&self, key: &Q) -> Option<table::Found>
     where
         K: Borrow<Q>,
         Q: Hash + Eq + ?Sized,
     {
-        if self.is_empty() {
+        if self.table.size() == 0 {
             return None;
         }
         self.find(self.stored_hash(key), key)
@@ -452,7 +454,8 @@ where
         K: Borrow<Q>,
         Q: Hash + Eq + ?Sized,
     {
-        if self.is_empty() {
+        // The table's size, not `len()`: see `find_key`.
+        if self.table.size() == 0 {
             return None;
         }
         self.table

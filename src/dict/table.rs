@@ -186,7 +186,7 @@ impl<K, V> Table<K, V> {
     /// Finds the live entry whose stored hash is `hash` and whose key `is_key` accepts.
     #[inline]
     pub(crate) fn find(&self, hash: StoredHash, is_key: impl FnMut(&K) -> bool) -> Option<Found> {
-        if self.used == 0 {
+        if self.size() == 0 {
             return None;
         }
         with_cells!(&self.indices, cells => find_in(&cells[..], self.code, &self.entries, hash, is_key))
@@ -219,7 +219,7 @@ impl<K, V> Table<K, V> {
         hash: StoredHash,
         is_key: impl FnMut(&K) -> bool,
     ) -> Option<&Bucket<K, V>> {
-        if self.used == 0 {
+        if self.size() == 0 {
             return None;
         }
         with_cells!(&self.indices, cells => find_in(&cells[..], self.code, &self.entries, hash, is_key))
