@@ -17,6 +17,7 @@
 //! versions long, so that `tests/loom.rs` can explore every interleaving of threads taking
 //! versions across block refills in a few steps.
 
+use std::cell::Cell;
 use std::fmt;
 use supply::{Ordering, NEXT_BLOCK_START, THREAD_BLOCK};
 
@@ -25,33 +26,48 @@ pub const VERSIONS_PER_BLOCK: u64 = if cfg!(loom) { 2 } else { 1024 };
 
 /// The shared counter and the per-thread block. `NEXT_BLOCK_START` is the start of the next
 /// unreserved block; version 0 is never handed out, so a cache can use it as "nothing
-/// remembered yet". `THREAD_BLOCK` is the unused part of this thread's block, `(next, end)`,
-/// with `next == end` when empty.
+/// remembered yet". `THREAD_BLOCK` is the unused part of this thread's block.
 #[cfg(not(loom))]
 mod supply {
-    use std::cell::Cell;
+    use super::Block;
     use std::sync::atomic::AtomicU64;
     pub use std::sync::atomic::Ordering;
 
     pub static NEXT_BLOCK_START: AtomicU64 = AtomicU64::new(1);
 
     thread_local! {
-        pub static THREAD_BLOCK: Cell<(u64, u64)> = const { Cell::new((0, 0)) };
+        pub static THREAD_BLOCK: Block = const { Block::empty() };
     }
 }
 
 #[cfg(loom)]
 mod supply {
+    use super::Block;
     use loom::sync::atomic::AtomicU64;
     pub use loom::sync::atomic::Ordering;
-    use std::cell::Cell;
 
     loom::lazy_static! {
         pub static ref NEXT_BLOCK_START: AtomicU64 = AtomicU64::new(1);
     }
 
     loom::thread_local! {
-        pub static THREAD_BLOCK: Cell<(u64, u64)> = Cell::new((0, 0));
+        pub static THREAD_BLOCK: Block = Block::empty();
+    }
+}
+
+/// The unused part of a thread's block of versions, `next..end` (empty when `next == end`).
+/// Two cells rather than one cell of a pair, so that taking a version writes back only `next`.
+struct Block {
+    next: Cell<u64>,
+    end: Cell<u64>,
+}
+
+impl Block {
+    const fn empty() -> Block {
+        Block {
+            next: Cell::new(0),
+            end: Cell::new(0),
+        }
     }
 }
 
@@ -85,13 +101,14 @@ impl Version {
     pub fn fresh() -> Version {
         THREAD_BLOCK
             .try_with(|block| {
-                let (next, end) = block.get();
-                if next < end {
-                    block.set((next + 1, end));
+                let next = block.next.get();
+                if next < block.end.get() {
+                    block.next.set(next + 1);
                     Version(next)
                 } else {
                     let start = reserve_block(VERSIONS_PER_BLOCK);
-                    block.set((start + 1, start + VERSIONS_PER_BLOCK));
+                    block.next.set(start + 1);
+                    block.end.set(start + VERSIONS_PER_BLOCK);
                     Version(start)
                 }
             })
