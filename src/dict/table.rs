@@ -226,22 +226,15 @@ impl<K, V> Table<K, V> {
             .map(|(_, _, bucket)| bucket)
     }
 
-    /// The index cell that points at `slot`, a live entry whose stored hash is `hash`. Never
-    /// calls user code: it compares cell values, not keys (CPython's `lookdict_index`).
-    fn cell_of_slot(&self, hash: StoredHash, slot: usize) -> usize {
+    /// Turns the index cell that points at `slot` (a live entry whose stored hash is `hash`)
+    /// into DUMMY. Never calls user code: it compares cell values, not keys (CPython's
+    /// `lookdict_index`).
+    fn unlink_slot(&mut self, hash: StoredHash, slot: usize) {
         let code = self.code;
-        let mut probe = ProbeSeq::new(hash.get(), self.size() - 1);
-        loop {
-            let value = self.indices.get(probe.cell());
-            if value >= 0 && code.slot(value) == slot {
-                return probe.cell();
-            }
-            assert!(
-                value != EMPTY,
-                "vdict: slot {slot} is missing from the index (corrupt table)"
-            );
-            probe.advance();
-        }
+        with_cells!(&mut self.indices, cells => {
+            let cell = cell_of_slot_in(&cells[..], code, hash, slot);
+            cells[cell] = IndexCell::store(super::indices::DUMMY);
+        })
     }
 
     /// Appends an entry for a key known to be absent, rebuilding first if the entries array is
@@ -291,14 +284,7 @@ impl<K, V> Table<K, V> {
     /// Consistent at return; does not compact (see [`Table::compact_if_sparse`]).
     pub(crate) fn take(&mut self, found: Found) -> Bucket<K, V> {
         self.indices.set(found.cell, super::indices::DUMMY);
-        let bucket = self.entries[found.slot]
-            .take()
-            .expect("vdict: a live cell points at a hole (corrupt table)");
-        self.used -= 1;
-        while let Some(None) = self.entries.last() {
-            self.entries.pop();
-        }
-        bucket
+        self.take_entry(found.slot)
     }
 
     /// Deletes the live entry at `slot` (for deletions that walk the entries, like `retain`).
@@ -307,8 +293,21 @@ impl<K, V> Table<K, V> {
             .as_ref()
             .expect("vdict: take_slot of a hole")
             .hash;
-        let cell = self.cell_of_slot(hash, slot);
-        self.take(Found { cell, slot })
+        self.unlink_slot(hash, slot);
+        self.take_entry(slot)
+    }
+
+    /// The second half of a deletion, once the entry's cell is DUMMY: the entry becomes a
+    /// hole, and trailing holes are trimmed.
+    fn take_entry(&mut self, slot: usize) -> Bucket<K, V> {
+        let bucket = self.entries[slot]
+            .take()
+            .expect("vdict: a live cell points at a hole (corrupt table)");
+        self.used -= 1;
+        while let Some(None) = self.entries.last() {
+            self.entries.pop();
+        }
+        bucket
     }
 
     /// Deletes the last live entry (Python's `popitem`). The last entry is always live (trailing
@@ -319,8 +318,7 @@ impl<K, V> Table<K, V> {
             .as_ref()
             .expect("vdict: the last entry is a hole (corrupt table)")
             .hash;
-        let cell = self.cell_of_slot(hash, self.entries.len() - 1);
-        self.indices.set(cell, super::indices::DUMMY);
+        self.unlink_slot(hash, self.entries.len() - 1);
         self.used -= 1;
         let bucket = self.entries.pop().flatten();
         while let Some(None) = self.entries.last() {
@@ -571,6 +569,30 @@ fn find_or_vacant_in<C: IndexCell, K, V>(
         } else if first_dummy.is_none() {
             first_dummy = Some(cell);
         }
+        probe.advance();
+    }
+}
+
+/// The cell that points at `slot`, a live entry whose stored hash is `hash`: the walk along
+/// `hash`'s probe sequence compares slots, not keys. Panics (the table is corrupt) if an EMPTY
+/// cell comes first.
+#[inline(always)]
+fn cell_of_slot_in<C: IndexCell>(
+    cells: &[C],
+    code: CellCode,
+    hash: StoredHash,
+    slot: usize,
+) -> usize {
+    let mut probe = ProbeSeq::new(hash.get(), cells.len() - 1);
+    loop {
+        let value = cells[probe.cell()].load();
+        if value >= 0 && code.slot(value) == slot {
+            return probe.cell();
+        }
+        assert!(
+            value != EMPTY,
+            "vdict: slot {slot} is missing from the index (corrupt table)"
+        );
         probe.advance();
     }
 }
