@@ -231,7 +231,7 @@ pub(crate) const MIN_TAG_BITS: u32 = 4;
 /// entry of every cell on a probe path, where a tag would have ruled out 15 in 16 of them. So
 /// a width is used only while it also keeps four tag bits: `i8` for 8 cells, `i16` up to
 /// 2,048 cells, `i32` up to 2^27, `i64` beyond. The price is one step wider cells for the
-/// tables in between, which hold from 1 to 2 cells per entry: 1 to 4 more bytes per entry
+/// tables in between, which have 1.5 to 3 cells per entry: 1.5 to 6 more bytes per entry
 /// beside the entry's own 24 or more.
 pub(crate) fn cell_bytes_for_size(size: usize) -> usize {
     let slot_bits = size.max(1).trailing_zeros();

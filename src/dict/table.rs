@@ -304,10 +304,15 @@ impl<K, V> Table<K, V> {
             .take()
             .expect("vdict: a live cell points at a hole (corrupt table)");
         self.used -= 1;
+        self.trim_trailing_holes();
+        bucket
+    }
+
+    /// Drops the holes at the end of the entries array, so that the last entry is live.
+    fn trim_trailing_holes(&mut self) {
         while let Some(None) = self.entries.last() {
             self.entries.pop();
         }
-        bucket
     }
 
     /// Deletes the last live entry (Python's `popitem`). The last entry is always live (trailing
@@ -321,9 +326,7 @@ impl<K, V> Table<K, V> {
         self.unlink_slot(hash, self.entries.len() - 1);
         self.used -= 1;
         let bucket = self.entries.pop().flatten();
-        while let Some(None) = self.entries.last() {
-            self.entries.pop();
-        }
+        self.trim_trailing_holes();
         bucket
     }
 
@@ -471,6 +474,8 @@ fn find_in<'e, C: IndexCell, K, V>(
     // faster at 1,000 keys and 35% at 100,000 (a 1 MiB index). In a bigger index the extra
     // load is a trip to memory more often than not, and costs more than the mispredict
     // (1,000,000 keys, an 8 MiB index: 15% slower), so there the walk goes cell by cell.
+    // (`either_is_empty` needs cells of at most 32 bits; 64-bit cells only come with tables
+    // far above the size limit anyway.)
     let mut value;
     if mem::size_of::<C>() <= 4 && mem::size_of_val(cells) <= TWO_CELL_START_MAX_BYTES {
         probe.advance();
@@ -506,8 +511,8 @@ fn find_in<'e, C: IndexCell, K, V>(
 /// that it takes one branch: written as `a == EMPTY || b == EMPTY`, or even with `|`, the
 /// compiler may test the two apart, and the first test is the coin toss the two-cell start is
 /// there to avoid. A product is zero only if a factor is: `v - EMPTY` is 0 for EMPTY, odd
-/// (`u64::MAX`) for DUMMY, and below 2^31 for a slot of a 32-bit cell, so two nonzero factors
-/// have at most 62 factors of two between them and cannot wrap to zero. (The compiler, which
+/// (`u64::MAX`) for DUMMY, and at most 2^31 for a live 32-bit cell (slot and tag), so two
+/// nonzero factors have at most 62 factors of two between them and cannot wrap to zero. (The compiler, which
 /// knows the ranges too, turns it into two compares combined without a branch.) Callgrind,
 /// against the `black_box((a == EMPTY) | (b == EMPTY))` it replaces, which went through
 /// memory: 3.5-17 fewer instructions per miss.
