@@ -195,20 +195,20 @@ impl<V> VersionCache<V> {
         globals_version: Version,
         builtins_version: Version,
     ) -> Option<&V> {
-        // `NEVER` matches no dict, so an empty or invalidated cache is never fresh.
-        if self.globals_version == globals_version && self.builtins_version == builtins_version {
+        if self.is_fresh(globals_version, builtins_version) {
             self.stats.hits += 1;
             return Some(&self.value);
         }
         None
     }
 
-    /// Whether the remembered value is still the answer: both dicts are in the very state
-    /// they were in when it was remembered. (`NEVER` matches no dict, so an empty or
-    /// invalidated cache is never fresh.)
+    /// Whether the remembered value is still the answer: the dicts, whose current versions are
+    /// given, are in the very state they were in when it was remembered. (`NEVER` matches no
+    /// dict, so an empty or invalidated cache is never fresh.) `load` tests this itself rather
+    /// than calling `hit`, whose borrow it could not follow with `fill`.
     #[inline]
-    fn is_fresh<K, S>(&self, globals: &Dict<K, V, S>, builtins: &Dict<K, V, S>) -> bool {
-        self.globals_version == globals.version() && self.builtins_version == builtins.version()
+    fn is_fresh(&self, globals_version: Version, builtins_version: Version) -> bool {
+        self.globals_version == globals_version && self.builtins_version == builtins_version
     }
 
     /// Looks `name` up (globals, then builtins) and remembers the answer. `hash` is the dicts'
@@ -253,7 +253,7 @@ impl<V> VersionCache<V> {
         S: BuildHasher,
         V: Clone,
     {
-        if self.is_fresh(globals, builtins) {
+        if self.is_fresh(globals.version(), builtins.version()) {
             self.stats.hits += 1;
             return Ok(&self.value);
         }

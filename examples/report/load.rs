@@ -210,10 +210,8 @@ pub fn run(options: &Options, rows: &mut Vec<Row>) {
     }
     print!("{:<24}", "rebinding: per load");
     for mode in CacheMode::ALL {
-        let rebinding = find(mode, "store_then_load_global");
-        let per_load_ratio = paired_ratio(rebinding, find(mode, "load_fast"), find(mode, "empty"))
-            * REPEAT as f64
-            / LOADS_PER_STORE as f64;
+        let per_load_ratio =
+            ratio(mode, "store_then_load_global") * REPEAT as f64 / LOADS_PER_STORE as f64;
         print!(" {:>18}", cell(per_load(mode), per_load_ratio));
     }
     println!();
