@@ -2,11 +2,13 @@
 //! against external iteration (`next` / `next_back`), over every hole pattern of small dicts
 //! and every way of consuming the ends first.
 //!
-//! Borrowed iterators fold four slots at a time, taking a group slot by slot when it holds a
-//! hole (`FoldLive` in `dict/iter.rs`). These tests reach every group shape: no holes, holes
-//! in any position of a group or of the remainder, groups shifted by items taken with
-//! `next` / `next_back` first, for borrowed, mutable, owned and draining iterators, with
-//! heap-owning keys and values so a double drop or a leak would show (AddressSanitizer).
+//! Borrowed iterators fold without testing any slot when no hole is left among the slots they
+//! have not handed out (the crate's one `unsafe` block), and otherwise four slots at a time,
+//! taking a group slot by slot when it holds a hole (`FoldLive` in `dict/iter.rs`). These
+//! tests reach every shape: no holes (also after `next` / `next_back` consumed the only ones),
+//! holes in any position of a group or of the remainder, groups shifted by items taken first,
+//! for borrowed, mutable, owned and draining iterators, with heap-owning keys and values so a
+//! read of a hole, a double drop or a leak would show (AddressSanitizer).
 
 use vdict::Dict;
 
@@ -29,9 +31,19 @@ fn dict_with_holes(n: usize, holes: u32) -> (Dict<String, String>, Vec<(String, 
     (dict, live)
 }
 
-/// Every (size, hole pattern) with up to 7 slots; one hole pattern makes every slot a hole.
+/// Every (size, hole pattern) with up to 7 slots (one pattern makes every slot a hole); then,
+/// for 8 to 19 slots (the no-hole fold goes eight slots at a time: one or two rounds and a
+/// remainder), no hole, one hole in each position, and holes at both ends.
 fn every_case() -> impl Iterator<Item = (usize, u32)> {
-    (0..=7usize).flat_map(|n| (0..(1u32 << n)).map(move |holes| (n, holes)))
+    let small = (0..=7usize).flat_map(|n| (0..(1u32 << n)).map(move |holes| (n, holes)));
+    let longer = (8..=19usize).flat_map(|n| {
+        let one_hole = (0..n).map(|i| 1u32 << i);
+        [0, 1 | 1 << (n - 1), 0b11 | 0b11 << (n - 2)]
+            .into_iter()
+            .chain(one_hole)
+            .map(move |holes| (n, holes))
+    });
+    small.chain(longer)
 }
 
 /// How many items to take from the front and from the back before folding the rest.
@@ -88,6 +100,37 @@ fn keys_values_and_mutable_folds_agree_with_the_live_entries() {
             assert_eq!(*value, expected);
         }
         dict.check_invariants().unwrap();
+    }
+}
+
+#[test]
+fn mutable_fold_after_taking_the_ends_changes_just_the_rest() {
+    for (n, holes) in every_case() {
+        let (dict, live) = dict_with_holes(n, holes);
+        for (front, back) in every_split(live.len()) {
+            let mut dict = dict.clone();
+            let mut iter = dict.iter_mut();
+            for _ in 0..front {
+                iter.next().expect("enough items in front");
+            }
+            for _ in 0..back {
+                iter.next_back().expect("enough items behind");
+            }
+            iter.for_each(|(_, value)| value.push('!'));
+            for (i, ((key, value), (live_key, live_value))) in dict.iter().zip(&live).enumerate() {
+                assert_eq!(key, live_key);
+                let changed = i >= front && i < live.len() - back;
+                let expected = if changed {
+                    format!("{live_value}!")
+                } else {
+                    live_value.clone()
+                };
+                assert_eq!(
+                    *value, expected,
+                    "{n} slots, holes {holes:#b}, {front} taken in front, {back} behind"
+                );
+            }
+        }
     }
 }
 

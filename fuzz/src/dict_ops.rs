@@ -344,12 +344,17 @@ pub fn run<S: BuildHasher + Clone>(ops: &[Op], hasher: S) {
         let expected = apply(op, &mut dict, &mut model);
         let at = format!("step {step}: {op:?}");
 
-        // Content and order.
+        // Content and order, through `next` (what `collect` calls) and through `fold` (what
+        // `for_each` calls: the path that skips the hole test when there are no holes).
+        let model_pairs: Vec<(u8, u32)> = model.iter().map(|(&k, &v)| (k, v)).collect();
         assert_eq!(
             dict.iter().map(|(&k, &v)| (k, v)).collect::<Vec<_>>(),
-            model.iter().map(|(&k, &v)| (k, v)).collect::<Vec<_>>(),
+            model_pairs,
             "{at}"
         );
+        let mut folded = Vec::with_capacity(dict.len());
+        dict.iter().for_each(|(&k, &v)| folded.push((k, v)));
+        assert_eq!(folded, model_pairs, "{at}: fold");
         assert_eq!(dict.len(), model.len(), "{at}");
         assert_eq!(dict.iter().rev().count(), model.len(), "{at}");
         for k in 0..KEY_SPACE {
