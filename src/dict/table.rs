@@ -523,7 +523,24 @@ fn entry_if_key<'e, K, V>(
 ) -> Option<(usize, usize, &'e Bucket<K, V>)> {
     if code.has_tag(value, tag_in_cell) {
         let slot = code.slot(value);
-        if let Some(bucket) = &entries[slot] {
+        debug_assert!(
+            slot < entries.len(),
+            "vdict: cell {cell} points past the entries"
+        );
+        // SAFETY: `has_tag` holds only for a live cell (EMPTY and DUMMY have the sign bit set,
+        // a tag never has), and a live cell holds the slot of a live entry, so `slot` is in
+        // bounds. The table keeps that at every return: a cell is made live only by
+        // `push_vacant`, pointing at the entry it pushes, and by `rebuild`, pointing at the
+        // entries it places; the entries array shrinks only by `pop_last`, after its cell is
+        // made DUMMY, by trimming holes (whose cells are DUMMY already), and by `clear`, `drain`
+        // and `rebuild`, which refill every cell first. No user code runs in between.
+        // `check_invariants` audits it ("cell .. points at slot .., which is not a live
+        // entry") after every step of the model tests and the fuzzers. Unchecked, a lookup
+        // runs 4.5 fewer instructions per hit and 3 fewer per miss (callgrind, 1,000 u64 keys:
+        // 71.6 -> 67.1, 79.3 -> 76.2), the length no longer holding a register.
+        #[allow(unsafe_code)]
+        let entry = unsafe { entries.get_unchecked(slot) };
+        if let Some(bucket) = entry {
             if bucket.hash == hash && is_key(&bucket.key) {
                 return Some((cell, slot, bucket));
             }
