@@ -78,9 +78,9 @@
 //! [`Dict::check_invariants`] audits the whole table; the tests run it after every step of
 //! random operation sequences compared against `indexmap`. See README.md for the commands.
 
-// Two `unsafe` blocks, each allowed where it is and each measured to pay (numbers beside them):
-// `entry_if_key` in `dict/table.rs` reads the entry a live index cell points at without a
-// bounds check, and `fold_all_live` in `dict/iter.rs` iterates a dict with no holes without
+// Two places use `unsafe`, each allowed where it is and each measured to pay (numbers beside
+// them): `entry_if_key` in `dict/table.rs` reads the entry a live index cell points at without
+// a bounds check, and `LiveEntries` in `dict/iter.rs` iterates a dict with no holes without
 // testing each slot. Anywhere else `unsafe` is an error.
 #![deny(unsafe_code)]
 #![warn(missing_docs)]

@@ -2,13 +2,14 @@
 //! against external iteration (`next` / `next_back`), over every hole pattern of small dicts
 //! and every way of consuming the ends first.
 //!
-//! Borrowed iterators fold without testing any slot when no hole is left among the slots they
-//! have not handed out (the crate's one `unsafe` block), and otherwise four slots at a time,
-//! taking a group slot by slot when it holds a hole (`FoldLive` in `dict/iter.rs`). These
-//! tests reach every shape: no holes (also after `next` / `next_back` consumed the only ones),
-//! holes in any position of a group or of the remainder, groups shifted by items taken first,
-//! for borrowed, mutable, owned and draining iterators, with heap-owning keys and values so a
-//! read of a hole, a double drop or a leak would show (AddressSanitizer).
+//! An iterator made over a dict with no holes hands out its entries without testing the
+//! slots (an `unsafe` read, `LiveEntries` in `dict/iter.rs`); otherwise it tests each slot,
+//! and borrowed iterators fold four slots at a time, taking a group slot by slot when it holds
+//! a hole (`FoldLive`). These tests reach every shape: no holes (folds of 8 to 19 slots: one
+//! or two rounds of eight and a remainder), holes in any position of a group or of the
+//! remainder, groups shifted by items taken with `next` / `next_back` first, for borrowed,
+//! mutable, owned and draining iterators, with heap-owning keys and values so a read of a
+//! hole, a double drop or a leak would show (AddressSanitizer).
 
 use vdict::Dict;
 
