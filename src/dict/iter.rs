@@ -22,7 +22,8 @@ use std::{slice, vec};
 /// for a hole. Whether it does is decided once, when it is made, and never changes, so the
 /// compiler takes the test out of the loop and compiles a `for` loop over a dict to what it
 /// does over a slice (callgrind, a `for` loop summing the values of a 1,000-entry u64 dict:
-/// 11.3 instructions per entry testing each slot, 1.5 untested; indexmap 1.5).
+/// 11.3 instructions per entry testing each slot, 2.8 untested, where the compiler
+/// vectorizes the loop; indexmap's it unrolls instead, 1.5).
 ///
 /// Why `no_holes` is true only when no slot is a hole, which the untested reads rely on
 /// (they would read a hole as an entry otherwise): it is set when the slots are exactly as
