@@ -24,7 +24,7 @@ use crate::version::Version;
 use entries::StoredHash;
 use std::borrow::Borrow;
 use std::hash::{BuildHasher, Hash};
-use table::Table;
+use table::{Inserted, Table};
 
 /// One cell of the index table, as [`Dict::index_cells`] shows it.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -544,17 +544,17 @@ where
     }
 
     fn insert_hashed(&mut self, hash: StoredHash, key: K, value: V) -> Option<V> {
-        match self.table.find_or_vacant(hash, |stored| *stored == key) {
-            Ok(found) => {
-                let slot = &mut self.table.entries_mut()[found.slot];
+        match self.table.insert(hash, key, value) {
+            Inserted::Present { slot, key, value } => {
+                let slot = &mut self.table.entries_mut()[slot];
                 let bucket = slot.as_mut().expect("vdict: a found slot is live");
                 let old = std::mem::replace(&mut bucket.value, value);
                 self.tags.values_changed();
                 // `key` (the caller's copy) is dropped here, after the dict is consistent.
+                drop(key);
                 Some(old)
             }
-            Err(vacant) => {
-                self.table.push_vacant(vacant, hash, key, value);
+            Inserted::Added => {
                 self.tags.keys_changed();
                 None
             }
