@@ -57,8 +57,11 @@ pub trait BenchMap<K: BenchKey>: Clone {
     fn remove_ordered(&mut self, key: &K) -> Option<u64>;
     /// Removal that may reorder (indexmap `swap_remove`; the same as above for the others).
     fn remove_any(&mut self, key: &K) -> Option<u64>;
-    /// Visits every entry in the map's order; returns a checksum of the values.
+    /// Visits every entry in the map's order by internal iteration (`fold`, what `sum`,
+    /// `for_each` and most adapters use); returns a checksum of the values.
     fn sum_values(&self) -> u64;
+    /// The same by external iteration: a `for` loop, which calls `next` per entry.
+    fn sum_values_for_loop(&self) -> u64;
     /// The last entry inserted, removed; `None` for the unordered maps.
     fn pop_last(&mut self) -> Option<(K, u64)>;
     fn len(&self) -> usize;
@@ -92,6 +95,13 @@ macro_rules! bench_map_impl {
             }
             fn sum_values(&self) -> u64 {
                 self.values().fold(0, |sum, v| sum.wrapping_add(*v))
+            }
+            fn sum_values_for_loop(&self) -> u64 {
+                let mut sum = 0u64;
+                for value in self.values() {
+                    sum = sum.wrapping_add(*value);
+                }
+                sum
             }
             fn pop_last(&mut self) -> Option<(K, u64)> {
                 let $popped = self;
@@ -181,7 +191,10 @@ pub enum Workload {
     InsertGrow,
     InsertReserved,
     Overwrite,
+    /// Iterate with `fold` (internal iteration).
     Iterate,
+    /// Iterate with a `for` loop (external iteration: `next` per entry).
+    IterateForLoop,
     /// Iterate after removing every other key (vdict: `remove`, which leaves holes; the
     /// others: `retain`, since their removals leave none to measure).
     IterateHoles,
@@ -197,13 +210,14 @@ pub enum Workload {
 }
 
 impl Workload {
-    pub const ALL: [Workload; 12] = [
+    pub const ALL: [Workload; 13] = [
         Workload::LookupHit,
         Workload::LookupMiss,
         Workload::InsertGrow,
         Workload::InsertReserved,
         Workload::Overwrite,
         Workload::Iterate,
+        Workload::IterateForLoop,
         Workload::IterateHoles,
         Workload::RemoveHalfOrdered,
         Workload::RemoveHalfSwap,
@@ -220,6 +234,7 @@ impl Workload {
             Workload::InsertReserved => "insert_reserved",
             Workload::Overwrite => "overwrite",
             Workload::Iterate => "iterate",
+            Workload::IterateForLoop => "iterate_for_loop",
             Workload::IterateHoles => "iterate_holes",
             Workload::RemoveHalfOrdered | Workload::RemoveHalfSwap => "remove_half_ordered",
             Workload::IterateAfterMassDelete => "iterate_after_mass_delete",
@@ -257,6 +272,7 @@ impl Workload {
             Workload::LookupHit
                 | Workload::LookupMiss
                 | Workload::Iterate
+                | Workload::IterateForLoop
                 | Workload::IterateHoles
                 | Workload::IterateAfterMassDelete
                 | Workload::Clone
@@ -358,6 +374,7 @@ impl Workload {
             Workload::Iterate | Workload::IterateHoles | Workload::IterateAfterMassDelete => {
                 map.sum_values()
             }
+            Workload::IterateForLoop => map.sum_values_for_loop(),
             Workload::RemoveHalfOrdered => {
                 self.removals::<K, M>(case).iter().fold(0, |sum, key| {
                     sum.wrapping_add(map.remove_ordered(key).unwrap_or(0))
