@@ -22,7 +22,8 @@ impl<K: Hash + Eq, V, S: BuildHasher> Dict<K, V, S> {
     ///   and the live cells number exactly `len()`;
     /// - the counts add up: live entries plus holes is the entries array's length; live cells
     ///   plus DUMMY cells, and the entries array, fit in what was inserted since the last
-    ///   rebuild, so at least a third of the cells are EMPTY and every probe ends;
+    ///   rebuild, so at least a third of the cells are EMPTY and every probe ends; the entries
+    ///   array has room for `usable` entries without reallocating;
     /// - the last entry, if any, is live;
     /// - every live entry is reached along its own probe sequence before any EMPTY cell, and
     ///   a lookup of its key by `Eq` finds this entry and no other (so no key is stored twice);
@@ -67,6 +68,14 @@ impl<K: Hash + Eq, V, S: BuildHasher> Dict<K, V, S> {
             ));
         }
         let inserted_since_rebuild = usable - table.inserts_left();
+        // An insert writes the new entry's cell before it pushes the entry; that is sound only
+        // because the push cannot reallocate (see `entry_if_key` in table.rs).
+        if table.entries_capacity() < usable {
+            return Err(format!(
+                "the entries array has room for {} without reallocating, less than usable {usable}",
+                table.entries_capacity()
+            ));
+        }
 
         let live_entries = entries.iter().filter(|slot| slot.is_some()).count();
         if live_entries != table.len() {
