@@ -52,18 +52,28 @@ fn every_split(live: usize) -> impl Iterator<Item = (usize, usize)> {
     (0..=live).flat_map(move |front| (0..=live - front).map(move |back| (front, back)))
 }
 
+/// Takes `front` items with `next`, then `back` with `next_back`; returns them as taken.
+fn take_ends<I: DoubleEndedIterator>(
+    iter: &mut I,
+    front: usize,
+    back: usize,
+) -> (Vec<I::Item>, Vec<I::Item>) {
+    let taken_front = (0..front)
+        .map(|_| iter.next().expect("enough items in front"))
+        .collect();
+    let taken_back = (0..back)
+        .map(|_| iter.next_back().expect("enough items behind"))
+        .collect();
+    (taken_front, taken_back)
+}
+
 #[test]
 fn borrowed_fold_yields_what_next_yields() {
     for (n, holes) in every_case() {
         let (dict, live) = dict_with_holes(n, holes);
         for (front, back) in every_split(live.len()) {
             let mut iter = dict.iter();
-            for _ in 0..front {
-                iter.next().expect("enough items in front");
-            }
-            for _ in 0..back {
-                iter.next_back().expect("enough items behind");
-            }
+            take_ends(&mut iter, front, back);
             assert_eq!(iter.len(), live.len() - front - back);
             let folded: Vec<(String, String)> = iter.fold(Vec::new(), |mut all, (key, value)| {
                 all.push((key.clone(), value.clone()));
@@ -111,12 +121,7 @@ fn mutable_fold_after_taking_the_ends_changes_just_the_rest() {
         for (front, back) in every_split(live.len()) {
             let mut dict = dict.clone();
             let mut iter = dict.iter_mut();
-            for _ in 0..front {
-                iter.next().expect("enough items in front");
-            }
-            for _ in 0..back {
-                iter.next_back().expect("enough items behind");
-            }
+            take_ends(&mut iter, front, back);
             iter.for_each(|(_, value)| value.push('!'));
             for (i, ((key, value), (live_key, live_value))) in dict.iter().zip(&live).enumerate() {
                 assert_eq!(key, live_key);
@@ -141,8 +146,7 @@ fn owned_fold_moves_out_each_live_entry_once() {
         let (dict, live) = dict_with_holes(n, holes);
         for (front, back) in every_split(live.len()) {
             let mut iter = dict.clone().into_iter();
-            let taken_front: Vec<_> = (0..front).map(|_| iter.next().unwrap()).collect();
-            let taken_back: Vec<_> = (0..back).map(|_| iter.next_back().unwrap()).collect();
+            let (taken_front, taken_back) = take_ends(&mut iter, front, back);
             let rest: Vec<(String, String)> = iter.fold(Vec::new(), |mut all, pair| {
                 all.push(pair);
                 all
