@@ -124,9 +124,12 @@ where
 ///
 /// With holes, the plain way tests each slot and calls `f` only for live ones; that
 /// conditional call keeps the compiler from unrolling the loop. Borrowed slots instead go four
-/// at a time: one pattern match proves four slots live, and the four calls that follow are
-/// straight-line code the compiler can schedule together (a group with a hole takes the
-/// slot-by-slot way): 5.6 instructions per entry slot by slot, 4.1 four at a time.
+/// per round of an outer loop, so the compiler unrolls the four tests and conditional calls
+/// into straight-line code: a test and a branch per slot is all that is left. Callgrind,
+/// summing the values of a 1,000-entry u64 dict after every other key was removed (500 live
+/// entries in 664 slots, `examples/profile ... iterate_holes`): 7.1 instructions per entry
+/// slot by slot, 5.1 four per round (an earlier form that matched four live slots at once and
+/// fell back to the slot-by-slot way for a group with a hole also ran 5.1).
 trait FoldLive: Iterator + Sized
 where
     Self::Item: IntoIterator,
@@ -164,15 +167,11 @@ macro_rules! fold_live_borrowed {
                 let mut groups = self.$slice().$chunks(4);
                 let mut acc = init;
                 for group in &mut groups {
-                    acc = match group {
-                        [Some(a), Some(b), Some(c), Some(d)] => {
-                            let acc = f(acc, a);
-                            let acc = f(acc, b);
-                            let acc = f(acc, c);
-                            f(acc, d)
+                    for slot in group {
+                        if let Some(bucket) = slot {
+                            acc = f(acc, bucket);
                         }
-                        _ => group.$each().flatten().fold(acc, &mut f),
-                    };
+                    }
                 }
                 groups.$rest().$each().flatten().fold(acc, f)
             }
