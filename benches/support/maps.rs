@@ -180,6 +180,11 @@ pub fn build<K: BenchKey, M: BenchMap<K>>(keys: &[K]) -> M {
     map
 }
 
+/// Whether the key at position `i` survives the mass delete: one in a thousand does.
+fn is_survivor(i: usize) -> bool {
+    i % 1000 == 0
+}
+
 /// From this many keys on, indexmap's `shift_remove` row times a sample of the removals.
 pub const SHIFT_REMOVE_SAMPLED_FROM: usize = 100_000;
 
@@ -203,14 +208,18 @@ pub enum Workload {
     /// Remove every other key with indexmap's `swap_remove` (its row is `indexmap_swap_remove`).
     RemoveHalfSwap,
     /// Insert `size` keys, remove all but one in a thousand, then iterate the survivors;
-    /// per survivor. Compare with `Iterate` at `size / 1000`.
+    /// per survivor. Compare with `IterateSurvivorsFresh`.
     IterateAfterMassDelete,
+    /// Iterate a fresh vdict built from just the survivors of `IterateAfterMassDelete`: the
+    /// baseline its goal compares with (its row is `vdict_fresh`, under the mass-delete
+    /// workload's name). The report samples it in the same rounds as that workload.
+    IterateSurvivorsFresh,
     Clone,
     PopLast,
 }
 
 impl Workload {
-    pub const ALL: [Workload; 13] = [
+    pub const ALL: [Workload; 14] = [
         Workload::LookupHit,
         Workload::LookupMiss,
         Workload::InsertGrow,
@@ -222,6 +231,7 @@ impl Workload {
         Workload::RemoveHalfOrdered,
         Workload::RemoveHalfSwap,
         Workload::IterateAfterMassDelete,
+        Workload::IterateSurvivorsFresh,
         Workload::Clone,
         Workload::PopLast,
     ];
@@ -237,7 +247,9 @@ impl Workload {
             Workload::IterateForLoop => "iterate_for_loop",
             Workload::IterateHoles => "iterate_holes",
             Workload::RemoveHalfOrdered | Workload::RemoveHalfSwap => "remove_half_ordered",
-            Workload::IterateAfterMassDelete => "iterate_after_mass_delete",
+            Workload::IterateAfterMassDelete | Workload::IterateSurvivorsFresh => {
+                "iterate_after_mass_delete"
+            }
             Workload::Clone => "clone",
             Workload::PopLast => "pop_last",
         }
@@ -247,12 +259,14 @@ impl Workload {
     pub fn impl_name(self, map: &'static str) -> &'static str {
         match self {
             Workload::RemoveHalfSwap => "indexmap_swap_remove",
+            Workload::IterateSurvivorsFresh => "vdict_fresh",
             _ => map,
         }
     }
 
     /// Whether this workload applies to map `M` at `size` (`pop_last` needs order; the swap
-    /// row is indexmap's; `shift_remove` of half of a million keys would take minutes).
+    /// row is indexmap's, the fresh survivors' vdict's; `shift_remove` of half of a million
+    /// keys would take minutes).
     pub fn applies<K: BenchKey, M: BenchMap<K>>(self, size: usize) -> bool {
         match self {
             Workload::PopLast => M::ORDERED,
@@ -261,6 +275,7 @@ impl Workload {
                 !(M::NAME == "indexmap" && size > SHIFT_REMOVE_SAMPLED_FROM * 10)
             }
             Workload::IterateAfterMassDelete => size >= 100_000,
+            Workload::IterateSurvivorsFresh => M::NAME == "vdict" && size >= 100_000,
             _ => true,
         }
     }
@@ -275,6 +290,7 @@ impl Workload {
                 | Workload::IterateForLoop
                 | Workload::IterateHoles
                 | Workload::IterateAfterMassDelete
+                | Workload::IterateSurvivorsFresh
                 | Workload::Clone
         )
     }
@@ -305,11 +321,18 @@ impl Workload {
             Workload::IterateAfterMassDelete => {
                 let mut map: M = build(&case.keys);
                 for (i, key) in case.keys.iter().enumerate() {
-                    if i % 1000 != 0 {
+                    if !is_survivor(i) {
                         map.remove_any(key);
                     }
                 }
                 map
+            }
+            Workload::IterateSurvivorsFresh => {
+                let survivors: Vec<K> = (case.keys.iter().enumerate())
+                    .filter(|&(i, _)| is_survivor(i))
+                    .map(|(_, key)| key.clone())
+                    .collect();
+                build(&survivors)
             }
             _ => build(&case.keys),
         }
@@ -339,7 +362,9 @@ impl Workload {
             }
             // Per live entry: what the holes cost shows as a higher price per entry.
             Workload::IterateHoles => case.size() - case.every_other.len(),
-            Workload::IterateAfterMassDelete => case.size().div_ceil(1000),
+            Workload::IterateAfterMassDelete | Workload::IterateSurvivorsFresh => {
+                case.size().div_ceil(1000)
+            }
             _ => case.size(),
         }
     }
@@ -371,9 +396,10 @@ impl Workload {
                 }
                 map.len() as u64
             }
-            Workload::Iterate | Workload::IterateHoles | Workload::IterateAfterMassDelete => {
-                map.sum_values()
-            }
+            Workload::Iterate
+            | Workload::IterateHoles
+            | Workload::IterateAfterMassDelete
+            | Workload::IterateSurvivorsFresh => map.sum_values(),
             Workload::IterateForLoop => map.sum_values_for_loop(),
             Workload::RemoveHalfOrdered => {
                 self.removals::<K, M>(case).iter().fold(0, |sum, key| {

@@ -98,29 +98,44 @@ impl<K: BenchKey, M: BenchMap<K>> Column<K, M> {
     }
 }
 
-/// Medians of ns per operation for vdict, indexmap, hashbrown, std, in that order; rounds
-/// interleave the four.
-fn measure<K: BenchKey>(workload: Workload, case: &Case<K>, rounds: usize) -> [Option<f64>; 4] {
+/// Medians of ns per operation, each with the `impl` its row is filed under: vdict,
+/// indexmap, hashbrown, std, in that order, for the maps the workload applies to; rounds
+/// interleave them. The mass-delete workload also samples, in the same rounds, its baseline (a
+/// fresh vdict holding just the survivors, `vdict_fresh`): its goal is a ratio of the two, and
+/// taken from rows measured minutes apart it moved with the machine's phases (1.3-2.0 across
+/// one day's runs for dicts whose iteration loops are identical).
+fn measure<K: BenchKey>(
+    workload: Workload,
+    case: &Case<K>,
+    rounds: usize,
+) -> Vec<(&'static str, f64)> {
     let mut vdict = Column::<K, VDict<K>>::new(workload, case);
     let mut indexmap = Column::<K, IndexMap<K>>::new(workload, case);
     let mut hashbrown = Column::<K, HashbrownMap<K>>::new(workload, case);
     let mut std = Column::<K, StdMap<K>>::new(workload, case);
+    let baseline = Workload::IterateSurvivorsFresh;
+    let mut fresh = (workload == Workload::IterateAfterMassDelete)
+        .then(|| Column::<K, VDict<K>>::new(baseline, case));
     for _ in 0..rounds {
         vdict.sample(workload, case);
+        if let Some(fresh) = &mut fresh {
+            fresh.sample(baseline, case);
+        }
         indexmap.sample(workload, case);
         hashbrown.sample(workload, case);
         std.sample(workload, case);
     }
-    [
-        vdict.median(),
-        indexmap.median(),
-        hashbrown.median(),
-        std.median(),
-    ]
+    let medians = [
+        (workload.impl_name("vdict"), vdict.median()),
+        (workload.impl_name("indexmap"), indexmap.median()),
+        (workload.impl_name("hashbrown"), hashbrown.median()),
+        (workload.impl_name("std"), std.median()),
+        (baseline.impl_name("vdict"), fresh.and_then(Column::median)),
+    ];
+    (medians.into_iter())
+        .filter_map(|(name, ns)| Some((name, ns?)))
+        .collect()
 }
-
-/// The implementations in column order.
-const IMPLS: [&str; 4] = ["vdict", "indexmap", "hashbrown", "std"];
 
 fn rounds_for(size: usize, quick: bool) -> usize {
     let rounds = match size {
@@ -138,8 +153,12 @@ fn rounds_for(size: usize, quick: bool) -> usize {
 /// Whether the report runs `workload` at `size` for key type `K`. At 1,000,000 entries it
 /// runs only what keeps it under a minute: lookups and iteration for `u64` keys, and the
 /// mass-delete iteration (whose goal names that size) for both; `cargo bench --bench dict`
-/// runs every workload at every size.
+/// runs every workload at every size. The fresh survivors' baseline is sampled within its
+/// mass-delete workload's rounds (see [`measure`]), not on its own.
 fn in_report<K: BenchKey>(workload: Workload, size: usize) -> bool {
+    if workload == Workload::IterateSurvivorsFresh {
+        return false;
+    }
     size < 1_000_000
         || workload == Workload::IterateAfterMassDelete
         || (K::NAME == "u64"
@@ -166,19 +185,16 @@ fn run_key<K: BenchKey>(options: &Options, sizes: &[usize], rows: &mut Vec<Row>)
                 continue;
             }
             eprintln!("report: dict {} {size} {}", K::NAME, workload.name());
-            let medians = measure(workload, &case, rounds_for(size, options.quick));
-            for (name, ns) in IMPLS.iter().zip(&medians) {
-                if let Some(ns) = ns {
-                    rows.push(Row {
-                        table: "dict",
-                        workload: workload.name().to_string(),
-                        key: Some(K::NAME),
-                        size: Some(size),
-                        implementation: workload.impl_name(name).to_string(),
-                        ns_per_op: Some(*ns),
-                        ..Row::default()
-                    });
-                }
+            for (implementation, ns) in measure(workload, &case, rounds_for(size, options.quick)) {
+                rows.push(Row {
+                    table: "dict",
+                    workload: workload.name().to_string(),
+                    key: Some(K::NAME),
+                    size: Some(size),
+                    implementation: implementation.to_string(),
+                    ns_per_op: Some(ns),
+                    ..Row::default()
+                });
             }
         }
     }
@@ -278,14 +294,20 @@ fn print_table(rows: &[Row]) {
             }
         }
     }
-    // The mass-delete goal: survivors of 99.9% deletion vs a fresh dict of that many.
-    for key in ["u64", "String"] {
-        let after = find(rows, key, 1_000_000, "iterate_after_mass_delete", "vdict")
-            .and_then(|r| r.ns_per_op);
-        let fresh = find(rows, key, 1_000, "iterate", "vdict").and_then(|r| r.ns_per_op);
-        if let (Some(after), Some(fresh)) = (after, fresh) {
+    // The mass-delete goal: survivors of 99.9% deletion vs a fresh dict of just them,
+    // sampled in the same rounds.
+    println!();
+    for row in rows
+        .iter()
+        .filter(|row| row.implementation == "vdict_fresh")
+    {
+        let (key, size) = (row.key.unwrap_or("-"), row.size.unwrap_or(0));
+        let after = find(rows, key, size, &row.workload, "vdict").and_then(|r| r.ns_per_op);
+        if let (Some(after), Some(fresh)) = (after, row.ns_per_op) {
             println!(
-                "\niterating the 1,000 survivors of 1,000,000 {key} keys / a fresh 1,000-entry vdict: {:.2} (goal <= 2)",
+                "iterating the {} survivors of {size} {key} keys: {after:.2} ns per entry; a fresh \
+                 vdict of just them, same rounds: {fresh:.2}; ratio {:.2} (goal <= 2)",
+                size.div_ceil(1000),
                 after / fresh
             );
         }
