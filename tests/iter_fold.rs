@@ -3,31 +3,52 @@
 //! and every way of consuming the ends first.
 //!
 //! An iterator made over a dict with no holes hands out its entries without testing the
-//! slots (an `unsafe` read, `LiveEntries` in `dict/iter.rs`); otherwise it tests each slot,
-//! and borrowed iterators fold four slots at a time, taking a group slot by slot when it holds
-//! a hole (`FoldLive`). These tests reach every shape: no holes (folds of 8 to 19 slots: one
-//! or two rounds of eight and a remainder), holes in any position of a group or of the
-//! remainder, groups shifted by items taken with `next` / `next_back` first, for borrowed,
-//! mutable, owned and draining iterators, with heap-owning keys and values so a read of a
-//! hole, a double drop or a leak would show (AddressSanitizer).
+//! slots (an `unsafe` read, `LiveEntries` in `dict/iter.rs`); otherwise a borrowed iterator's
+//! fold reads the slots before the table's first hole (its live prefix) the same way, and
+//! tests each slot after it, four per round (`FoldLive`). These tests reach every shape: no
+//! holes (folds of 8 to 19 slots: one or two rounds of eight and a remainder), holes in any
+//! position of a group or of the remainder, groups and the live prefix shifted by items
+//! taken with `next` / `next_back` first, holes made front to back and back to front (the
+//! prefix is lowered by each deletion before it), for borrowed, mutable, owned and draining
+//! iterators, with heap-owning keys and values so a read of a hole, a double drop or a leak
+//! would show (AddressSanitizer).
 
 use vdict::Dict;
 
 /// A dict of `n` String -> String entries with the entries whose bit is set in `holes` removed
 /// (leaving holes: `remove` keeps the slots of the others), and the live pairs it should yield.
 fn dict_with_holes(n: usize, holes: u32) -> (Dict<String, String>, Vec<(String, String)>) {
+    dict_with_holes_made(n, holes, Order::FrontToBack)
+}
+
+/// The order `dict_with_holes_made` removes entries in.
+#[derive(Clone, Copy, Debug)]
+enum Order {
+    FrontToBack,
+    BackToFront,
+}
+
+fn dict_with_holes_made(
+    n: usize,
+    holes: u32,
+    order: Order,
+) -> (Dict<String, String>, Vec<(String, String)>) {
     let mut dict = Dict::new();
     for i in 0..n {
         dict.insert(format!("key{i}"), format!("value{i}"));
     }
-    let mut live = Vec::new();
-    for i in 0..n {
-        if holes & (1 << i) != 0 {
-            assert!(dict.remove(&format!("key{i}")).is_some());
-        } else {
-            live.push((format!("key{i}"), format!("value{i}")));
-        }
+    let removed: Vec<usize> = (0..n).filter(|i| holes & (1 << i) != 0).collect();
+    let removal_order: Vec<usize> = match order {
+        Order::FrontToBack => removed,
+        Order::BackToFront => removed.into_iter().rev().collect(),
+    };
+    for i in removal_order {
+        assert!(dict.remove(&format!("key{i}")).is_some());
     }
+    let live = (0..n)
+        .filter(|i| holes & (1 << i) == 0)
+        .map(|i| (format!("key{i}"), format!("value{i}")))
+        .collect();
     dict.check_invariants().unwrap();
     (dict, live)
 }
@@ -69,8 +90,9 @@ fn take_ends<I: DoubleEndedIterator>(
 
 #[test]
 fn borrowed_fold_yields_what_next_yields() {
-    for (n, holes) in every_case() {
-        let (dict, live) = dict_with_holes(n, holes);
+    let orders = [Order::FrontToBack, Order::BackToFront];
+    for ((n, holes), order) in every_case().flat_map(|case| orders.map(|order| (case, order))) {
+        let (dict, live) = dict_with_holes_made(n, holes, order);
         for (front, back) in every_split(live.len()) {
             let mut iter = dict.iter();
             take_ends(&mut iter, front, back);
@@ -82,7 +104,7 @@ fn borrowed_fold_yields_what_next_yields() {
             assert_eq!(
                 folded,
                 live[front..live.len() - back],
-                "{n} slots, holes {holes:#b}, {front} taken in front, {back} behind"
+                "{n} slots, holes {holes:#b} made {order:?}, {front} taken in front, {back} behind"
             );
         }
     }

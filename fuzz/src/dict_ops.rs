@@ -345,7 +345,8 @@ pub fn run<S: BuildHasher + Clone>(ops: &[Op], hasher: S) {
         let at = format!("step {step}: {op:?}");
 
         // Content and order, through `next` (what `collect` calls) and through `fold` (what
-        // `for_each` calls: the path that skips the hole test when there are no holes).
+        // `for_each` calls: the path that skips the hole test when there are no holes, and
+        // before the first hole when there are).
         let model_pairs: Vec<(u8, u32)> = model.iter().map(|(&k, &v)| (k, v)).collect();
         assert_eq!(
             dict.iter().map(|(&k, &v)| (k, v)).collect::<Vec<_>>(),

@@ -24,7 +24,8 @@ impl<K: Hash + Eq, V, S: BuildHasher> Dict<K, V, S> {
     ///   plus DUMMY cells, and the entries array, fit in what was inserted since the last
     ///   rebuild, so at least a third of the cells are EMPTY and every probe ends; the entries
     ///   array has room for `usable` entries without reallocating;
-    /// - the last entry, if any, is live;
+    /// - the last entry, if any, is live, and so is every entry of the prefix that iteration
+    ///   walks without testing for holes;
     /// - every live entry is reached along its own probe sequence before any EMPTY cell, and
     ///   a lookup of its key by `Eq` finds this entry and no other (so no key is stored twice);
     /// - every stored hash is the dict's hash of its key.
@@ -92,6 +93,19 @@ impl<K: Hash + Eq, V, S: BuildHasher> Dict<K, V, S> {
         }
         if let Some(None) = entries.last() {
             return Err("the last entry is a hole".to_string());
+        }
+        // Iteration reads the slots of the live prefix without testing them (see iter.rs).
+        let live_prefix = table.live_prefix();
+        if live_prefix > entries.len() {
+            return Err(format!(
+                "the live prefix is {live_prefix} slots, but there are only {}",
+                entries.len()
+            ));
+        }
+        if let Some(hole) = entries[..live_prefix].iter().position(Option::is_none) {
+            return Err(format!(
+                "slot {hole} is a hole, inside the live prefix of {live_prefix} slots"
+            ));
         }
 
         // Every cell: what it holds, and which slots are pointed at.

@@ -7,9 +7,10 @@
 //! [`LiveEntries`] does the walking for any underlying iterator of entry slots; the public
 //! iterators below are thin maps over it. Over a dict with no holes (one that never had a
 //! deletion, or was compacted since: the common case) it hands out entries without testing the
-//! slots, so that a loop over a dict compiles to what it does over a slice. That is one of the
-//! crate's two `unsafe` uses (the other is in `table.rs`); the argument for it is on
-//! [`LiveEntries`].
+//! slots, so that a loop over a dict compiles to what it does over a slice; over a dict with
+//! holes, `fold` does the same for the slots before the first deletion (the table keeps that
+//! live prefix) and tests the rest. That is one of the crate's two `unsafe` uses (the other is
+//! in `table.rs`); the argument for it is on [`LiveEntries`].
 
 use super::entries::{Bucket, EntrySlot};
 use std::iter::FusedIterator;
@@ -31,11 +32,22 @@ use std::{slice, vec};
 /// and fuzzers, and after every panic in the panic-safety tests); while the walker exists
 /// the table is borrowed (or given up), so no hole is made, and the walker only ever hands
 /// slots out.
+///
+/// A walker over a dict with holes still knows how many slots at the front are live
+/// (`live_front`, from the table's live prefix: the slots before its first deletion), and
+/// `fold` walks those untested too: holes made by deleting recent entries, or by deleting
+/// after a compaction, leave most of a dict before them. `live_front` stays true of the front
+/// of `slots` because `next` takes exactly one slot off the front while `live_front` is
+/// positive (that slot is live, so `find_map` stops at it) and lowers it by one, and
+/// `next_back` takes slots off the back only (`fold` clamps `live_front` to what is left, all
+/// of which is then live). `check_invariants` audits the table's live prefix after every step
+/// of the model tests and fuzzers.
 #[derive(Clone, Debug)]
 struct LiveEntries<I> {
     slots: I,
     remaining: usize,
     no_holes: bool,
+    live_front: usize,
 }
 
 /// What a live entry is, as the slots iterator hands it out: a `Bucket`, a `&Bucket` or a
@@ -60,12 +72,15 @@ where
     I: DoubleEndedIterator + ExactSizeIterator,
     I::Item: IntoIterator,
 {
-    /// A walker over `slots`, `live` of which are live entries.
-    fn new(slots: I, live: usize) -> LiveEntries<I> {
+    /// A walker over `slots`, `live` of which are live entries, the first `live_front` among
+    /// them.
+    fn new(slots: I, live: usize, live_front: usize) -> LiveEntries<I> {
+        debug_assert!(live_front <= live);
         LiveEntries {
             no_holes: slots.len() == live,
             slots,
             remaining: live,
+            live_front,
         }
     }
 
@@ -77,7 +92,9 @@ where
             // SAFETY: no slot is a hole (see the type).
             unsafe { live_unchecked(self.slots.next()?) }
         } else {
-            self.slots.find_map(|slot| slot.into_iter().next())?
+            let bucket = self.slots.find_map(|slot| slot.into_iter().next())?;
+            self.live_front = self.live_front.saturating_sub(1);
+            bucket
         };
         self.remaining -= 1;
         Some(bucket)
@@ -110,7 +127,9 @@ where
             let f = |acc, slot| f(acc, unsafe { live_unchecked(slot) });
             return self.slots.fold_all_live(init, f);
         }
-        self.slots.fold_with_holes(init, f)
+        let live_front = self.live_front.min(self.slots.len());
+        // SAFETY: the first `live_front` slots are live (see the type).
+        unsafe { self.slots.fold_with_holes(live_front, init, f) }
     }
 }
 
@@ -130,6 +149,7 @@ where
 /// entries in 664 slots, `examples/profile ... iterate_holes`): 7.1 instructions per entry
 /// slot by slot, 5.1 four per round (an earlier form that matched four live slots at once and
 /// fell back to the slot-by-slot way for a group with a hole also ran 5.1).
+#[allow(unsafe_code)]
 trait FoldLive: Iterator + Sized
 where
     Self::Item: IntoIterator,
@@ -139,8 +159,20 @@ where
         self.fold(init, f)
     }
 
+    /// Folds over the live entries, testing every slot (owned slots; the borrowed ones first
+    /// fold the `live_front` slots untested).
+    ///
+    /// # Safety
+    ///
+    /// The first `live_front` slots must be live.
     #[inline]
-    fn fold_with_holes<B>(self, init: B, mut f: impl FnMut(B, Live<Self>) -> B) -> B {
+    unsafe fn fold_with_holes<B>(
+        self,
+        live_front: usize,
+        init: B,
+        mut f: impl FnMut(B, Live<Self>) -> B,
+    ) -> B {
+        let _ = live_front;
         self.fold(init, |acc, slot| slot.into_iter().fold(acc, &mut f))
     }
 }
@@ -148,7 +180,11 @@ where
 /// Implements [`FoldLive`] for a borrowed slots iterator; the shared and the mutable one
 /// differ only in the slice methods they call.
 macro_rules! fold_live_borrowed {
-    ($iter:ident, $bucket:ty, $slice:ident, $chunks:ident, $each:ident, $rest:ident) => {
+    (
+        $iter:ident, $bucket:ty,
+        $slice:ident, $split:ident, $chunks:ident, $each:ident, $rest:ident
+    ) => {
+        #[allow(unsafe_code)]
         impl<'a, K, V> FoldLive for slice::$iter<'a, EntrySlot<K, V>> {
             #[inline]
             fn fold_all_live<B>(self, init: B, mut f: impl FnMut(B, Self::Item) -> B) -> B {
@@ -163,9 +199,17 @@ macro_rules! fold_live_borrowed {
             }
 
             #[inline]
-            fn fold_with_holes<B>(self, init: B, mut f: impl FnMut(B, $bucket) -> B) -> B {
-                let mut groups = self.$slice().$chunks(4);
-                let mut acc = init;
+            unsafe fn fold_with_holes<B>(
+                self,
+                live_front: usize,
+                init: B,
+                mut f: impl FnMut(B, $bucket) -> B,
+            ) -> B {
+                let (front, rest) = self.$slice().$split(live_front);
+                // SAFETY: the caller guarantees that the first `live_front` slots are live.
+                let untested = |acc, slot| f(acc, unsafe { live_unchecked(slot) });
+                let mut acc = front.$each().fold_all_live(init, untested);
+                let mut groups = rest.$chunks(4);
                 for group in &mut groups {
                     for slot in group {
                         if let Some(bucket) = slot {
@@ -183,6 +227,7 @@ fold_live_borrowed!(
     Iter,
     &'a Bucket<K, V>,
     as_slice,
+    split_at,
     chunks_exact,
     iter,
     remainder
@@ -191,6 +236,7 @@ fold_live_borrowed!(
     IterMut,
     &'a mut Bucket<K, V>,
     into_slice,
+    split_at_mut,
     chunks_exact_mut,
     iter_mut,
     into_remainder
@@ -211,8 +257,10 @@ macro_rules! live_iterator {
         }
 
         impl<$($lt,)? K, V> $name<$($lt,)? K, V> {
-            pub(super) fn new(slots: $slots, live: usize) -> Self {
-                $name { live: LiveEntries::new(slots, live) }
+            /// An iterator over `slots`, `live` of which are live entries, the first
+            /// `live_front` among them (see [`LiveEntries`]).
+            pub(super) fn new(slots: $slots, live: usize, live_front: usize) -> Self {
+                $name { live: LiveEntries::new(slots, live, live_front) }
             }
         }
 

@@ -363,12 +363,14 @@ impl<K, V, S> Dict<K, V, S> {
             self.tags.keys_changed();
         }
         let remaining = self.table.len();
-        Drain::new(self.table.drain(), remaining)
+        // An owned walk tests every slot: no live front to pass.
+        Drain::new(self.table.drain(), remaining, 0)
     }
 
     /// Iterates over `(&K, &V)` in insertion order.
     pub fn iter(&self) -> Iter<'_, K, V> {
-        Iter::new(self.table.entries().iter(), self.table.len())
+        let table = &self.table;
+        Iter::new(table.entries().iter(), table.len(), table.live_prefix())
     }
 
     /// Iterates over `(&K, &mut V)` in insertion order. Bumps the version of a non-empty dict.
@@ -376,8 +378,8 @@ impl<K, V, S> Dict<K, V, S> {
         if !self.is_empty() {
             self.tags.values_changed();
         }
-        let remaining = self.table.len();
-        IterMut::new(self.table.entries_mut().iter_mut(), remaining)
+        let (remaining, live_front) = (self.table.len(), self.table.live_prefix());
+        IterMut::new(self.table.entries_mut().iter_mut(), remaining, live_front)
     }
 
     /// Iterates over the keys in insertion order.

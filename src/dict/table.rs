@@ -21,8 +21,9 @@
 //! DUMMY cells never exceed `usable`, which is 2/3 of the table size: at least a third of the
 //! cells are always EMPTY, and every probe ends.
 //!
-//! Three additions to CPython's scheme: the tags; trailing holes are trimmed right away (so
-//! the last entry is always live and `pop_last` is O(1)); and when holes exceed half the live
+//! Four additions to CPython's scheme: the tags; trailing holes are trimmed right away (so
+//! the last entry is always live and `pop_last` is O(1)); the table remembers a live prefix
+//! (no hole before it) that iteration walks untested; and when holes exceed half the live
 //! entries the table is compacted, so iteration never walks more than 1.5 slots per live
 //! entry. Each compaction costs O(live) and follows at least `live / 2` deletions, so delete
 //! stays O(1) amortised (at most two entry moves per deletion); a compaction that keeps the
@@ -98,6 +99,12 @@ pub(crate) struct Table<K, V> {
     used: usize,
     /// Appends left before the entries array is full and the table must be rebuilt.
     inserts_left: usize,
+    /// Every slot below this one is live (so it is at most the first hole, if any; `usize::MAX`
+    /// when no slot was deleted since the last rebuild). Iteration walks that prefix without
+    /// testing for holes. Only a deletion makes a hole, and it lowers this to its slot; a
+    /// rebuild, which squeezes out every hole, raises it back. (It can end up lower than it
+    /// need be, e.g. after trailing holes are trimmed: still true, just less useful.)
+    live_prefix: usize,
 }
 
 impl<K: Clone, V: Clone> Clone for Table<K, V> {
@@ -113,6 +120,7 @@ impl<K: Clone, V: Clone> Clone for Table<K, V> {
             entries,
             used: self.used,
             inserts_left: self.inserts_left,
+            live_prefix: self.live_prefix,
         }
     }
 }
@@ -127,6 +135,7 @@ impl<K, V> Table<K, V> {
             entries: Vec::new(),
             used: 0,
             inserts_left: 0,
+            live_prefix: usize::MAX,
         }
     }
 
@@ -148,6 +157,7 @@ impl<K, V> Table<K, V> {
             entries: Vec::with_capacity(usable),
             used: 0,
             inserts_left: usable,
+            live_prefix: usize::MAX,
         }
     }
 
@@ -179,6 +189,17 @@ impl<K, V> Table<K, V> {
     /// The cell code lookups use (must equal `indices().code()`).
     pub(crate) fn code(&self) -> CellCode {
         self.code
+    }
+
+    /// How many slots at the start of the entries array are known to be live: all of them
+    /// when there is no hole, else a prefix that ends at or before the first hole.
+    #[inline]
+    pub(crate) fn live_prefix(&self) -> usize {
+        if self.entries.len() == self.used {
+            self.entries.len()
+        } else {
+            self.live_prefix.min(self.entries.len())
+        }
     }
 
     /// The entries array, holes included.
@@ -371,6 +392,7 @@ impl<K, V> Table<K, V> {
         let bucket = self.entries[slot]
             .take()
             .expect("vdict: a live cell points at a hole (corrupt table)");
+        self.live_prefix = self.live_prefix.min(slot);
         self.used -= 1;
         self.trim_trailing_holes();
         bucket
@@ -454,6 +476,7 @@ impl<K, V> Table<K, V> {
         self.indices.fill_empty();
         self.used = 0;
         self.inserts_left = self.usable();
+        self.live_prefix = usize::MAX;
         self.entries.clear();
     }
 
@@ -464,6 +487,7 @@ impl<K, V> Table<K, V> {
         self.indices.fill_empty();
         self.used = 0;
         self.inserts_left = self.usable();
+        self.live_prefix = usize::MAX;
         self.entries.drain(..)
     }
 
@@ -506,6 +530,7 @@ impl<K, V> Table<K, V> {
             self.entries = entries;
         }
         self.inserts_left = usable - self.used;
+        self.live_prefix = usize::MAX;
     }
 }
 

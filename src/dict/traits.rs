@@ -110,7 +110,8 @@ impl<K, V, S> IntoIterator for Dict<K, V, S> {
 
     fn into_iter(self) -> IntoIter<K, V> {
         let remaining = self.len();
-        IntoIter::new(self.table.into_entries().into_iter(), remaining)
+        // An owned walk tests every slot: no live front to pass.
+        IntoIter::new(self.table.into_entries().into_iter(), remaining, 0)
     }
 }
 
