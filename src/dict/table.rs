@@ -635,15 +635,14 @@ fn entry_if_key<'e, K, V>(
     cell: usize,
     value: isize,
 ) -> Option<(usize, usize, &'e Bucket<K, V>)> {
-    if code.has_tag(value, tag_in_cell) {
-        let slot = code.slot(value);
+    if let Some(slot) = code.slot_if_tagged(value, tag_in_cell) {
         debug_assert!(
             slot < entries.len(),
             "vdict: cell {cell} points past the entries"
         );
-        // SAFETY: `has_tag` holds only for a live cell (EMPTY and DUMMY have the sign bit
-        // set, a tag never has), and a live cell holds the slot of an entry, so `slot` is
-        // in bounds. The table keeps that at every return: a cell is made live only by
+        // SAFETY: `slot_if_tagged` gives a slot only for a live cell (EMPTY and DUMMY are
+        // negative, and their high bits survive the XOR), and then the slot that cell
+        // holds; a live cell holds the slot of an entry, so `slot` is in bounds. The table keeps that at every return: a cell is made live only by
         // `insert` and `push_vacant`, pointing at the entry they push next (into an array
         // with room: its capacity is at least `usable()`, which the entries plus
         // `inserts_left` never exceed, so the push cannot fail and leave the cell pointing
