@@ -111,7 +111,9 @@ impl CellCode {
     /// so the result is at most `slot_mask` exactly when the tags agree, and is then the slot.
     /// A tag bit that differs stays set above the slot; EMPTY and DUMMY are negative, so their
     /// sign-extended high bits survive the XOR with a tag (which has none) and make the result
-    /// huge. (Against masking the slot off and comparing what is left with the tag: ...)
+    /// huge. (Against masking the slot off, comparing what is left with the tag, and masking
+    /// again for the slot: callgrind, 1,000 u64 keys, 67.2 -> 62.6 instructions per hit,
+    /// 75.6 -> 71.3 per miss.)
     #[inline(always)]
     pub(crate) fn slot_if_tagged(self, value: isize, tag_in_cell: isize) -> Option<usize> {
         let slot = (value ^ tag_in_cell) as usize;
