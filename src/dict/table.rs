@@ -682,7 +682,11 @@ fn find_or_vacant_in<C: IndexCell, K, V>(
 ) -> Result<Found, Vacant> {
     let tag = code.tag_in_cell(hash.get());
     let mut probe = ProbeSeq::new(hash.get(), cells.len() - 1);
-    let mut first_dummy = None;
+    // The first DUMMY cell met, or `NONE_YET`: one register rather than an `Option`'s two,
+    // which the loop is short of (callgrind, u64 keys: overwrite 94.3 -> 91.2 instructions at
+    // 1,000 keys, 96.4 -> 93.3 at 16; inserts of new keys unchanged).
+    const NONE_YET: usize = usize::MAX;
+    let mut first_dummy = NONE_YET;
     loop {
         let cell = probe.cell();
         let value = cells[cell].load();
@@ -693,11 +697,14 @@ fn find_or_vacant_in<C: IndexCell, K, V>(
                 return Ok(Found { cell, slot });
             }
         } else if value == EMPTY {
-            return Err(Vacant {
-                cell: first_dummy.unwrap_or(cell),
-            });
-        } else if first_dummy.is_none() {
-            first_dummy = Some(cell);
+            let cell = if first_dummy == NONE_YET {
+                cell
+            } else {
+                first_dummy
+            };
+            return Err(Vacant { cell });
+        } else if first_dummy == NONE_YET {
+            first_dummy = cell;
         }
         probe.advance();
     }
