@@ -168,11 +168,10 @@ where
     #[inline]
     unsafe fn fold_with_holes<B>(
         self,
-        live_front: usize,
+        _live_front: usize,
         init: B,
         mut f: impl FnMut(B, Live<Self>) -> B,
     ) -> B {
-        let _ = live_front;
         self.fold(init, |acc, slot| slot.into_iter().fold(acc, &mut f))
     }
 }

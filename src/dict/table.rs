@@ -102,8 +102,9 @@ pub(crate) struct Table<K, V> {
     /// Every slot below this one is live (so it is at most the first hole, if any; `usize::MAX`
     /// when no slot was deleted since the last rebuild). Iteration walks that prefix without
     /// testing for holes. Only a deletion makes a hole, and it lowers this to its slot; a
-    /// rebuild, which squeezes out every hole, raises it back. (It can end up lower than it
-    /// need be, e.g. after trailing holes are trimmed: still true, just less useful.)
+    /// rebuild, which squeezes out every hole, and `clear` and `drain` raise it back. (It can
+    /// end up lower than it need be, e.g. after trailing holes are trimmed: still true, just
+    /// less useful.)
     live_prefix: usize,
 }
 
@@ -644,20 +645,19 @@ fn entry_if_key<'e, K, V>(
             slot < entries.len(),
             "vdict: cell {cell} points past the entries"
         );
-        // SAFETY: `slot_if_tagged` gives a slot only for a live cell (EMPTY and DUMMY are
-        // negative, and their high bits survive the XOR), and then the slot that cell
-        // holds; a live cell holds the slot of an entry, so `slot` is in bounds. The table keeps that at every return: a cell is made live only by
-        // `insert` and `push_vacant`, pointing at the entry they push next (into an array
-        // with room: its capacity is at least `usable()`, which the entries plus
-        // `inserts_left` never exceed, so the push cannot fail and leave the cell pointing
-        // past the end), and by `rebuild`, pointing at the entries it places; the entries
-        // array shrinks only by `pop_last`, after its cell is made DUMMY, by trimming holes
-        // (whose cells are DUMMY already), and by `clear`, `drain` and `rebuild`, which
-        // refill every cell first. `check_invariants` audits both (the capacity, and "cell
-        // .. points at slot .., which is not a live entry") after every step of the model
-        // tests and the fuzzers. Unchecked, a lookup runs 4.5 fewer instructions per hit
-        // and 3 fewer per miss (callgrind, 1,000 u64 keys: 71.6 -> 67.1, 79.3 -> 76.2), the
-        // length no longer holding a register.
+        // SAFETY: `slot_if_tagged` gives a slot only for a live cell (EMPTY and DUMMY are negative,
+        // and their high bits survive the XOR), and then the slot that cell holds; a live cell
+        // holds the slot of an entry, so `slot` is in bounds. The table keeps that at every return:
+        // a cell is made live only by `insert` and `push_vacant`, pointing at the entry they push
+        // next (into an array with room: its capacity is at least `usable()`, which the entries
+        // plus `inserts_left` never exceed, so the push cannot fail and leave the cell pointing
+        // past the end), and by `rebuild`, pointing at the entries it places; the entries array
+        // shrinks only by `pop_last`, after its cell is made DUMMY, by trimming holes (whose cells
+        // are DUMMY already), and by `clear`, `drain` and `rebuild`, which refill every cell first.
+        // `check_invariants` audits both (the capacity, and "cell .. points at slot .., which is
+        // not a live entry") after every step of the model tests and the fuzzers. Unchecked, a
+        // lookup runs 4.5 fewer instructions per hit and 3 fewer per miss (callgrind, 1,000 u64
+        // keys: 71.6 -> 67.1, 79.3 -> 76.2), the length no longer holding a register.
         #[allow(unsafe_code)]
         let entry = unsafe { entries.get_unchecked(slot) };
         if let Some(bucket) = entry {
