@@ -1,4 +1,5 @@
-//! The dense half of the dict: entries `(hash, key, value)` in insertion order.
+//! The dense half of the dict: entries `(hash, key, value)` in insertion order (laid out
+//! value first: see [`Bucket`]).
 //!
 //! The entries array only ever grows at its end, so its order is the insertion order. A deleted
 //! entry becomes a *hole* (`None`) that keeps everyone else's slot where it was; the next rebuild
@@ -33,11 +34,20 @@ impl StoredHash {
 }
 
 /// One live entry: what CPython calls a `PyDictKeyEntry`.
+///
+/// The value comes first, so that a reference to an entry is a reference to its value: a
+/// lookup's `Option<&Bucket>` becomes the `Option<&V>` that `get` returns with no work, where
+/// a value at an offset costs a select that keeps `None` null (callgrind, u64 keys: 65.1 ->
+/// 60.0 instructions per hit at 16 keys, 61.2 -> 58.4 at 1,000; misses 75.7 -> 70.6 and
+/// 69.0 -> 66.2). `repr(C)` fixes that order; the hash goes last, so the key and value pack
+/// as the compiler would have packed them (their size is rounded up to the hash's 8 bytes
+/// either way), and `Option<Bucket>` still uses the hash's niche.
 #[derive(Clone, Debug)]
+#[repr(C)]
 pub(crate) struct Bucket<K, V> {
-    pub(crate) hash: StoredHash,
-    pub(crate) key: K,
     pub(crate) value: V,
+    pub(crate) key: K,
+    pub(crate) hash: StoredHash,
 }
 
 /// One position of the entries array: a live entry, or a hole left by a deletion.
@@ -51,6 +61,29 @@ mod tests {
     fn a_hole_costs_no_extra_space() {
         assert_eq!(std::mem::size_of::<EntrySlot<u64, u64>>(), 24);
         assert_eq!(std::mem::size_of::<EntrySlot<String, u64>>(), 40);
+    }
+
+    #[test]
+    fn the_fixed_field_order_packs_small_keys_and_values() {
+        // What the compiler's own order gives: key and value share the word after the hash.
+        assert_eq!(std::mem::size_of::<EntrySlot<u32, u32>>(), 16);
+        assert_eq!(std::mem::size_of::<EntrySlot<u8, u16>>(), 16);
+        assert_eq!(std::mem::size_of::<EntrySlot<u64, u8>>(), 24);
+        assert_eq!(std::mem::size_of::<EntrySlot<u8, u64>>(), 24);
+        assert_eq!(std::mem::size_of::<EntrySlot<u32, ()>>(), 16);
+    }
+
+    #[test]
+    fn an_entry_reference_is_a_reference_to_its_value() {
+        let bucket = Bucket {
+            value: 7u32,
+            key: 1u64,
+            hash: StoredHash::new(5),
+        };
+        assert_eq!(
+            &bucket as *const Bucket<u64, u32> as usize,
+            &bucket.value as *const u32 as usize
+        );
     }
 
     #[test]
