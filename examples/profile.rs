@@ -41,11 +41,14 @@ fn fail(message: &str) -> ! {
     exit(2)
 }
 
-/// A workload's name on this command line: the report's, except that indexmap's
-/// `swap_remove` row (filed under `remove_half_ordered` there) is `remove_half_swap`.
+/// A workload's name on this command line: the report's, except for the two that share
+/// another's name there: indexmap's `swap_remove` row (under `remove_half_ordered`) is
+/// `remove_half_swap`, and the fresh survivors (under `iterate_after_mass_delete`) are
+/// `iterate_survivors_fresh`.
 fn label(workload: Workload) -> &'static str {
     match workload {
         Workload::RemoveHalfSwap => "remove_half_swap",
+        Workload::IterateSurvivorsFresh => "iterate_survivors_fresh",
         other => other.name(),
     }
 }

@@ -122,6 +122,9 @@ where
     where
         I: FoldLive,
     {
+        // No hole is the live front covering every slot, but it gets its own way: through the
+        // split below, a fold over a hole-free 16-entry dict ran 15 instructions more (5.3
+        // instead of 4.4 per entry, callgrind, `examples/profile ... iterate u64 16`).
         if self.no_holes {
             // SAFETY: no slot is a hole (see the type).
             let f = |acc, slot| f(acc, unsafe { live_unchecked(slot) });

@@ -363,7 +363,7 @@ impl<K, V, S> Dict<K, V, S> {
             self.tags.keys_changed();
         }
         let remaining = self.table.len();
-        // An owned walk tests every slot: no live front to pass.
+        // Owned walks use no live front (with holes they test every slot).
         Drain::new(self.table.drain(), remaining, 0)
     }
 

@@ -193,13 +193,15 @@ impl<K, V> Table<K, V> {
     }
 
     /// How many slots at the start of the entries array are known to be live: all of them
-    /// when there is no hole, else a prefix that ends at or before the first hole.
+    /// when there is no hole, else a prefix that ends at or before the first hole (every hole
+    /// left was made by a deletion since the last reset, which lowered `live_prefix` to its
+    /// slot, so then it is below the length).
     #[inline]
     pub(crate) fn live_prefix(&self) -> usize {
         if self.entries.len() == self.used {
             self.entries.len()
         } else {
-            self.live_prefix.min(self.entries.len())
+            self.live_prefix
         }
     }
 

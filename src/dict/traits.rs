@@ -110,7 +110,7 @@ impl<K, V, S> IntoIterator for Dict<K, V, S> {
 
     fn into_iter(self) -> IntoIter<K, V> {
         let remaining = self.len();
-        // An owned walk tests every slot: no live front to pass.
+        // Owned walks use no live front (with holes they test every slot).
         IntoIter::new(self.table.into_entries().into_iter(), remaining, 0)
     }
 }
