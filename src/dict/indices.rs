@@ -61,9 +61,8 @@ index_cell!(i8, i16, i32, i64);
 /// ([`tag_in_cell`](Self::tag_in_cell)): shifting the hash right by `65 - cell bits` brings its
 /// top `cell bits - 1` bits down below the cell's sign bit, and the mask keeps the part above
 /// the slot. The shift and masks are computed once per table (the table keeps its code), not
-/// once per lookup. A cell on a probe path is tested by taking its slot off (one AND, one
-/// subtraction: the slot is wanted anyway if the tag matches) and comparing what is left with
-/// the tag ([`has_tag`](Self::has_tag)).
+/// once per lookup. A cell on a probe path is tested with one XOR and one compare, which also
+/// give its slot when the tag matches ([`slot_if_tagged`](Self::slot_if_tagged)).
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub(crate) struct CellCode {
     slot_bits: u32,
