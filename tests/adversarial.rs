@@ -65,3 +65,33 @@ fn string_keys_with_one_hash_look_up_by_str() {
     assert_eq!(d.get("name_300"), None);
     d.check_invariants().unwrap();
 }
+
+/// Keys wider than a machine word take their own branch of the lookup (`entry_if_key` marks
+/// "equal hashes, unequal keys" rare for them), so `String` keys get the same workout as the
+/// `u32` keys above, checked against indexmap after inserts, order-keeping removals and
+/// overwrites: with one hash for every key (every probe compares keys whose hashes are
+/// equal), with three, and with the default hasher.
+#[test]
+fn string_keys_agree_with_indexmap_through_collisions_removals_and_overwrites() {
+    fn exercise<S: std::hash::BuildHasher>(mut d: Dict<String, usize, S>) {
+        let mut model: indexmap::IndexMap<String, usize> = indexmap::IndexMap::new();
+        let name = |i: usize| format!("global_name_{i}");
+        for i in 0..400 {
+            assert_eq!(d.insert(name(i), i), model.insert(name(i), i));
+        }
+        for i in (0..400).step_by(3) {
+            assert_eq!(d.remove(name(i).as_str()), model.shift_remove(&name(i)));
+        }
+        for i in (0..420).step_by(2) {
+            assert_eq!(d.insert(name(i), i + 1000), model.insert(name(i), i + 1000));
+        }
+        for i in 0..450 {
+            assert_eq!(d.get(name(i).as_str()), model.get(&name(i)), "{}", name(i));
+        }
+        assert!(d.iter().eq(model.iter()), "order differs from the model");
+        d.check_invariants().unwrap();
+    }
+    exercise(Dict::with_hasher(OneHash));
+    exercise(Dict::with_hasher(common::FewHashes::default()));
+    exercise(Dict::new());
+}
