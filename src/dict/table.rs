@@ -30,7 +30,7 @@
 //! table's size happens in place, with no allocation.
 
 use super::entries::{Bucket, EntrySlot, StoredHash};
-use super::indices::{with_cells, CellCode, IndexCell, Indices, EMPTY};
+use super::indices::{with_cells, CellCode, IndexCell, Indices, TagMatch, EMPTY};
 use super::probe::ProbeSeq;
 use std::mem;
 
@@ -559,11 +559,10 @@ fn find_in<'e, C: IndexCell, K, V>(
     hash: StoredHash,
     mut is_key: impl FnMut(&K) -> bool,
 ) -> Option<(usize, usize, &'e Bucket<K, V>)> {
-    let tag = code.tag_in_cell(hash.get());
+    let sought = code.tag_match(hash.get(), cells.len() - 1);
     let mut probe = ProbeSeq::new(hash.get(), cells.len() - 1);
-    let mut is_ours = |cell: usize, value: isize| {
-        entry_if_key(code, entries, hash, tag, &mut is_key, cell, value)
-    };
+    let mut is_ours =
+        |cell: usize, value: isize| entry_if_key(sought, entries, hash, &mut is_key, cell, value);
     let first = probe.cell();
     let first_value = cells[first].load();
     if let Some(found) = is_ours(first, first_value) {
@@ -632,23 +631,27 @@ fn either_is_empty(a: isize, b: isize) -> bool {
 
 /// Whether the cell at `cell`, holding `value`, is the key's: another key's cell unless the
 /// tags agree (EMPTY and DUMMY never carry a tag), and then the entry is read to be sure.
+/// `sought` holds the tag sought and the slot mask, which is also the probe's mask (see
+/// [`CellCode::tag_match`]).
 #[inline(always)]
 fn entry_if_key<'e, K, V>(
-    code: CellCode,
+    sought: TagMatch,
     entries: &'e [EntrySlot<K, V>],
     hash: StoredHash,
-    tag_in_cell: isize,
     is_key: &mut impl FnMut(&K) -> bool,
     cell: usize,
     value: isize,
 ) -> Option<(usize, usize, &'e Bucket<K, V>)> {
-    if let Some(slot) = code.slot_if_tagged(value, tag_in_cell) {
+    if let Some(slot) = sought.slot_if_tagged(value) {
         debug_assert!(
             slot < entries.len(),
             "vdict: cell {cell} points past the entries"
         );
         // SAFETY: `slot_if_tagged` gives a slot only for a live cell (EMPTY and DUMMY are negative,
-        // and their high bits survive the XOR), and then the slot that cell holds; a live cell
+        // and their high bits survive the XOR), and then the slot that cell holds, as long as the
+        // mask `tag_match` was given is the code's slot mask: the probe's mask is, for every cell
+        // width the table picks (`cell_bytes_for_size` leaves room for a tag above every slot;
+        // its test checks the two masks agree at every size, `tag_match` debug-asserts it); a live cell
         // holds the slot of an entry, so `slot` is in bounds. The table keeps that at every return:
         // a cell is made live only by `insert` and `push_vacant`, pointing at the entry they push
         // next (into an array with room: its capacity is at least `usable()`, which the entries
@@ -706,7 +709,7 @@ fn find_or_vacant_in<C: IndexCell, K, V>(
     hash: StoredHash,
     mut is_key: impl FnMut(&K) -> bool,
 ) -> Result<Found, Vacant> {
-    let tag = code.tag_in_cell(hash.get());
+    let sought = code.tag_match(hash.get(), cells.len() - 1);
     let mut probe = ProbeSeq::new(hash.get(), cells.len() - 1);
     // The first DUMMY cell met, or `NONE_YET`: one register rather than an `Option`'s two,
     // which the loop is short of (callgrind, u64 keys: overwrite 94.3 -> 91.2 instructions at
@@ -718,7 +721,7 @@ fn find_or_vacant_in<C: IndexCell, K, V>(
         let value = cells[cell].load();
         if value >= 0 {
             if let Some((cell, slot, _)) =
-                entry_if_key(code, entries, hash, tag, &mut is_key, cell, value)
+                entry_if_key(sought, entries, hash, &mut is_key, cell, value)
             {
                 return Ok(Found { cell, slot });
             }
