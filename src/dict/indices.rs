@@ -119,6 +119,22 @@ impl CellCode {
         }
     }
 
+    /// [`tag_match`](Self::tag_match) for a probe loop compiled for cells of type `C`, which
+    /// must be this code's width: the shift is then a constant, and the loop has one register
+    /// more to work with. Lookups use it (callgrind, 1,000 `String` keys: hit 119.2 -> 117.1
+    /// instructions, miss 93.7 -> 89.7; u64 unchanged); in the insert probe it made inserts
+    /// 3 to 9 instructions slower, so that one keeps `tag_match`.
+    #[inline(always)]
+    pub(crate) fn tag_match_for<C: IndexCell>(self, hash: u64, slot_mask: usize) -> TagMatch {
+        debug_assert_eq!(slot_mask, self.slot_mask, "not this code's slot mask");
+        let tag_shift = 65 - 8 * std::mem::size_of::<C>() as u32;
+        debug_assert_eq!(tag_shift, self.tag_shift, "not this code's cell width");
+        TagMatch {
+            tag_in_cell: ((hash >> tag_shift) & self.tag_field) as isize,
+            slot_mask,
+        }
+    }
+
     /// The cell value of an entry at `slot` whose stored hash is `hash`.
     #[inline(always)]
     pub(crate) fn encode(self, slot: usize, hash: u64) -> isize {
@@ -142,7 +158,7 @@ impl CellCode {
 /// The test a probe for one hash applies to each cell on its path: the hash's tag, shifted to
 /// where a live cell keeps it, and the slot mask. Made once per lookup by
 /// [`CellCode::tag_match`].
-#[derive(Clone, Copy, Debug)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub(crate) struct TagMatch {
     tag_in_cell: isize,
     slot_mask: usize,
@@ -309,6 +325,35 @@ mod tests {
                 "{size} cells"
             );
         }
+    }
+
+    #[test]
+    fn tag_match_for_a_width_is_tag_match() {
+        fn check<C: IndexCell>(size: usize) {
+            let code = CellCode::new(8 * std::mem::size_of::<C>() as u32, size);
+            assert_eq!(8 * std::mem::size_of::<C>(), cell_bytes_for_size(size) * 8);
+            for hash in [
+                0u64,
+                1,
+                u64::MAX,
+                0xdead_beef_0bad_f00d,
+                1 << 63,
+                0x8000_0001,
+            ] {
+                assert_eq!(
+                    code.tag_match_for::<C>(hash, size - 1),
+                    code.tag_match(hash, size - 1),
+                    "{size} cells, hash {hash:#x}"
+                );
+            }
+        }
+        check::<i8>(8);
+        check::<i16>(16);
+        check::<i16>(2048);
+        check::<i32>(4096);
+        check::<i32>(1 << 27);
+        check::<i64>(1 << 28);
+        check::<i64>(1 << 40);
     }
 
     #[test]

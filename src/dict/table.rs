@@ -559,7 +559,7 @@ fn find_in<'e, C: IndexCell, K, V>(
     hash: StoredHash,
     mut is_key: impl FnMut(&K) -> bool,
 ) -> Option<(usize, usize, &'e Bucket<K, V>)> {
-    let sought = code.tag_match(hash.get(), cells.len() - 1);
+    let sought = code.tag_match_for::<C>(hash.get(), cells.len() - 1);
     let mut probe = ProbeSeq::new(hash.get(), cells.len() - 1);
     let mut is_ours =
         |cell: usize, value: isize| entry_if_key(sought, entries, hash, &mut is_key, cell, value);
