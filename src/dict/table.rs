@@ -666,6 +666,18 @@ fn entry_if_key<'e, K, V>(
         #[allow(unsafe_code)]
         let entry = unsafe { entries.get_unchecked(slot) };
         if let Some(bucket) = entry {
+            // A key no wider than a `usize` with nothing to drop (an integer, a symbol id)
+            // compares as cheaply as a hash does, so its stored hash is not compared first: the
+            // hash sought is then needed only to start the probe, and the loop has its register.
+            // Callgrind, 1,000 u64 keys: hit 56.2 -> 53.0 instructions, miss 63.3 -> 60.2;
+            // 100,000: hit 54.2 -> 52.0, miss 62.6 -> 59.4; inserts unchanged. Wider keys, and
+            // owners such as `Arc<String>`, compare hashes first. The one kind of key that
+            // passes the test and compares slowly is a reference to a string (`&String`): it now
+            // compares strings where a tag matches by chance (about one in 16 of the other keys'
+            // cells a probe passes), where it compared hashes before.
+            if mem::size_of::<K>() <= mem::size_of::<usize>() && !mem::needs_drop::<K>() {
+                return is_key(&bucket.key).then_some((cell, slot, bucket));
+            }
             if bucket.hash != hash {
                 return None;
             }
@@ -677,7 +689,7 @@ fn entry_if_key<'e, K, V>(
             // 119.7 instructions, miss 101.0 -> 93.2; 16: hit 130.6 -> 123.8, miss 106.3 ->
             // 94.9; overwrite -4 to -5. For a key that compares in an instruction or two the
             // marker costs registers on every lookup (u64, 1,000: hit 58.7 -> 66.9, miss 66.1 ->
-            // 74.9), so those keys compile to the plain test (u64's lookup is byte-identical).
+            // 74.9), so word-sized keys compile to the plain test.
             if mem::size_of::<K>() > mem::size_of::<usize>() {
                 if is_key(&bucket.key) {
                     return Some((cell, slot, bucket));
