@@ -649,10 +649,10 @@ fn entry_if_key<'e, K, V>(
         );
         // SAFETY: `slot_if_tagged` gives a slot only for a live cell (EMPTY and DUMMY are negative,
         // and their high bits survive the XOR), and then the slot that cell holds, as long as the
-        // mask `tag_match` was given is the code's slot mask: the probe's mask is, for every cell
+        // mask `tag_match` was given is the code's slot mask; the probe's mask is, for every cell
         // width the table picks (`cell_bytes_for_size` leaves room for a tag above every slot;
-        // its test checks the two masks agree at every size, `tag_match` debug-asserts it); a live cell
-        // holds the slot of an entry, so `slot` is in bounds. The table keeps that at every return:
+        // its test checks that the masks agree at every size; `tag_match` debug-asserts it).
+        // A live cell holds the slot of an entry, so `slot` is in bounds. The table keeps that at every return:
         // a cell is made live only by `insert` and `push_vacant`, pointing at the entry they push
         // next (into an array with room: its capacity is at least `usable()`, which the entries
         // plus `inserts_left` never exceed, so the push cannot fail and leave the cell pointing
@@ -666,41 +666,41 @@ fn entry_if_key<'e, K, V>(
         #[allow(unsafe_code)]
         let entry = unsafe { entries.get_unchecked(slot) };
         if let Some(bucket) = entry {
-            // A key no wider than a `usize` with nothing to drop (an integer, a symbol id)
-            // compares as cheaply as a hash does, so its stored hash is not compared first: the
-            // hash sought is then needed only to start the probe, and the loop has its register.
-            // Callgrind, 1,000 u64 keys: hit 56.2 -> 53.0 instructions, miss 63.3 -> 60.2;
-            // 100,000: hit 54.2 -> 52.0, miss 62.6 -> 59.4; inserts unchanged. Wider keys, and
-            // owners such as `Arc<String>`, compare hashes first. The one kind of key that
-            // passes the test and compares slowly is a reference to a string (`&String`): it now
-            // compares strings where a tag matches by chance (about one in 16 of the other keys'
-            // cells a probe passes), where it compared hashes before.
-            if mem::size_of::<K>() <= mem::size_of::<usize>() && !mem::needs_drop::<K>() {
+            // A plain-word key compares as cheaply as a hash does, so its stored hash is not
+            // compared first: the hash sought is then needed only to start the probe, and the
+            // loop has its register. Callgrind, 1,000 u64 keys: hit 56.2 -> 53.0 instructions,
+            // miss 63.3 -> 60.2; 100,000: hit 54.2 -> 52.0, miss 62.6 -> 59.4; inserts
+            // unchanged. (A reference to a string, `&String`, passes for a plain word and
+            // compares strings where a tag matches by chance, about one in 16 of the other
+            // keys' cells a probe passes, where it would have compared hashes.)
+            if is_plain_word::<K>() {
                 return is_key(&bucket.key).then_some((cell, slot, bucket));
             }
             if bucket.hash != hash {
                 return None;
             }
-            // Equal hashes with unequal keys almost never happen, and saying so pays for keys
-            // wider than a word: a `String` or `&str` compares through a call to `memcmp`, and
-            // unless that call's failure is marked rare the compiler keeps the probe's state
-            // safe across it by saving registers at the start of *every* lookup, the misses
-            // that never make the call included. Callgrind, `String` keys, 1,000: hit 124.7 ->
-            // 119.7 instructions, miss 101.0 -> 93.2; 16: hit 130.6 -> 123.8, miss 106.3 ->
-            // 94.9; overwrite -4 to -5. For a key that compares in an instruction or two the
-            // marker costs registers on every lookup (u64, 1,000: hit 58.7 -> 66.9, miss 66.1 ->
-            // 74.9), so word-sized keys compile to the plain test.
-            if mem::size_of::<K>() > mem::size_of::<usize>() {
-                if is_key(&bucket.key) {
-                    return Some((cell, slot, bucket));
-                }
-                equal_hashes_unequal_keys();
-            } else if is_key(&bucket.key) {
+            if is_key(&bucket.key) {
                 return Some((cell, slot, bucket));
             }
+            // Equal hashes with unequal keys almost never happen, and saying so pays for the
+            // other keys: a `String` or `&str` compares through a call to `memcmp`, and unless
+            // that call's failure is marked rare the compiler keeps the probe's state safe
+            // across it by saving registers at the start of *every* lookup, the misses that
+            // never make the call included. Callgrind, `String` keys, 1,000: hit 124.7 -> 119.7
+            // instructions, miss 101.0 -> 93.2; 16: hit 130.6 -> 123.8, miss 106.3 -> 94.9;
+            // overwrite -4 to -5. (For u64 keys the marker cost registers on every lookup: hit
+            // 58.7 -> 66.9, miss 66.1 -> 74.9. Plain words have returned above.)
+            equal_hashes_unequal_keys();
         }
     }
     None
+}
+
+/// Whether keys of type `K` are plain words: no wider than a `usize`, with nothing to drop (an
+/// integer, a `char`, a symbol id), so that comparing two costs what comparing two hashes
+/// costs. See `entry_if_key`.
+const fn is_plain_word<K>() -> bool {
+    mem::size_of::<K>() <= mem::size_of::<usize>() && !mem::needs_drop::<K>()
 }
 
 /// Called where a stored hash equals the one sought but the keys differ, to tell the compiler
