@@ -61,7 +61,8 @@ index_cell!(i8, i16, i32, i64);
 /// ([`tag_in_cell`](Self::tag_in_cell)): shifting the hash right by `65 - cell bits` brings its
 /// top `cell bits - 1` bits down below the cell's sign bit, and the mask keeps the part above
 /// the slot. The shift and masks are computed once per table (the table keeps its code), not
-/// once per lookup. A cell on a probe path is tested with one XOR and one compare, which also
+/// once per lookup; a lookup, compiled once per width, takes the shift as a constant instead
+/// ([`tag_match_for`](Self::tag_match_for)). A cell on a probe path is tested with one XOR and one compare, which also
 /// give its slot when the tag matches ([`TagMatch::slot_if_tagged`]).
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub(crate) struct CellCode {
