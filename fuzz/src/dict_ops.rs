@@ -7,16 +7,57 @@
 //! Keys come from a small space ([`KEY_SPACE`] values) so that overwrites, holes, DUMMY reuse,
 //! rebuilds and compactions happen all the time; the input also picks the hasher, among them
 //! ones with a single hash value or a few, so lookups wade through full-hash collisions.
+//!
+//! Every input runs twice, once per [`Key`] type: `u8` keys, and `String` keys (identifiers
+//! of a few lengths) made from the same small numbers. The two take different paths through
+//! the dict: a `u8` is a plain word, whose lookups compare keys only and whose holes are told
+//! apart by the stored hash; a `String` owns heap memory, so its lookups compare stored hashes
+//! before keys (and, with the colliding hashers, reach the rare "equal hashes, unequal keys"
+//! path), a hole among its entries is marked by the spare value the compiler picks in the
+//! `String` (its capacity's) rather than in the stored hash, and every removal, overwrite,
+//! `clear`, `drain` and `retain` drops one (which AddressSanitizer, running the corpus replay,
+//! checks for leaks and double frees).
 
 use super::hashers::{FewHashes, OneHash};
 use arbitrary::{Arbitrary, Unstructured};
 use indexmap::IndexMap;
 use std::collections::{HashMap, HashSet};
-use std::hash::BuildHasher;
+use std::fmt::Debug;
+use std::hash::{BuildHasher, Hash};
 use vdict::{Dict, Entry, Version};
 
-/// Keys are `0..KEY_SPACE`.
+/// Keys are made from the numbers `0..KEY_SPACE`.
 pub const KEY_SPACE: u8 = 24;
+
+/// A key type the operations run with, made from a number below [`KEY_SPACE`].
+pub trait Key: Clone + Eq + Hash + Debug {
+    /// The key numbered `n`; distinct numbers give distinct keys.
+    fn from_number(n: u8) -> Self;
+    /// The number this key was made from.
+    fn number(&self) -> u8;
+}
+
+impl Key for u8 {
+    fn from_number(n: u8) -> u8 {
+        n
+    }
+    fn number(&self) -> u8 {
+        *self
+    }
+}
+
+/// Names such as `v0`, `vvvv3`, `vv11`: one to five `v`s, then the number, so that names of
+/// different lengths and names sharing a prefix meet in one probe chain.
+impl Key for String {
+    fn from_number(n: u8) -> String {
+        format!("{}{n}", "v".repeat(1 + usize::from(n % 5)))
+    }
+    fn number(&self) -> u8 {
+        self.trim_start_matches('v')
+            .parse()
+            .expect("a key made by from_number")
+    }
+}
 
 /// One fuzz input: the hasher, then the operations.
 #[derive(Debug, Clone, Arbitrary)]
@@ -36,18 +77,26 @@ pub enum HasherChoice {
     FewHashes(u8),
 }
 
-/// Runs `input`, panicking on the first disagreement.
+/// Runs `input` with each key type, panicking on the first disagreement.
 pub fn check(input: &Input) {
     match input.hasher {
-        HasherChoice::Default => run(&input.ops, vdict::DefaultHashBuilder::default()),
-        HasherChoice::OneHash => run(&input.ops, OneHash),
-        HasherChoice::FewHashes(n) => run(
+        HasherChoice::Default => {
+            run_with_each_key_type(&input.ops, vdict::DefaultHashBuilder::default())
+        }
+        HasherChoice::OneHash => run_with_each_key_type(&input.ops, OneHash),
+        HasherChoice::FewHashes(n) => run_with_each_key_type(
             &input.ops,
             FewHashes {
                 buckets: 1 + u64::from(n % 8),
             },
         ),
     }
+}
+
+/// Runs `ops` with `u8` keys, then with `String` keys (see the module comment for why both).
+pub fn run_with_each_key_type<S: BuildHasher + Clone>(ops: &[Op], hasher: S) {
+    run::<u8, S>(ops, hasher.clone());
+    run::<String, S>(ops, hasher);
 }
 
 fn small_key(u: &mut Unstructured) -> arbitrary::Result<u8> {
@@ -117,44 +166,55 @@ fn keep(mask: u32, key: u8) -> bool {
 }
 
 /// Applies `op` to both maps, checks what it returned, and says what the tags must do.
-pub fn apply<S: BuildHasher + Clone>(
+pub fn apply<K: Key, S: BuildHasher + Clone>(
     op: &Op,
-    dict: &mut Dict<u8, u32, S>,
-    model: &mut IndexMap<u8, u32>,
+    dict: &mut Dict<K, u32, S>,
+    model: &mut IndexMap<K, u32>,
 ) -> Expected {
     let was_empty = model.is_empty();
+    let key = K::from_number;
     match *op {
         Op::Insert(k, v) => {
+            let k = key(k);
             let is_new = !model.contains_key(&k);
-            assert_eq!(dict.insert(k, v), model.insert(k, v));
+            assert_eq!(dict.insert(k.clone(), v), model.insert(k, v));
             expect(true, is_new)
         }
         Op::InsertWithHash(k, v) => {
+            let k = key(k);
             let is_new = !model.contains_key(&k);
             let hash = dict.hash_key(&k);
-            assert_eq!(dict.insert_with_hash(hash, k, v), model.insert(k, v));
+            assert_eq!(
+                dict.insert_with_hash(hash, k.clone(), v),
+                model.insert(k, v)
+            );
             expect(true, is_new)
         }
         Op::Remove(k) => {
+            let k = key(k);
             let removed = model.shift_remove(&k);
             assert_eq!(dict.remove(&k), removed);
             expect(removed.is_some(), removed.is_some())
         }
         Op::RemoveWithHash(k) => {
+            let k = key(k);
             let removed = model.shift_remove(&k);
             let hash = dict.hash_key(&k);
             assert_eq!(dict.remove_with_hash(hash, &k), removed);
             expect(removed.is_some(), removed.is_some())
         }
         Op::RemoveEntry(k) => {
+            let k = key(k);
             let removed = model.shift_remove_entry(&k);
+            let present = removed.is_some();
             assert_eq!(dict.remove_entry(&k), removed);
-            expect(removed.is_some(), removed.is_some())
+            expect(present, present)
         }
         Op::PopLast => {
             let popped = model.pop();
+            let present = popped.is_some();
             assert_eq!(dict.pop_last(), popped);
-            expect(popped.is_some(), popped.is_some())
+            expect(present, present)
         }
         Op::Clear => {
             model.clear();
@@ -163,29 +223,33 @@ pub fn apply<S: BuildHasher + Clone>(
         }
         Op::Retain(mask) => {
             let before = model.len();
-            model.retain(|&k, _| keep(mask, k));
-            dict.retain(|&k, _| keep(mask, k));
+            model.retain(|k, _| keep(mask, k.number()));
+            dict.retain(|k, _| keep(mask, k.number()));
             let dropped = model.len() != before;
             expect(dropped, dropped)
         }
         Op::RetainMut(mask) => {
             let before = model.len();
-            let bump = |&k: &u8, v: &mut u32| {
+            let bump = |k: &K, v: &mut u32| {
                 *v = v.wrapping_add(1);
-                keep(mask, k)
+                keep(mask, k.number())
             };
-            let bump_model = bump;
-            model.retain(|k, v| bump_model(k, v));
+            model.retain(bump);
             dict.retain_mut(bump);
             let dropped = model.len() != before;
             expect(!was_empty, dropped)
         }
         Op::EntryOrInsert(k, v) => {
+            let k = key(k);
             let is_new = !model.contains_key(&k);
-            assert_eq!(*dict.entry(k).or_insert(v), *model.entry(k).or_insert(v));
+            assert_eq!(
+                *dict.entry(k.clone()).or_insert(v),
+                *model.entry(k).or_insert(v)
+            );
             expect(true, is_new)
         }
         Op::EntryAndModify(k) => {
+            let k = key(k);
             let present = model.contains_key(&k);
             if let Some(v) = model.get_mut(&k) {
                 *v = v.wrapping_add(7);
@@ -195,8 +259,10 @@ pub fn apply<S: BuildHasher + Clone>(
             expect(present, false)
         }
         Op::EntryRemove(k) => {
+            let k = key(k);
             let removed = model.shift_remove(&k);
-            match dict.entry(k) {
+            let present = removed.is_some();
+            match dict.entry(k.clone()) {
                 Entry::Occupied(entry) => {
                     assert_eq!(entry.key(), &k);
                     assert_eq!(Some(entry.remove()), removed);
@@ -206,10 +272,11 @@ pub fn apply<S: BuildHasher + Clone>(
                     assert_eq!(entry.into_key(), k);
                 }
             }
-            expect(removed.is_some(), removed.is_some())
+            expect(present, present)
         }
         Op::EntryInsert(k, v) => {
-            let old = model.insert(k, v);
+            let k = key(k);
+            let old = model.insert(k.clone(), v);
             match dict.entry(k) {
                 Entry::Occupied(mut entry) => assert_eq!(Some(entry.insert(v)), old),
                 Entry::Vacant(entry) => {
@@ -220,6 +287,7 @@ pub fn apply<S: BuildHasher + Clone>(
             expect(true, old.is_none())
         }
         Op::GetMut(k, v) => {
+            let k = key(k);
             let present = model.contains_key(&k);
             if let Some(slot) = model.get_mut(&k) {
                 *slot = v;
@@ -236,9 +304,10 @@ pub fn apply<S: BuildHasher + Clone>(
             expect(!was_empty, false)
         }
         Op::Extend(ref pairs) => {
+            let pairs: Vec<(K, u32)> = pairs.iter().map(|&(k, v)| (key(k), v)).collect();
             let any_new = pairs.iter().any(|(k, _)| !model.contains_key(k));
-            model.extend(pairs.iter().copied());
-            dict.extend(pairs.iter().copied());
+            model.extend(pairs.iter().cloned());
+            dict.extend(pairs.iter().cloned());
             Expected {
                 version_changes: !pairs.is_empty(),
                 // Extend reserves room first; that rebuild may move slots even when every
@@ -284,19 +353,21 @@ pub fn apply<S: BuildHasher + Clone>(
         }
         Op::SlotMut(slot, v) => {
             let slot = slot as usize;
-            let key = dict.slot(slot).map(|(&k, _)| k);
-            match (dict.slot_mut(slot), key) {
-                (Some((&k, value)), Some(key)) => {
-                    assert_eq!(k, key);
+            let key_in_slot = dict.slot(slot).map(|(k, _)| k.clone());
+            match (dict.slot_mut(slot), key_in_slot) {
+                (Some((k, value)), Some(key_in_slot)) => {
+                    assert_eq!(*k, key_in_slot);
                     *value = v;
                     *model
-                        .get_mut(&k)
+                        .get_mut(&key_in_slot)
                         .expect("a live slot's key is in the model") = v;
+                    expect(true, false)
                 }
-                (None, None) => {}
-                (got, key) => panic!("slot_mut({slot}) = {got:?} but slot({slot}) has key {key:?}"),
+                (None, None) => expect(false, false),
+                (got, key_in_slot) => {
+                    panic!("slot_mut({slot}) = {got:?} but slot({slot}) has key {key_in_slot:?}")
+                }
             }
-            expect(key.is_some(), false)
         }
         Op::IterMutAdd(d) => {
             model.iter_mut().for_each(|(_, v)| *v = v.wrapping_add(d));
@@ -304,6 +375,7 @@ pub fn apply<S: BuildHasher + Clone>(
             expect(!was_empty, false)
         }
         Op::GetMutWithHash(k, v) => {
+            let k = key(k);
             let present = model.contains_key(&k);
             if let Some(slot) = model.get_mut(&k) {
                 *slot = v;
@@ -316,6 +388,7 @@ pub fn apply<S: BuildHasher + Clone>(
             expect(present, false)
         }
         Op::Get(k) => {
+            let k = key(k);
             assert_eq!(dict.get(&k), model.get(&k));
             assert_eq!(dict.get_key_value(&k), model.get_key_value(&k));
             assert_eq!(dict.contains_key(&k), model.contains_key(&k));
@@ -329,16 +402,17 @@ pub fn apply<S: BuildHasher + Clone>(
     }
 }
 
-pub fn run<S: BuildHasher + Clone>(ops: &[Op], hasher: S) {
-    let mut dict: Dict<u8, u32, S> = Dict::with_hasher(hasher);
-    let mut model: IndexMap<u8, u32> = IndexMap::new();
+/// Runs `ops` with keys of type `K`, checking everything after every step.
+pub fn run<K: Key, S: BuildHasher + Clone>(ops: &[Op], hasher: S) {
+    let mut dict: Dict<K, u32, S> = Dict::with_hasher(hasher);
+    let mut model: IndexMap<K, u32> = IndexMap::new();
     let mut versions_seen: HashSet<Version> = HashSet::from([dict.version()]);
 
     for (step, op) in ops.iter().enumerate() {
         let (version, keys_version) = (dict.version(), dict.keys_version());
-        let slots_before: HashMap<u8, usize> = dict
+        let slots_before: HashMap<K, usize> = dict
             .keys()
-            .map(|&k| (k, dict.get_slot(&k).unwrap()))
+            .map(|k| (k.clone(), dict.get_slot(k).unwrap()))
             .collect();
 
         let expected = apply(op, &mut dict, &mut model);
@@ -347,19 +421,16 @@ pub fn run<S: BuildHasher + Clone>(ops: &[Op], hasher: S) {
         // Content and order, through `next` (what `collect` calls) and through `fold` (what
         // `for_each` calls: the path that skips the hole test when there are no holes, and
         // before the first hole when there are).
-        let model_pairs: Vec<(u8, u32)> = model.iter().map(|(&k, &v)| (k, v)).collect();
-        assert_eq!(
-            dict.iter().map(|(&k, &v)| (k, v)).collect::<Vec<_>>(),
-            model_pairs,
-            "{at}"
-        );
+        let model_pairs: Vec<(&K, &u32)> = model.iter().collect();
+        assert_eq!(dict.iter().collect::<Vec<_>>(), model_pairs, "{at}");
         let mut folded = Vec::with_capacity(dict.len());
-        dict.iter().for_each(|(&k, &v)| folded.push((k, v)));
+        dict.iter().for_each(|pair| folded.push(pair));
         assert_eq!(folded, model_pairs, "{at}: fold");
         assert_eq!(dict.len(), model.len(), "{at}");
         assert_eq!(dict.iter().rev().count(), model.len(), "{at}");
-        for k in 0..KEY_SPACE {
-            assert_eq!(dict.get(&k), model.get(&k), "{at}: key {k}");
+        for n in 0..KEY_SPACE {
+            let k = K::from_number(n);
+            assert_eq!(dict.get(&k), model.get(&k), "{at}: key {k:?}");
         }
         if let Err(broken) = dict.check_invariants() {
             panic!("{at}: {broken}");
@@ -391,9 +462,9 @@ pub fn run<S: BuildHasher + Clone>(ops: &[Op], hasher: S) {
         }
         // The contract a slot cache relies on: same keys version, same key -> slot map.
         if dict.keys_version() == keys_version {
-            let slots_after: HashMap<u8, usize> = dict
+            let slots_after: HashMap<K, usize> = dict
                 .keys()
-                .map(|&k| (k, dict.get_slot(&k).unwrap()))
+                .map(|k| (k.clone(), dict.get_slot(k).unwrap()))
                 .collect();
             assert_eq!(
                 slots_after, slots_before,

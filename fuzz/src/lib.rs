@@ -9,7 +9,8 @@
 //! crate's root and as a module: paths go through `super::`, never `crate::`.)
 //!
 //! - [`dict_ops`]: every `Dict` operation against an `indexmap` model, `check_invariants()`
-//!   and the version rules, with a hasher the input picks.
+//!   and the version rules, with a hasher the input picks, once with `u8` keys and once with
+//!   `String` keys.
 //! - [`cache_ops`]: mutations of globals and builtins interleaved with loads through both
 //!   caches; every load equals a plain lookup.
 //! - [`vm_asm`]: text into the assembler and the VM; errors are `Err`, and every cache mode
