@@ -80,7 +80,7 @@
 
 // Two places use `unsafe`, each allowed where it is and each measured to pay (numbers beside
 // them): `entry_if_key` in `dict/table.rs` reads the entry a live index cell points at without
-// a bounds check, and `LiveEntries` in `dict/iter.rs` (with `FoldLive` beside it) iterates a
+// a bounds check or a hole test, and `LiveEntries` in `dict/iter.rs` (with `FoldLive` beside it) iterates a
 // dict with no holes, and the live prefix of one with holes, without testing each slot.
 // Anywhere else `unsafe` is an error.
 #![deny(unsafe_code)]

@@ -62,8 +62,8 @@ index_cell!(i8, i16, i32, i64);
 /// top `cell bits - 1` bits down below the cell's sign bit, and the mask keeps the part above
 /// the slot. The shift and masks are computed once per table (the table keeps its code), not
 /// once per lookup; a lookup, compiled once per width, takes the shift as a constant instead
-/// ([`tag_match_for`](Self::tag_match_for)). A cell on a probe path is tested with one XOR and one compare, which also
-/// give its slot when the tag matches ([`TagMatch::slot_if_tagged`]).
+/// ([`tag_match_for`](Self::tag_match_for)). A cell on a probe path is tested with one XOR and
+/// one compare, which also give its slot when the tag matches ([`TagMatch::slot_if_tagged`]).
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub(crate) struct CellCode {
     slot_bits: u32,
@@ -113,11 +113,7 @@ impl CellCode {
     /// overwrites and removals -2 to -3. `String` keys: hit -1.2 to -1.6, miss +0.6 to +1.1.
     #[inline(always)]
     pub(crate) fn tag_match(self, hash: u64, slot_mask: usize) -> TagMatch {
-        debug_assert_eq!(slot_mask, self.slot_mask, "not this code's slot mask");
-        TagMatch {
-            tag_in_cell: self.tag_in_cell(hash),
-            slot_mask,
-        }
+        self.tag_match_shifted(hash, self.tag_shift, slot_mask)
     }
 
     /// [`tag_match`](Self::tag_match) for a probe loop compiled for cells of type `C`, which
@@ -127,9 +123,15 @@ impl CellCode {
     /// 3 to 9 instructions slower, so that one keeps `tag_match`.
     #[inline(always)]
     pub(crate) fn tag_match_for<C: IndexCell>(self, hash: u64, slot_mask: usize) -> TagMatch {
-        debug_assert_eq!(slot_mask, self.slot_mask, "not this code's slot mask");
         let tag_shift = 65 - 8 * std::mem::size_of::<C>() as u32;
         debug_assert_eq!(tag_shift, self.tag_shift, "not this code's cell width");
+        self.tag_match_shifted(hash, tag_shift, slot_mask)
+    }
+
+    /// The two above, given the shift (this code's, or the same as a constant).
+    #[inline(always)]
+    fn tag_match_shifted(self, hash: u64, tag_shift: u32, slot_mask: usize) -> TagMatch {
+        debug_assert_eq!(slot_mask, self.slot_mask, "not this code's slot mask");
         TagMatch {
             tag_in_cell: ((hash >> tag_shift) & self.tag_field) as isize,
             slot_mask,
