@@ -88,10 +88,12 @@
 
 pub mod cache;
 pub mod dict;
+mod hasher;
 mod version;
 pub mod vm;
 
-pub use dict::{DefaultHashBuilder, Dict, Entry};
+pub use dict::{Dict, Entry};
+pub use hasher::{hash_key, DefaultHashBuilder};
 pub use version::{Version, VERSIONS_PER_BLOCK};
 
 /// README.md's examples, compiled and run as doc tests so they cannot drift from the code.

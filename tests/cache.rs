@@ -4,7 +4,7 @@
 
 mod common;
 
-use common::checks::cache_ops::{check, namespaces, AnyCache, Namespace, Step, NAMES};
+use common::checks::cache_ops::{check, namespaces, AnyCache, How, Namespace, Step, NAMES};
 use proptest::prelude::*;
 use vdict::cache::{CacheStats, SlotCache, VersionCache};
 
@@ -33,18 +33,21 @@ fn an_overwritten_global_is_seen_and_the_slot_cache_keeps_hitting() {
         }
         let stats = cache.stats();
         match cache {
+            // Every fill wasted: by the back-off rule, fills at loads 1, 2, 4 and 8.
             AnyCache::Version(_) => assert_eq!(
                 stats,
                 CacheStats {
                     hits: 0,
-                    misses: 11
+                    misses: 11,
+                    skipped_fills: 7,
                 }
             ),
             AnyCache::Slot(_) => assert_eq!(
                 stats,
                 CacheStats {
                     hits: 10,
-                    misses: 1
+                    misses: 1,
+                    skipped_fills: 0,
                 }
             ),
         }
@@ -157,7 +160,7 @@ fn rebuilds_that_move_slots_are_seen() {
 #[test]
 fn a_missing_name_is_a_name_error_that_names_it() {
     let (globals, builtins) = namespaces();
-    let mut cache = SlotCache::new();
+    let cache = SlotCache::new();
     let error = cache.load(&globals, &builtins, "nope").unwrap_err();
     assert_eq!(error.name, "nope");
     assert_eq!(error.to_string(), "NameError: name 'nope' is not defined");
@@ -169,50 +172,197 @@ fn a_missing_name_is_a_name_error_that_names_it() {
 }
 
 #[test]
-fn invalidate_forces_a_miss_and_keeps_counting() {
+fn clear_forces_a_miss_and_keeps_counting() {
     let (globals, builtins) = namespaces();
-    let mut slot = SlotCache::new();
+    let slot = SlotCache::new();
     let mut version = VersionCache::new();
     for _ in 0..2 {
         slot.load(&globals, &builtins, "len").unwrap();
         version.load(&globals, &builtins, "len").unwrap();
     }
-    slot.invalidate();
-    version.invalidate();
+    slot.clear();
+    version.clear();
     assert!(slot.hit(&globals, &builtins).is_none());
     assert!(version.hit(&globals, &builtins).is_none());
-    assert_eq!(slot.stats(), CacheStats { hits: 1, misses: 1 });
+    assert_eq!(
+        slot.stats(),
+        CacheStats {
+            hits: 1,
+            misses: 1,
+            skipped_fills: 0
+        }
+    );
     assert_eq!(version.stats().hit_rate(), Some(0.5));
     assert_eq!(CacheStats::default().hit_rate(), None);
 }
 
 #[test]
-fn an_empty_version_cache_never_hands_out_its_placeholder() {
+fn the_version_cache_holds_a_value_only_while_it_is_fresh_and_until_cleared() {
     use std::rc::Rc;
-    // Dicts of every age: fresh, written, emptied again. None of them may hit an empty cache,
-    // whose placeholder (`V::default()`) is not a value any lookup found.
+    // Dicts of every age: fresh, written, emptied again. None of them may hit an empty cache.
     let mut globals: vdict::Dict<String, Rc<str>> = vdict::Dict::new();
-    let mut builtins: vdict::Dict<String, Rc<str>> =
-        vdict::Dict::with_hasher(globals.hasher().clone());
+    let mut builtins: vdict::Dict<String, Rc<str>> = vdict::Dict::new();
     let mut cache: VersionCache<Rc<str>> = VersionCache::new();
     assert_eq!(cache.hit(&globals, &builtins), None);
     globals.insert("x".into(), "one".into());
     builtins.insert("len".into(), "builtin".into());
     assert_eq!(cache.hit(&globals, &builtins), None);
 
-    // Filled, then invalidated: misses again, and the remembered value is dropped, not kept
-    // alive by the cache.
+    // Filled: the cache holds a clone. Cleared: it drops it, and misses again.
     let value = cache.load(&globals, &builtins, "x").unwrap().clone();
     assert_eq!(Rc::strong_count(&value), 3); // the dict, the cache, `value`
-    cache.invalidate();
+    cache.clear();
     assert_eq!(Rc::strong_count(&value), 2);
+    assert_eq!(cache.remembered(), None);
     assert_eq!(cache.hit(&globals, &builtins), None);
+
+    // A deleted global's value is held until the site misses, and dropped by that miss.
+    cache.load(&globals, &builtins, "x").unwrap();
+    globals.remove("x");
+    assert_eq!(Rc::strong_count(&value), 2); // `value` and the cache: the stale clone
+    assert!(cache.load(&globals, &builtins, "x").is_err());
+    assert_eq!(Rc::strong_count(&value), 1);
     globals.clear();
     assert_eq!(cache.hit(&globals, &builtins), None);
-    assert_eq!(cache.stats(), CacheStats { hits: 0, misses: 1 });
+    assert_eq!(cache.stats().hits, 0);
+}
+
+/// The silent wrong answer of 0.1: two namespaces from `Dict::new()` had different random
+/// hashers, so a builtin looked up with the globals' hash was a `NameError`.
+#[test]
+fn two_new_dicts_serve_one_precomputed_hash() {
+    let mut globals: vdict::Dict<String, i64> = vdict::Dict::new();
+    let mut builtins: vdict::Dict<String, i64> = vdict::Dict::new();
+    builtins.insert("len".into(), 1);
+    globals.insert("x".into(), 2);
+    let (len, x) = (vdict::hash_key("len"), vdict::hash_key("x"));
+    let slot = SlotCache::new();
+    let mut version = VersionCache::new();
+    for _ in 0..3 {
+        assert_eq!(slot.load_with_hash(&globals, &builtins, "len", len), Ok(&1));
+        assert_eq!(
+            version.load_with_hash(&globals, &builtins, "len", len),
+            Ok(&1)
+        );
+        assert_eq!(
+            SlotCache::new().load_with_hash(&globals, &builtins, "x", x),
+            Ok(&2)
+        );
+    }
+}
+
+type StdNamespace = vdict::Dict<String, i64, std::collections::hash_map::RandomState>;
+
+/// Two std `RandomState`s hash differently: a cache given such dicts must not answer wrongly.
+fn namespaces_with_different_hashers() -> (StdNamespace, StdNamespace) {
+    let mut globals = StdNamespace::with_hasher(Default::default());
+    let mut builtins = StdNamespace::with_hasher(Default::default());
+    globals.insert("x".into(), 1);
+    builtins.insert("len".into(), 100);
+    assert_ne!(globals.hash_key("len"), builtins.hash_key("len"));
+    (globals, builtins)
+}
+
+#[test]
+#[should_panic(expected = "is not the builtins dict's hash of the name")]
+fn a_builtin_looked_up_with_another_dicts_hash_panics_rather_than_answer_name_error() {
+    let (globals, builtins) = namespaces_with_different_hashers();
+    let _ = SlotCache::new().load(&globals, &builtins, "len");
+}
+
+#[test]
+#[should_panic(expected = "is not the globals dict's hash of the name")]
+fn a_shadowing_global_looked_up_with_another_hash_panics_rather_than_answer_the_builtin() {
+    let (mut globals, builtins) = namespaces_with_different_hashers();
+    globals.insert("len".into(), 1);
+    let hash = builtins.hash_key("len"); // not globals' hash: globals would miss its "len"
+    let _ = VersionCache::new().load_with_hash(&globals, &builtins, "len", hash);
+}
+
+#[test]
+fn with_different_hashers_a_name_found_is_still_answered() {
+    let (globals, builtins) = namespaces_with_different_hashers();
+    assert_eq!(SlotCache::new().load(&globals, &builtins, "x"), Ok(&1));
+    assert_eq!(VersionCache::new().load(&globals, &builtins, "x"), Ok(&1));
+}
+
+/// A global rebound between every two loads: every version-cache fill is wasted, so the site
+/// backs off, answering by plain lookups, and returns to caching once the writes stop.
+#[test]
+fn a_site_that_keeps_missing_backs_off_and_recovers() {
+    let (mut globals, builtins) = namespaces();
+    let mut cache = VersionCache::new();
+    for i in 0..10_000 {
+        globals.insert("x".into(), i);
+        assert_eq!(cache.load(&globals, &builtins, "x"), Ok(&i));
+    }
+    let stats = cache.stats();
+    assert_eq!(stats.misses, 10_000);
+    // Fills at 1, 2, 4, ..., 4096 (13 of them), then one every 4,096 misses: 14 in all.
+    assert_eq!(stats.misses - stats.skipped_fills, 14, "{stats:?}");
+    // The writes stop: within one back-off period the site fills again, then hits.
+    let mut loads_until_hit = 0;
+    while cache.hit(&globals, &builtins).is_none() {
+        assert_eq!(cache.load(&globals, &builtins, "x"), Ok(&9_999));
+        loads_until_hit += 1;
+    }
+    assert!(loads_until_hit <= 4096, "{loads_until_hit}");
+    for _ in 0..10 {
+        assert_eq!(cache.load(&globals, &builtins, "x"), Ok(&9_999));
+    }
+    let after = cache.stats();
+    assert_eq!(after.hits, 11);
+    // A used fill reset the back-off: the next miss fills at once.
+    globals.insert("y".into(), 0);
+    cache.load(&globals, &builtins, "x").unwrap();
+    assert_eq!(cache.stats().skipped_fills, after.skipped_fills);
+}
+
+/// Cache sites in a shared code object: every slot-cache call and every hit take `&self`.
+#[test]
+fn caches_work_from_shared_code() {
+    use std::rc::Rc;
+    struct Code {
+        slot_sites: Vec<SlotCache>,
+        version_sites: Vec<VersionCache<NoDefault>>,
+    }
+    #[derive(Clone, Debug, PartialEq)]
+    struct NoDefault(i64); // VersionCache no longer asks values for a Default
+    let mut globals: vdict::Dict<String, NoDefault> = vdict::Dict::new();
+    let builtins: vdict::Dict<String, NoDefault> = vdict::Dict::new();
+    globals.insert("x".into(), NoDefault(7));
+    let mut version_site = VersionCache::new();
+    version_site.load(&globals, &builtins, "x").unwrap();
+    let code = Rc::new(Code {
+        slot_sites: vec![SlotCache::new()],
+        version_sites: vec![version_site],
+    });
+    let shared = Rc::clone(&code);
+    for _ in 0..3 {
+        assert_eq!(
+            shared.slot_sites[0].load(&globals, &builtins, "x"),
+            Ok(&NoDefault(7))
+        );
+        assert_eq!(
+            code.version_sites[0].hit(&globals, &builtins),
+            Some(&NoDefault(7))
+        );
+    }
+    assert_eq!(code.slot_sites[0].stats().hits, 2);
+    assert_eq!(code.version_sites[0].stats().hits, 3);
 }
 
 // ---- random interleavings ------------------------------------------------------------------
+
+fn how() -> impl Strategy<Value = How> {
+    prop_oneof![
+        Just(How::Load),
+        Just(How::WithDefaultHash),
+        Just(How::WithGlobalsHash),
+        Just(How::HitThenFill),
+        Just(How::HitVersionsThenFill),
+    ]
+}
 
 fn step() -> impl Strategy<Value = Step> {
     let name = 0..NAMES.len();
@@ -227,7 +377,13 @@ fn step() -> impl Strategy<Value = Step> {
         1 => any::<u8>().prop_map(Step::ChurnGlobals),
         1 => Just(Step::CopyGlobals),
         1 => Just(Step::RebuildGlobalsFresh),
-        10 => name.prop_map(Step::Load),
+        10 => (name.clone(), how()).prop_map(|(n, how)| Step::Load(n, how)),
+        1 => (name.clone(), name.clone(), any::<bool>(), any::<u8>(), how()).prop_map(
+            |(load, write, delete, count, how)| Step::Hammer { load, write, delete, count, how }
+        ),
+        1 => (any::<bool>(), proptest::option::of(any::<u8>()))
+            .prop_map(|(builtins, seed)| Step::SwitchHasher { builtins, seed }),
+        1 => name.prop_map(Step::Clear),
     ]
 }
 

@@ -5,9 +5,16 @@
 //! The mutations cover every way a global can change under a cache: rebinding, deleting,
 //! shadowing a builtin and deleting the shadow, changing builtins, `pop_last`, `clear`,
 //! rebuilds that move slots, and replacing the globals dict by a copy or a fresh dict with the
-//! same content.
+//! same content. Loads go through every way the caches offer (`load`, `load_with_hash`, a
+//! `hit` then a `fill`, `hit_versions`); the slot caches only ever through `&`, as sites in a
+//! shared code object are used. `Hammer` rebinds a name between loads many times over, which
+//! drives a site deep into its back-off and out again. And a namespace can be rebuilt with
+//! another hasher: then a load may panic with the caches' hasher-mismatch message (caught
+//! here), but never answers wrongly, and the caches answer rightly once the hashers agree again.
 
+use super::hashers::Switchable;
 use arbitrary::{Arbitrary, Unstructured};
+use std::panic::{catch_unwind, AssertUnwindSafe};
 use vdict::cache::{lookup_global, CacheStats, SlotCache, VersionCache};
 use vdict::Dict;
 
@@ -18,15 +25,32 @@ fn name_index(u: &mut Unstructured) -> arbitrary::Result<usize> {
     u.choose_index(NAMES.len())
 }
 
-pub type Namespace = Dict<String, i64>;
+/// A namespace whose hasher is the default one until a step switches it.
+pub type Namespace = Dict<String, i64, Switchable>;
 
-/// Globals and builtins sharing one hasher, builtins holding `len` and `abs`.
+/// Globals and builtins with the default hasher, builtins holding `len` and `abs`.
 pub fn namespaces() -> (Namespace, Namespace) {
-    let globals = Namespace::new();
-    let mut builtins = Namespace::with_hasher(globals.hasher().clone());
+    let globals = Namespace::default();
+    let mut builtins = Namespace::default();
     builtins.insert("len".into(), 100);
     builtins.insert("abs".into(), 200);
     (globals, builtins)
+}
+
+/// Which call a load goes through.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Arbitrary)]
+pub enum How {
+    /// `load`: the cache hashes with globals' hasher on a miss.
+    Load,
+    /// `load_with_hash`, with the process's default hash of the name (`vdict::hash_key`).
+    WithDefaultHash,
+    /// `load_with_hash`, with globals' own hash of the name.
+    WithGlobalsHash,
+    /// `hit`, then on a miss `fill` (which never backs off).
+    HitThenFill,
+    /// The version cache's `hit_versions` with the dicts' versions, then `fill`; the slot
+    /// cache's `hit`, then `fill`.
+    HitVersionsThenFill,
 }
 
 /// Either cache, behind one interface, so each scenario runs against both.
@@ -43,29 +67,69 @@ impl AnyCache {
         ]
     }
 
+    /// Loads `name` through the cache by `how`, asserting that the answer equals a plain
+    /// lookup's. A hasher mismatch may panic instead (with the caches' message, checked by
+    /// the caller); it must never produce another answer.
+    pub fn load_by(
+        &mut self,
+        how: How,
+        globals: &Namespace,
+        builtins: &Namespace,
+        name: &str,
+    ) -> Result<i64, String> {
+        let hash = match how {
+            How::WithDefaultHash => vdict::hash_key(name),
+            _ => globals.hash_key(name),
+        };
+        let result = match self {
+            AnyCache::Version(cache) => match how {
+                How::Load => cache.load(globals, builtins, name).copied(),
+                How::WithDefaultHash | How::WithGlobalsHash => {
+                    cache.load_with_hash(globals, builtins, name, hash).copied()
+                }
+                How::HitThenFill => match cache.hit(globals, builtins) {
+                    Some(value) => Ok(*value),
+                    None => cache.fill(globals, builtins, name, hash).copied(),
+                },
+                How::HitVersionsThenFill => {
+                    match cache.hit_versions(globals.version(), builtins.version()) {
+                        Some(value) => Ok(*value),
+                        None => cache.fill(globals, builtins, name, hash).copied(),
+                    }
+                }
+            },
+            AnyCache::Slot(cache) => {
+                let cache: &SlotCache = cache; // every call through a shared reference
+                match how {
+                    How::Load => cache.load(globals, builtins, name).copied(),
+                    How::WithDefaultHash | How::WithGlobalsHash => {
+                        cache.load_with_hash(globals, builtins, name, hash).copied()
+                    }
+                    How::HitThenFill | How::HitVersionsThenFill => {
+                        match cache.hit(globals, builtins) {
+                            Some(value) => Ok(*value),
+                            None => cache.fill(globals, builtins, name, hash).copied(),
+                        }
+                    }
+                }
+            }
+        };
+        let expected = lookup_global(globals, builtins, name).copied();
+        assert_eq!(
+            result, expected,
+            "cached load of {name} ({how:?}) differs from a plain lookup"
+        );
+        result.map_err(|e| e.to_string())
+    }
+
+    /// [`load_by`](AnyCache::load_by) with `load`.
     pub fn load(
         &mut self,
         globals: &Namespace,
         builtins: &Namespace,
         name: &str,
     ) -> Result<i64, String> {
-        let hash = globals.hash_key(name);
-        let result = match self {
-            AnyCache::Version(cache) => match cache.hit(globals, builtins) {
-                Some(v) => Ok(*v),
-                None => cache.fill(globals, builtins, name, hash).copied(),
-            },
-            AnyCache::Slot(cache) => match cache.hit(globals, builtins) {
-                Some(v) => Ok(*v),
-                None => cache.fill(globals, builtins, name, hash).copied(),
-            },
-        };
-        let expected = lookup_global(globals, builtins, name).copied();
-        assert_eq!(
-            result, expected,
-            "cached load of {name} differs from a plain lookup"
-        );
-        result.map_err(|e| e.to_string())
+        self.load_by(How::Load, globals, builtins, name)
     }
 
     pub fn stats(&self) -> CacheStats {
@@ -76,7 +140,7 @@ impl AnyCache {
     }
 }
 
-/// One step; loads check themselves (see [`AnyCache::load`]).
+/// One step; loads check themselves (see [`AnyCache::load_by`]).
 #[derive(Debug, Clone, Arbitrary)]
 pub enum Step {
     SetGlobal(#[arbitrary(with = name_index)] usize, i64),
@@ -92,15 +156,36 @@ pub enum Step {
     CopyGlobals,
     /// Replace globals by a freshly built dict with the same content.
     RebuildGlobalsFresh,
-    Load(#[arbitrary(with = name_index)] usize),
+    Load(#[arbitrary(with = name_index)] usize, How),
+    /// Load the first name, then rebind (or delete and restore) the second, `count` times:
+    /// a version-cache site that always misses backs off; so does a slot-cache site whose
+    /// name keeps being deleted.
+    Hammer {
+        #[arbitrary(with = name_index)]
+        load: usize,
+        #[arbitrary(with = name_index)]
+        write: usize,
+        delete: bool,
+        count: u8,
+        how: How,
+    },
+    /// Rebuild globals (`false`) or builtins (`true`) with the hasher seeded by `seed`, or
+    /// with the default hasher again for `None`.
+    SwitchHasher {
+        builtins: bool,
+        seed: Option<u8>,
+    },
+    /// Forget what every cache of a name remembers.
+    Clear(#[arbitrary(with = name_index)] usize),
 }
 
 /// Runs `steps` from fresh namespaces, panicking on the first load that differs from a plain
-/// lookup.
+/// lookup (or that panics with anything but the hasher-mismatch message).
 pub fn check(steps: &[Step]) {
     let (mut globals, mut builtins) = namespaces();
     // One cache of each kind per name, as one LOAD_GLOBAL site per name would have.
     let mut caches: Vec<[AnyCache; 2]> = NAMES.iter().map(|_| AnyCache::both()).collect();
+    let mut loads = vec![0u64; NAMES.len()];
     for step in steps.iter().cloned() {
         match step {
             Step::SetGlobal(n, v) => drop(globals.insert(NAMES[n].into(), v)),
@@ -119,17 +204,108 @@ pub fn check(steps: &[Step]) {
                 }
             }
             Step::CopyGlobals => globals = globals.clone(),
-            Step::RebuildGlobalsFresh => {
-                let mut fresh = Namespace::with_hasher(globals.hasher().clone());
-                fresh.extend(globals.iter().map(|(k, v)| (k.clone(), *v)));
-                globals = fresh;
-            }
-            Step::Load(n) => {
+            Step::RebuildGlobalsFresh => globals = rebuilt(&globals, globals.hasher().clone()),
+            Step::Load(n, how) => {
+                loads[n] += 1;
                 for cache in caches[n].iter_mut() {
-                    // `load` asserts equality with lookup_global.
-                    let _ = cache.load(&globals, &builtins, NAMES[n]);
+                    load_checked(cache, how, &globals, &builtins, NAMES[n]);
+                }
+            }
+            Step::Hammer {
+                load,
+                write,
+                delete,
+                count,
+                how,
+            } => {
+                for i in 0..count {
+                    loads[load] += 1;
+                    for cache in caches[load].iter_mut() {
+                        load_checked(cache, how, &globals, &builtins, NAMES[load]);
+                    }
+                    let name = NAMES[write];
+                    match globals.remove(name) {
+                        Some(value) if delete => drop(globals.insert(name.into(), value)),
+                        _ => drop(globals.insert(name.into(), i.into())),
+                    }
+                }
+            }
+            Step::SwitchHasher {
+                builtins: which,
+                seed,
+            } => {
+                let hasher = Switchable::from_seed(seed);
+                if which {
+                    builtins = rebuilt(&builtins, hasher);
+                } else {
+                    globals = rebuilt(&globals, hasher);
+                }
+            }
+            Step::Clear(n) => {
+                for cache in caches[n].iter_mut() {
+                    match cache {
+                        AnyCache::Version(cache) => cache.clear(),
+                        AnyCache::Slot(cache) => cache.clear(),
+                    }
                 }
             }
         }
     }
+    for (n, pair) in caches.iter().enumerate() {
+        for cache in pair {
+            let stats = cache.stats();
+            assert_eq!(
+                stats.hits + stats.misses,
+                loads[n],
+                "every load counted once"
+            );
+            assert!(stats.skipped_fills <= stats.misses, "{stats:?}");
+        }
+    }
+}
+
+/// A load that must equal a plain lookup; or, when the hash it gives is not both dicts' own
+/// hash of the name, panic with the hasher-mismatch message instead (and nothing else).
+fn load_checked(
+    cache: &mut AnyCache,
+    how: How,
+    globals: &Namespace,
+    builtins: &Namespace,
+    name: &str,
+) {
+    let given = match how {
+        How::WithDefaultHash => vdict::hash_key(name),
+        _ => globals.hash_key(name),
+    };
+    if given == globals.hash_key(name) && given == builtins.hash_key(name) {
+        // The hashers agree: any panic is a bug, and reaches the fuzzer.
+        let _ = cache.load_by(how, globals, builtins, name);
+        return;
+    }
+    // libFuzzer's panic hook aborts the process; a mismatch panic is expected here, so the
+    // hook is set aside for this one call.
+    let hook = std::panic::take_hook();
+    std::panic::set_hook(Box::new(|_| {}));
+    let outcome = catch_unwind(AssertUnwindSafe(|| {
+        cache.load_by(how, globals, builtins, name)
+    }));
+    std::panic::set_hook(hook);
+    if let Err(payload) = outcome {
+        let message = payload
+            .downcast_ref::<String>()
+            .cloned()
+            .or_else(|| payload.downcast_ref::<&str>().map(|s| s.to_string()))
+            .unwrap_or_default();
+        assert!(
+            message.contains("is not the") && message.contains("hash of the name"),
+            "a load panicked with another message than the hasher mismatch: {message}"
+        );
+    }
+}
+
+/// A fresh dict with `namespace`'s content, in order, hashing with `hasher`.
+fn rebuilt(namespace: &Namespace, hasher: Switchable) -> Namespace {
+    let mut fresh = Namespace::with_hasher(hasher);
+    fresh.extend(namespace.iter().map(|(k, v)| (k.clone(), *v)));
+    fresh
 }

@@ -65,3 +65,97 @@ impl Hasher for SumHasher {
         }
     }
 }
+
+/// The default hasher, or foldhash seeded with a chosen seed: one type, so that two dicts of
+/// one type can hash differently (what the caches must never answer wrongly under).
+#[derive(Debug, Clone)]
+pub enum Switchable {
+    /// `vdict::DefaultHashBuilder`: every instance hashes alike.
+    Default(vdict::DefaultHashBuilder),
+    /// foldhash's fixed-seed hasher: instances with different seeds hash differently.
+    Seeded(u8),
+}
+
+impl Switchable {
+    /// `Seeded(seed)`, or the default hasher for `None`.
+    pub fn from_seed(seed: Option<u8>) -> Switchable {
+        seed.map_or_else(Switchable::default, Switchable::Seeded)
+    }
+}
+
+impl Default for Switchable {
+    fn default() -> Self {
+        Switchable::Default(vdict::DefaultHashBuilder::default())
+    }
+}
+
+impl BuildHasher for Switchable {
+    type Hasher = SwitchableHasher;
+    fn build_hasher(&self) -> SwitchableHasher {
+        match self {
+            Switchable::Default(builder) => SwitchableHasher::Default(builder.build_hasher()),
+            Switchable::Seeded(seed) => SwitchableHasher::Seeded(
+                foldhash::fast::FixedState::with_seed(u64::from(*seed)).build_hasher(),
+            ),
+        }
+    }
+}
+
+/// [`Switchable`]'s hasher.
+pub enum SwitchableHasher {
+    Default(<vdict::DefaultHashBuilder as BuildHasher>::Hasher),
+    Seeded(foldhash::fast::FoldHasher<'static>),
+}
+
+impl Hasher for SwitchableHasher {
+    fn finish(&self) -> u64 {
+        match self {
+            SwitchableHasher::Default(hasher) => hasher.finish(),
+            SwitchableHasher::Seeded(hasher) => hasher.finish(),
+        }
+    }
+    fn write(&mut self, bytes: &[u8]) {
+        match self {
+            SwitchableHasher::Default(hasher) => hasher.write(bytes),
+            SwitchableHasher::Seeded(hasher) => hasher.write(bytes),
+        }
+    }
+    // foldhash hashes integers its own way, not as their bytes: forward each, so that the
+    // `Default` variant hashes exactly as `vdict::hash_key` does.
+    fn write_u8(&mut self, i: u8) {
+        match self {
+            SwitchableHasher::Default(hasher) => hasher.write_u8(i),
+            SwitchableHasher::Seeded(hasher) => hasher.write_u8(i),
+        }
+    }
+    fn write_u16(&mut self, i: u16) {
+        match self {
+            SwitchableHasher::Default(hasher) => hasher.write_u16(i),
+            SwitchableHasher::Seeded(hasher) => hasher.write_u16(i),
+        }
+    }
+    fn write_u32(&mut self, i: u32) {
+        match self {
+            SwitchableHasher::Default(hasher) => hasher.write_u32(i),
+            SwitchableHasher::Seeded(hasher) => hasher.write_u32(i),
+        }
+    }
+    fn write_u64(&mut self, i: u64) {
+        match self {
+            SwitchableHasher::Default(hasher) => hasher.write_u64(i),
+            SwitchableHasher::Seeded(hasher) => hasher.write_u64(i),
+        }
+    }
+    fn write_u128(&mut self, i: u128) {
+        match self {
+            SwitchableHasher::Default(hasher) => hasher.write_u128(i),
+            SwitchableHasher::Seeded(hasher) => hasher.write_u128(i),
+        }
+    }
+    fn write_usize(&mut self, i: usize) {
+        match self {
+            SwitchableHasher::Default(hasher) => hasher.write_usize(i),
+            SwitchableHasher::Seeded(hasher) => hasher.write_usize(i),
+        }
+    }
+}

@@ -19,13 +19,12 @@ pub enum Entry<'a, K, V> {
     Vacant(VacantEntry<'a, K, V>),
 }
 
-/// A present key's place. Holds the key given to `entry` too (dropped with the entry; the
-/// dict keeps its own stored key).
+/// A present key's place. (The key given to [`Dict::entry`](crate::Dict::entry) was dropped
+/// there: the dict keeps its own stored key.)
 pub struct OccupiedEntry<'a, K, V> {
     table: &'a mut Table<K, V>,
     tags: &'a mut Tags,
     found: Found,
-    _given_key: K,
 }
 
 /// An absent key's place: inserting fills it.
@@ -94,18 +93,8 @@ impl<'a, K, V> Entry<'a, K, V> {
 }
 
 impl<'a, K, V> OccupiedEntry<'a, K, V> {
-    pub(super) fn new(
-        table: &'a mut Table<K, V>,
-        tags: &'a mut Tags,
-        found: Found,
-        given_key: K,
-    ) -> Self {
-        OccupiedEntry {
-            table,
-            tags,
-            found,
-            _given_key: given_key,
-        }
+    pub(super) fn new(table: &'a mut Table<K, V>, tags: &'a mut Tags, found: Found) -> Self {
+        OccupiedEntry { table, tags, found }
     }
 
     fn bucket(&self) -> &super::entries::Bucket<K, V> {

@@ -9,6 +9,7 @@
 
 mod entries;
 mod entry;
+mod entry_ref;
 pub(crate) mod indices;
 mod invariants;
 mod iter;
@@ -17,9 +18,11 @@ mod table;
 mod traits;
 
 pub use entry::{Entry, OccupiedEntry, VacantEntry};
+pub use entry_ref::{EntryRef, VacantEntryRef};
 pub use iter::{Drain, IntoIter, IntoKeys, IntoValues, Iter, IterMut, Keys, Values, ValuesMut};
 pub use probe::probe_sequence;
 
+pub use crate::hasher::DefaultHashBuilder;
 use crate::version::Version;
 use entries::StoredHash;
 use std::borrow::Borrow;
@@ -43,12 +46,17 @@ pub enum IndexCellView {
     },
 }
 
-/// The hasher a [`Dict`] uses unless told otherwise: foldhash's fast hasher, seeded at random
-/// per dict (so an attacker cannot precompute colliding keys), and several times faster than
-/// std's SipHash on short keys.
-pub type DefaultHashBuilder = foldhash::fast::RandomState;
-
 /// The two version tags of a dict, kept together so the Entry API can bump them.
+///
+/// The rule the slot cache's unchecked read stands on (`Dict::value_in_live_slot`): **while
+/// `keys_version` is unchanged, every key keeps its live slot.** Every code path that adds or
+/// removes a key, or moves an entry to another slot (a rebuild: growth, compaction, `reserve`,
+/// `shrink_to_fit`), or empties the entries (`clear`, `drain`, `pop_last`), takes a fresh keys
+/// version, and a fresh version is one no dict has carried before. The one way two dicts share
+/// a keys version is `clone`, which copies the table slot for slot; the first change of keys
+/// to either gives it a fresh one. So equal keys versions prove equal key layouts. Breaking
+/// this rule in a new code path would be memory unsafety, not just a stale answer: the model
+/// test and the `cache_ops` fuzzer check it through the slot cache after every step.
 #[derive(Clone, Copy, Debug)]
 pub(crate) struct Tags {
     /// Changes whenever the content may have changed (PEP 509's `ma_version_tag`).
@@ -155,7 +163,9 @@ impl<K, V, S> Dict<K, V, S> {
     /// An empty dict hashing with `hash_builder`.
     ///
     /// Dicts that share interned, pre-hashed names (see [`get_with_hash`](Dict::get_with_hash))
-    /// must share the hasher too: build them all from clones of one `hash_builder`.
+    /// must hash alike. Every [`DefaultHashBuilder`] of a process does; with another hasher,
+    /// build them all from clones of one `hash_builder`. (The caches check this where a
+    /// mismatch could change an answer, and panic rather than answer wrongly.)
     pub fn with_hasher(hash_builder: S) -> Self {
         Dict::with_capacity_and_hasher(0, hash_builder)
     }
@@ -265,6 +275,34 @@ impl<K, V, S> Dict<K, V, S> {
     pub fn slot(&self, slot: usize) -> Option<(&K, &V)> {
         let bucket = self.table.entries().get(slot)?.as_ref()?;
         Some((&bucket.key, &bucket.value))
+    }
+
+    /// The value in `slot`, read without a bounds check or a hole test: for the slot cache,
+    /// whose keys-version compare has already proved the slot live (see
+    /// `cache::SlotCache::hit`). A debug build checks the proof anyway.
+    ///
+    /// # Safety
+    ///
+    /// `slot` must hold a live entry: it was returned by a lookup of this dict (or of a dict
+    /// this one is a clone of) when its [`keys_version`](Dict::keys_version) was what it is
+    /// now. That suffices because of the rule on `Tags`: every change of the key set or of
+    /// the key-to-slot layout gives the dict a keys version never seen before.
+    #[inline]
+    #[allow(unsafe_code)]
+    pub(crate) unsafe fn value_in_live_slot(&self, slot: usize) -> &V {
+        let entries = self.table.entries();
+        debug_assert!(
+            matches!(entries.get(slot), Some(Some(_))),
+            "vdict: value_in_live_slot({slot}) of a hole or past the end"
+        );
+        // SAFETY: the caller guarantees `slot` is in bounds and live (see above).
+        unsafe {
+            &entries
+                .get_unchecked(slot)
+                .as_ref()
+                .unwrap_unchecked()
+                .value
+        }
     }
 
     /// Mutable access to entry slot `slot`. Bumps the version when it hands out a value.
@@ -602,12 +640,12 @@ where
     pub fn entry(&mut self, key: K) -> Entry<'_, K, V> {
         let hash = self.stored_hash(&key);
         match self.table.find_or_vacant(hash, |stored| *stored == key) {
-            Ok(found) => Entry::Occupied(OccupiedEntry::new(
-                &mut self.table,
-                &mut self.tags,
-                found,
-                key,
-            )),
+            Ok(found) => {
+                // The dict keeps its stored key; the caller's copy goes now, before anything
+                // changes (a panicking `Drop` finds the dict as it was).
+                drop(key);
+                Entry::Occupied(OccupiedEntry::new(&mut self.table, &mut self.tags, found))
+            }
             Err(vacant) => Entry::Vacant(VacantEntry::new(
                 &mut self.table,
                 &mut self.tags,
@@ -616,6 +654,83 @@ where
                 key,
             )),
         }
+    }
+
+    /// The entry for a borrowed form of a key, with its hash in hand: an interpreter's
+    /// `STORE_GLOBAL`, which holds an interned name and its hash, overwrites a present name
+    /// without cloning the name (and dropping the clone); only a vacant entry's insert takes
+    /// an owned key. `hash` must be this dict's hash of `key` ([`hash_key`](Dict::hash_key),
+    /// [`crate::hash_key`]); debug builds check it and panic on a wrong one.
+    ///
+    /// ```
+    /// use std::rc::Rc;
+    /// use vdict::dict::EntryRef;
+    ///
+    /// let mut globals: vdict::Dict<Rc<str>, i64> = vdict::Dict::new();
+    /// let name: Rc<str> = "counter".into();
+    /// let hash = vdict::hash_key(&*name);
+    /// for i in 0..3 {
+    ///     match globals.entry_ref_with_hash(hash, &*name) {
+    ///         EntryRef::Occupied(mut entry) => {
+    ///             entry.insert(i); // no clone of `name`
+    ///         }
+    ///         EntryRef::Vacant(entry) => {
+    ///             entry.insert_with_key(name.clone(), i);
+    ///         }
+    ///     }
+    /// }
+    /// assert_eq!(globals["counter"], 2);
+    /// assert_eq!(Rc::strong_count(&name), 2); // one clone, stored by the first insert
+    /// ```
+    pub fn entry_ref_with_hash<'a, 'q, Q>(
+        &'a mut self,
+        hash: u64,
+        key: &'q Q,
+    ) -> EntryRef<'a, 'q, K, V, Q>
+    where
+        K: Borrow<Q>,
+        Q: Hash + Eq + ?Sized,
+    {
+        debug_assert_eq!(
+            hash,
+            self.hash_key(key),
+            "vdict: entry_ref_with_hash was given a hash that is not this dict's hash of the key"
+        );
+        let hash = StoredHash::new(hash);
+        match self
+            .table
+            .find_or_vacant(hash, |stored| stored.borrow() == key)
+        {
+            Ok(found) => {
+                EntryRef::Occupied(OccupiedEntry::new(&mut self.table, &mut self.tags, found))
+            }
+            Err(vacant) => EntryRef::Vacant(VacantEntryRef::new(
+                &mut self.table,
+                &mut self.tags,
+                hash,
+                vacant,
+                key,
+            )),
+        }
+    }
+
+    /// [`entry_ref_with_hash`](Dict::entry_ref_with_hash), hashing `key` itself: the entry
+    /// for a borrowed key, which takes an owned key only to insert.
+    ///
+    /// ```
+    /// let mut counts: vdict::Dict<String, u32> = vdict::Dict::new();
+    /// for word in ["a", "b", "a"] {
+    ///     *counts.entry_ref(word).or_insert(0) += 1; // a String is made for "a" once
+    /// }
+    /// assert_eq!(counts["a"], 2);
+    /// ```
+    pub fn entry_ref<'a, 'q, Q>(&'a mut self, key: &'q Q) -> EntryRef<'a, 'q, K, V, Q>
+    where
+        K: Borrow<Q>,
+        Q: Hash + Eq + ?Sized,
+    {
+        let hash = self.hash_key(key);
+        self.entry_ref_with_hash(hash, key)
     }
 
     /// [`get`](Dict::get) for a caller that already has the key's hash, as computed by

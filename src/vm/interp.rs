@@ -12,7 +12,8 @@
 use super::ops::{Code, Op};
 use super::value::{ErrorKind, Value, BUILTINS};
 use crate::cache::{CacheStats, SlotCache, VersionCache};
-use crate::{DefaultHashBuilder, Dict, Version};
+use crate::dict::EntryRef;
+use crate::Dict;
 use std::fmt;
 use std::rc::Rc;
 
@@ -91,89 +92,51 @@ impl fmt::Display for VmError {
 
 impl std::error::Error for VmError {}
 
-/// The namespaces' versions as the interpreter loop last read them.
-///
-/// While code runs, the namespaces change only through its `STORE_GLOBAL` and `DELETE_GLOBAL`
-/// (a builtin sees only its arguments), so the loop reads both versions when it starts and
-/// again after each of those two instructions, and a version-cache hit compares against this
-/// copy rather than reaching through the VM to the dicts.
-#[derive(Clone, Copy)]
-struct NamespaceVersions {
-    globals: Version,
-    builtins: Version,
-}
-
-impl NamespaceVersions {
-    fn of(vm: &Vm) -> NamespaceVersions {
-        NamespaceVersions {
-            globals: vm.globals.version(),
-            builtins: vm.builtins.version(),
-        }
-    }
-}
-
-/// How one cache mode serves `LOAD_GLOBAL`, split as the caches are: `hit` is the fast path
-/// and hands back a reference, so that pushing it compiles to the same code as `LOAD_FAST`'s
-/// push of a local; `miss` is the slow path, out of line, and reports a missing name.
+/// How one cache mode serves `LOAD_GLOBAL`: the value of a name, as a reference for the loop
+/// to push a clone of, exactly as `LOAD_FAST` pushes a clone of a local. The caches' own
+/// `load_with_hash` does this: its hit is inline, its miss out of line.
 trait GlobalLoad {
-    /// The value, if this site can answer without a lookup (for [`Uncached`], with one).
-    /// `versions` are the namespaces' current versions.
-    fn hit<'a>(&'a mut self, vm: &'a Vm, versions: NamespaceVersions) -> Option<&'a Value>;
-    /// The full lookup of `name` (its `hash` precomputed), refilling the site.
-    fn miss(&mut self, vm: &Vm, name: &str, hash: u64) -> Result<Value, ErrorKind>;
+    /// The value of `name` (its `hash` precomputed, as an interpreter computes it once per
+    /// interned name).
+    fn load<'a>(&'a mut self, vm: &'a Vm, name: &str, hash: u64) -> Result<&'a Value, ErrorKind>;
 }
 
-/// The uncached mode's (empty) site: every load is a miss, which is the full lookup.
+/// The uncached mode's (empty) site: every load is the full lookup.
 #[derive(Clone, Copy)]
 struct Uncached;
 
 impl GlobalLoad for Uncached {
     #[inline(always)]
-    fn hit<'a>(&'a mut self, _vm: &'a Vm, _versions: NamespaceVersions) -> Option<&'a Value> {
-        None
-    }
-
-    #[inline(always)]
-    fn miss(&mut self, vm: &Vm, name: &str, hash: u64) -> Result<Value, ErrorKind> {
+    fn load<'a>(&'a mut self, vm: &'a Vm, name: &str, hash: u64) -> Result<&'a Value, ErrorKind> {
         match vm.globals.get_with_hash(hash, name) {
-            Some(value) => Ok(value.clone()),
+            Some(value) => Ok(value),
             None => vm
                 .builtins
                 .get_with_hash(hash, name)
-                .cloned()
-                .ok_or_else(|| ErrorKind::NameError(name.to_string())),
+                .ok_or_else(|| name_error(name)),
         }
     }
 }
 
 impl GlobalLoad for VersionCache<Value> {
     #[inline(always)]
-    fn hit<'a>(&'a mut self, _vm: &'a Vm, versions: NamespaceVersions) -> Option<&'a Value> {
-        self.hit_versions(versions.globals, versions.builtins)
-    }
-
-    #[cold]
-    #[inline(never)]
-    fn miss(&mut self, vm: &Vm, name: &str, hash: u64) -> Result<Value, ErrorKind> {
-        self.fill(&vm.globals, &vm.builtins, name, hash)
-            .cloned()
-            .map_err(|e| ErrorKind::NameError(e.name.to_string()))
+    fn load<'a>(&'a mut self, vm: &'a Vm, name: &str, hash: u64) -> Result<&'a Value, ErrorKind> {
+        self.load_with_hash(&vm.globals, &vm.builtins, name, hash)
+            .map_err(|error| name_error(error.name))
     }
 }
 
 impl GlobalLoad for SlotCache {
     #[inline(always)]
-    fn hit<'a>(&'a mut self, vm: &'a Vm, _versions: NamespaceVersions) -> Option<&'a Value> {
-        SlotCache::hit(self, &vm.globals, &vm.builtins)
+    fn load<'a>(&'a mut self, vm: &'a Vm, name: &str, hash: u64) -> Result<&'a Value, ErrorKind> {
+        self.load_with_hash(&vm.globals, &vm.builtins, name, hash)
+            .map_err(|error| name_error(error.name))
     }
+}
 
-    #[cold]
-    #[inline(never)]
-    fn miss(&mut self, vm: &Vm, name: &str, hash: u64) -> Result<Value, ErrorKind> {
-        self.fill(&vm.globals, &vm.builtins, name, hash)
-            .cloned()
-            .map_err(|e| ErrorKind::NameError(e.name.to_string()))
-    }
+#[cold]
+fn name_error(name: &str) -> ErrorKind {
+    ErrorKind::NameError(name.to_string())
 }
 
 /// The reference VM: a globals and a builtins namespace, and a cache mode.
@@ -202,16 +165,15 @@ pub struct Vm {
 
 impl Vm {
     /// A VM with empty globals, builtins holding [`BUILTINS`] (`len`, `abs`, `min`, `max`), and
-    /// `LOAD_GLOBAL` served in `mode`. Both namespaces share one hasher, so one precomputed
-    /// hash serves a lookup in either.
+    /// `LOAD_GLOBAL` served in `mode`. Both namespaces use the default hasher, one per
+    /// process, so one precomputed hash serves a lookup in either.
     pub fn new(mode: CacheMode) -> Vm {
-        let hasher = DefaultHashBuilder::default();
-        let mut builtins = Namespace::with_hasher(hasher.clone());
+        let mut builtins = Namespace::new();
         for builtin in &BUILTINS {
             builtins.insert(builtin.name.into(), Value::Builtin(builtin));
         }
         Vm {
-            globals: Namespace::with_hasher(hasher),
+            globals: Namespace::new(),
             builtins,
             mode,
             jump_limit: u64::MAX,
@@ -297,12 +259,16 @@ impl Vm {
         result
     }
 
-    /// `STORE_GLOBAL`'s write. Out of line, like the cache misses: compiled into the
+    /// `STORE_GLOBAL`'s write: by reference to the interned name, so that rebinding a name
+    /// that is there clones nothing. Out of line, like the cache misses: compiled into the
     /// interpreter loop, the dict's insert made the loop's layout (and so the LOAD ratios the
     /// report measures, to a few percent) move with every change to the dict's code.
     #[inline(never)]
     fn store_global(&mut self, hash: u64, name: &Rc<str>, value: Value) {
-        self.globals.insert_with_hash(hash, name.clone(), value);
+        match self.globals.entry_ref_with_hash(hash, &**name) {
+            EntryRef::Occupied(mut entry) => drop(entry.insert(value)),
+            EntryRef::Vacant(entry) => drop(entry.insert_with_key(name.clone(), value)),
+        }
     }
 
     /// `DELETE_GLOBAL`'s removal (out of line, as [`store_global`](Vm::store_global)):
@@ -323,7 +289,6 @@ impl Vm {
         let mut locals: Vec<Option<Value>> = vec![None; code.local_names.len()];
         let mut jumps_left = self.jump_limit;
         let mut pc = 0usize;
-        let mut versions = NamespaceVersions::of(self);
 
         loop {
             let Some(&op) = code.ops.get(pc) else {
@@ -365,30 +330,22 @@ impl Vm {
                 },
                 Op::StoreFast(index) => locals[index as usize] = Some(pop!()),
                 Op::LoadGlobal { name, cache } => {
-                    let site = &mut sites[cache as usize];
-                    match site.hit(self, versions) {
-                        Some(value) => stack.push(value.clone()),
-                        None => {
-                            let name = name as usize;
-                            match site.miss(self, &code.names[name], hashes[name]) {
-                                Ok(value) => stack.push(value),
-                                Err(kind) => fail!(kind),
-                            }
-                        }
+                    let name = name as usize;
+                    match sites[cache as usize].load(self, &code.names[name], hashes[name]) {
+                        Ok(value) => stack.push(value.clone()),
+                        Err(kind) => fail!(kind),
                     }
                 }
                 Op::StoreGlobal(index) => {
                     let value = pop!();
                     let index = index as usize;
                     self.store_global(hashes[index], &code.names[index], value);
-                    versions = NamespaceVersions::of(self);
                 }
                 Op::DeleteGlobal(index) => {
                     let index = index as usize;
                     if !self.delete_global(hashes[index], &code.names[index]) {
                         fail!(ErrorKind::NameError(code.names[index].to_string()));
                     }
-                    versions = NamespaceVersions::of(self);
                 }
                 Op::PopTop => drop(pop!()),
                 Op::BinaryAdd => {

@@ -1,0 +1,266 @@
+//! Inline caches for `LOAD_GLOBAL`: remember what the last lookup of a name found, and prove
+//! it still holds with an integer compare or two instead of hashing and probing again.
+//!
+//! An interpreter keeps one cache beside each `LOAD_GLOBAL` instruction (a *site*). A global
+//! name is looked up in the module's globals, then in the builtins; both are [`Dict`]s whose
+//! version tags say when a remembered answer may have gone stale. Two designs, from CPython's
+//! history:
+//!
+//! | | [`VersionCache`] (CPython 3.8 opcache) | [`SlotCache`] (CPython 3.11 `LOAD_GLOBAL_MODULE` / `_BUILTIN`) |
+//! |---|---|---|
+//! | remembers | globals' and builtins' [`version`](Dict::version), and a clone of the value | globals' (and for a builtin, builtins') [`keys_version`](Dict::keys_version), which dict, and the slot |
+//! | a hit costs | two compares, then a reference to the remembered value | one compare (module) or two (builtin), then a read of the slot |
+//! | invalidated by | *any* write to either dict, even to another name | a key added to or removed from the dict(s) checked, or a rebuild |
+//! | wins when | the namespaces are written rarely | a global is rebound while others are read (a counter in a loop) |
+//! | hits through | `&self` (fills need `&mut self`: they replace the value a hit lends) | `&self`, fills too |
+//!
+//! Both are exact: a hit returns what a plain lookup would return now. The version cache is
+//! right because any change of content changes the version. The slot cache is right because
+//! while a dict's keys version is unchanged every key keeps its slot, so the slot holds the
+//! name's current value; and a builtin hit also checks the globals' keys version, which would
+//! have moved had the name since been defined in globals (shadowing the builtin).
+//!
+//! # Wiring one in
+//!
+//! Hash each name once, when it is interned ([`hash_key`](crate::hash_key): every dict built
+//! with the default hasher hashes alike), keep a cache per `LOAD_GLOBAL`, and let
+//! [`load_with_hash`](SlotCache::load_with_hash) hit or fill. It hands back a reference, which
+//! the loop clones onto its stack exactly as `LOAD_FAST` clones a local; the miss path is out
+//! of line. That is the whole shape of an interpreter loop whose cached `LOAD_GLOBAL` costs
+//! what `LOAD_FAST` costs (the report's LOAD table measures it in `vdict::vm`):
+//!
+//! ```
+//! use std::rc::Rc;
+//! use vdict::{cache::SlotCache, hash_key, Dict};
+//!
+//! #[derive(Clone, Debug, PartialEq)]
+//! enum Value { Int(i64), Str(Rc<str>) }
+//!
+//! enum Op { LoadFast(usize), LoadGlobal { name: usize, site: usize }, Add }
+//!
+//! struct Code {
+//!     ops: Vec<Op>,
+//!     names: Vec<(Rc<str>, u64)>, // interned names and their hashes
+//!     sites: Vec<SlotCache>,      // one per LOAD_GLOBAL; hits and fills take &self,
+//! }                               // so a Code can be shared (Rc<Code>)
+//!
+//! fn run(code: &Code, globals: &Dict<Rc<str>, Value>, builtins: &Dict<Rc<str>, Value>,
+//!        locals: &[Value]) -> Result<Value, String> {
+//!     let mut stack = Vec::new();
+//!     for op in &code.ops {
+//!         match *op {
+//!             Op::LoadFast(i) => stack.push(locals[i].clone()),
+//!             Op::LoadGlobal { name, site } => {
+//!                 let (name, hash) = &code.names[name];
+//!                 let value = code.sites[site]
+//!                     .load_with_hash(globals, builtins, &**name, *hash)
+//!                     .map_err(|e| e.to_string())?;
+//!                 stack.push(value.clone());
+//!             }
+//!             Op::Add => {
+//!                 let (Some(Value::Int(b)), Some(Value::Int(a))) = (stack.pop(), stack.pop())
+//!                     else { return Err("TypeError".into()) };
+//!                 stack.push(Value::Int(a + b));
+//!             }
+//!         }
+//!     }
+//!     stack.pop().ok_or_else(|| "empty stack".into())
+//! }
+//!
+//! let intern = |s: &str| (Rc::<str>::from(s), hash_key(s));
+//! let code = Rc::new(Code {
+//!     ops: vec![Op::LoadGlobal { name: 0, site: 0 }, Op::LoadFast(0), Op::Add],
+//!     names: vec![intern("offset")],
+//!     sites: vec![SlotCache::new()],
+//! });
+//! let mut globals: Dict<Rc<str>, Value> = Dict::new(); // two new()s hash alike
+//! let builtins: Dict<Rc<str>, Value> = Dict::new();
+//! globals.insert("offset".into(), Value::Int(40));
+//! for _ in 0..3 {
+//!     assert_eq!(run(&code, &globals, &builtins, &[Value::Int(2)]), Ok(Value::Int(42)));
+//! }
+//! globals.insert("offset".into(), Value::Int(1)); // a rebinding: still a hit
+//! assert_eq!(run(&code, &globals, &builtins, &[Value::Int(2)]), Ok(Value::Int(3)));
+//! assert_eq!((code.sites[0].stats().hits, code.sites[0].stats().misses), (3, 1));
+//! ```
+//!
+//! What to avoid: a helper that returns an owned value (`Result<Value, _>`) from the cache,
+//! which moves the value through memory on every load; in the interpreter this crate was
+//! tried in, that made a cached load cost 4 × `LOAD_FAST`.
+//!
+//! # Sites that keep missing back off
+//!
+//! A fill that is never used before the next miss is wasted; each wasted fill doubles how many
+//! misses the site then answers by a plain lookup without filling (up to 4,095), as CPython's
+//! specialising interpreter does. See [`CacheStats::skipped_fills`].
+//!
+//! # Hashers
+//!
+//! A cache looks a name up in two dicts with one hash, so the dicts must hash alike: every
+//! dict built with [`DefaultHashBuilder`](crate::DefaultHashBuilder) does (one hasher per
+//! process). With other hashers, a mismatch cannot give a wrong answer: whenever a dict does
+//! not have the name, the cache checks that the hash it was given is that dict's own hash of
+//! the name, and panics with a clear message if it is not (a found name needs no check: it
+//! compared equal).
+
+mod backoff;
+mod slot_cache;
+mod version_cache;
+
+pub use slot_cache::SlotCache;
+pub use version_cache::VersionCache;
+
+use crate::Dict;
+use std::borrow::Borrow;
+use std::fmt;
+use std::hash::{BuildHasher, Hash};
+
+/// The name was in neither globals nor builtins (Python's `NameError`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct NameError<'n, Q: ?Sized> {
+    /// The name that was looked up.
+    pub name: &'n Q,
+}
+
+impl<Q: fmt::Display + ?Sized> fmt::Display for NameError<'_, Q> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "NameError: name '{}' is not defined", self.name)
+    }
+}
+
+impl<Q: fmt::Display + fmt::Debug + ?Sized> std::error::Error for NameError<'_, Q> {}
+
+/// How often a cache answered from memory.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct CacheStats {
+    /// Loads answered by the cache.
+    pub hits: u64,
+    /// Loads that had to look the name up (and refilled the cache, unless backing off).
+    pub misses: u64,
+    /// Of the misses, those answered by a plain lookup without refilling the cache, because
+    /// the site was backing off after fills that were never used.
+    pub skipped_fills: u64,
+}
+
+impl CacheStats {
+    /// Hits over all loads; `None` before the first load.
+    pub fn hit_rate(&self) -> Option<f64> {
+        let loads = self.hits + self.misses;
+        (loads > 0).then(|| self.hits as f64 / loads as f64)
+    }
+}
+
+impl std::ops::AddAssign for CacheStats {
+    fn add_assign(&mut self, other: CacheStats) {
+        self.hits += other.hits;
+        self.misses += other.misses;
+        self.skipped_fills += other.skipped_fills;
+    }
+}
+
+/// Which dict a name was found in.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Home {
+    Globals,
+    Builtins,
+}
+
+/// Looks `name` up in globals, then builtins, with `hash`, reporting which dict and which slot.
+///
+/// A name found is the right answer whatever the hash (its key compared equal). A name not
+/// found might be a hash from another hasher; so each dict that does not have the name is
+/// asked for its own hash of it, and a different one panics (see [`assert_own_hash`]).
+fn find_global<K, V, S, Q>(
+    globals: &Dict<K, V, S>,
+    builtins: &Dict<K, V, S>,
+    name: &Q,
+    hash: u64,
+) -> Option<(Home, usize)>
+where
+    K: Borrow<Q> + Hash + Eq,
+    Q: Hash + Eq + ?Sized,
+    S: BuildHasher,
+{
+    if let Some(slot) = globals.get_slot_with_hash(hash, name) {
+        return Some((Home::Globals, slot));
+    }
+    assert_own_hash(globals, name, hash, "globals");
+    if let Some(slot) = builtins.get_slot_with_hash(hash, name) {
+        return Some((Home::Builtins, slot));
+    }
+    assert_own_hash(builtins, name, hash, "builtins");
+    None
+}
+
+/// Panics unless `hash` is `dict`'s own hash of `name`: a lookup with another hash may miss a
+/// name that is there, and a cache must not turn that into a wrong answer.
+#[inline]
+fn assert_own_hash<K, V, S, Q>(dict: &Dict<K, V, S>, name: &Q, hash: u64, which: &str)
+where
+    K: Hash + Eq,
+    Q: Hash + ?Sized,
+    S: BuildHasher,
+{
+    if dict.hash_key(name) != hash {
+        hasher_mismatch(which);
+    }
+}
+
+#[cold]
+#[inline(never)]
+fn hasher_mismatch(which: &str) -> ! {
+    panic!(
+        "vdict: a cache was given a hash that is not the {which} dict's hash of the name, so it \
+         could miss a name that is there. Dicts that share pre-hashed names must hash alike: \
+         build them with the default hasher (one per process) or from clones of one hasher, \
+         and hash names with vdict::hash_key or the dicts' own hash_key"
+    )
+}
+
+/// The value in `slot` of the dict `home` names.
+fn value_at<'d, K, V, S>(
+    globals: &'d Dict<K, V, S>,
+    builtins: &'d Dict<K, V, S>,
+    home: Home,
+    slot: usize,
+) -> &'d V {
+    let dict = match home {
+        Home::Globals => globals,
+        Home::Builtins => builtins,
+    };
+    dict.slot(slot).expect("vdict: a slot just found is live").1
+}
+
+/// A plain lookup, globals then builtins, with no cache: what every cached load must equal.
+pub fn lookup_global<'d, 'n, K, V, S, Q>(
+    globals: &'d Dict<K, V, S>,
+    builtins: &'d Dict<K, V, S>,
+    name: &'n Q,
+) -> Result<&'d V, NameError<'n, Q>>
+where
+    K: Borrow<Q> + Hash + Eq,
+    Q: Hash + Eq + ?Sized,
+    S: BuildHasher,
+{
+    globals
+        .get(name)
+        .or_else(|| builtins.get(name))
+        .ok_or(NameError { name })
+}
+
+/// [`lookup_global`] with the name's hash in hand (and the cache's check of it): what a site
+/// that is backing off answers with.
+fn lookup_global_with_hash<'d, 'n, K, V, S, Q>(
+    globals: &'d Dict<K, V, S>,
+    builtins: &'d Dict<K, V, S>,
+    name: &'n Q,
+    hash: u64,
+) -> Result<&'d V, NameError<'n, Q>>
+where
+    K: Borrow<Q> + Hash + Eq,
+    Q: Hash + Eq + ?Sized,
+    S: BuildHasher,
+{
+    let (home, slot) = find_global(globals, builtins, name, hash).ok_or(NameError { name })?;
+    Ok(value_at(globals, builtins, home, slot))
+}

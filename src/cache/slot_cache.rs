@@ -1,0 +1,215 @@
+//! [`SlotCache`]: CPython 3.11's `LOAD_GLOBAL_MODULE` / `LOAD_GLOBAL_BUILTIN`. Remembers
+//! keys versions and the slot a name lives in; a hit reads the value from that slot.
+
+use super::backoff::{OnMiss, SiteCounters};
+use super::{find_global, lookup_global_with_hash, value_at, CacheStats, Home, NameError};
+use crate::{Dict, Version};
+use std::borrow::Borrow;
+use std::cell::Cell;
+use std::hash::{BuildHasher, Hash};
+
+/// CPython 3.11's `LOAD_GLOBAL_MODULE` / `LOAD_GLOBAL_BUILTIN`: remembers keys versions and
+/// the slot the name lives in, and reads the value from that slot on a hit.
+///
+/// A module hit checks the globals' keys version; a builtin hit checks both keys versions
+/// (the globals' one proves the name has not been defined in globals since). Overwriting a
+/// value leaves keys versions alone, so a global rebound in a loop keeps hitting.
+///
+/// It holds no value, only integers, so it keeps nothing alive; and every call takes `&self`
+/// (its state is in [`Cell`]s), so sites can live in a shared code object. It is not `Sync`.
+///
+/// A hit reads the slot without a bounds check or a hole test: equal keys versions prove the
+/// slot live (see [`Dict::keys_version`]), so the read costs what `LOAD_FAST`'s index of a
+/// local costs.
+#[derive(Debug, Clone)]
+pub struct SlotCache {
+    globals_keys_version: Cell<Version>,
+    builtins_keys_version: Cell<Version>,
+    home: Cell<Home>,
+    slot: Cell<usize>,
+    counters: SiteCounters,
+}
+
+impl Default for SlotCache {
+    fn default() -> Self {
+        SlotCache::new()
+    }
+}
+
+impl SlotCache {
+    /// An empty cache: its first load misses.
+    pub const fn new() -> Self {
+        SlotCache {
+            globals_keys_version: Cell::new(Version::NEVER),
+            builtins_keys_version: Cell::new(Version::NEVER),
+            home: Cell::new(Home::Globals),
+            slot: Cell::new(0),
+            counters: SiteCounters::new(),
+        }
+    }
+
+    /// The value in the remembered slot, if the keys it depends on have not changed since.
+    #[inline]
+    pub fn hit<'d, K, V, S>(
+        &self,
+        globals: &'d Dict<K, V, S>,
+        builtins: &'d Dict<K, V, S>,
+    ) -> Option<&'d V> {
+        if self.globals_keys_version.get() != globals.keys_version() {
+            return None;
+        }
+        let dict = match self.home.get() {
+            Home::Globals => globals,
+            Home::Builtins if self.builtins_keys_version.get() == builtins.keys_version() => {
+                builtins
+            }
+            Home::Builtins => return None,
+        };
+        self.counters.count_hit();
+        // SAFETY: `fill_uncounted` is the only writer of these fields (with `clear`, which
+        // writes NEVER, a keys version no dict has). It stores `slot` and `home` found by a
+        // lookup, and the keys versions both dicts had at that moment, and stores the globals'
+        // keys version last, after a lookup that succeeded (it writes NEVER there first, so a
+        // fill that fails or panics leaves a cache that cannot hit). `dict`'s keys version
+        // equals the one stored for it (compared above: for a builtin both were), so `dict` is
+        // the dict that lookup searched, or a clone of it, and its keys have not changed since:
+        // every change of keys or layout takes a keys version never handed out before. While
+        // a dict's keys version is unchanged every key keeps its live slot (the rule on
+        // `dict::Tags`), so `slot` is in bounds and live.
+        #[allow(unsafe_code)]
+        let value = unsafe { dict.value_in_live_slot(self.slot.get()) };
+        Some(value)
+    }
+
+    /// Looks `name` up (globals, then builtins) and remembers where it was, whatever the
+    /// back-off says. `hash` is the dicts' hash of `name` ([`hash_key`](crate::hash_key)).
+    ///
+    /// # Panics
+    ///
+    /// If a dict that does not hold `name` hashes it to something other than `hash` (dicts
+    /// with different hashers): see the [module docs](super#hashers).
+    pub fn fill<'d, 'n, K, V, S, Q>(
+        &self,
+        globals: &'d Dict<K, V, S>,
+        builtins: &'d Dict<K, V, S>,
+        name: &'n Q,
+        hash: u64,
+    ) -> Result<&'d V, NameError<'n, Q>>
+    where
+        K: Borrow<Q> + Hash + Eq,
+        Q: Hash + Eq + ?Sized,
+        S: BuildHasher,
+    {
+        self.counters.on_explicit_fill();
+        self.fill_uncounted(globals, builtins, name, hash)
+    }
+
+    fn fill_uncounted<'d, 'n, K, V, S, Q>(
+        &self,
+        globals: &'d Dict<K, V, S>,
+        builtins: &'d Dict<K, V, S>,
+        name: &'n Q,
+        hash: u64,
+    ) -> Result<&'d V, NameError<'n, Q>>
+    where
+        K: Borrow<Q> + Hash + Eq,
+        Q: Hash + Eq + ?Sized,
+        S: BuildHasher,
+    {
+        // Unable to hit from here on until the end, whatever happens in between (the lookup
+        // runs the key's `Eq`, which may panic, or even load through this very cache).
+        self.clear();
+        let (home, slot) = find_global(globals, builtins, name, hash).ok_or(NameError { name })?;
+        self.home.set(home);
+        self.slot.set(slot);
+        self.builtins_keys_version.set(builtins.keys_version());
+        self.globals_keys_version.set(globals.keys_version());
+        Ok(value_at(globals, builtins, home, slot))
+    }
+
+    /// The value of `name`: read from the remembered slot on a hit, else looked up (and
+    /// remembered, unless the site is backing off). `hash` is the dicts' hash of `name`,
+    /// computed once when the name was interned ([`hash_key`](crate::hash_key)).
+    ///
+    /// The one call an interpreter loop needs (see the [module docs](super)): it returns a
+    /// reference into the dict either way, to push a clone of. The hit is inline; the miss is
+    /// out of line.
+    ///
+    /// # Panics
+    ///
+    /// As [`fill`](Self::fill), on a hasher mismatch.
+    #[inline]
+    pub fn load_with_hash<'d, 'n, K, V, S, Q>(
+        &self,
+        globals: &'d Dict<K, V, S>,
+        builtins: &'d Dict<K, V, S>,
+        name: &'n Q,
+        hash: u64,
+    ) -> Result<&'d V, NameError<'n, Q>>
+    where
+        K: Borrow<Q> + Hash + Eq,
+        Q: Hash + Eq + ?Sized,
+        S: BuildHasher,
+    {
+        match self.hit(globals, builtins) {
+            Some(value) => Ok(value),
+            None => self.miss(globals, builtins, name, hash),
+        }
+    }
+
+    /// [`load_with_hash`](Self::load_with_hash), hashing `name` with globals' hasher only
+    /// when the cache misses.
+    #[inline]
+    pub fn load<'d, 'n, K, V, S, Q>(
+        &self,
+        globals: &'d Dict<K, V, S>,
+        builtins: &'d Dict<K, V, S>,
+        name: &'n Q,
+    ) -> Result<&'d V, NameError<'n, Q>>
+    where
+        K: Borrow<Q> + Hash + Eq,
+        Q: Hash + Eq + ?Sized,
+        S: BuildHasher,
+    {
+        match self.hit(globals, builtins) {
+            Some(value) => Ok(value),
+            None => self.miss(globals, builtins, name, globals.hash_key(name)),
+        }
+    }
+
+    /// The slow path of a load: fill, or (backing off) look up without remembering.
+    #[cold]
+    #[inline(never)]
+    fn miss<'d, 'n, K, V, S, Q>(
+        &self,
+        globals: &'d Dict<K, V, S>,
+        builtins: &'d Dict<K, V, S>,
+        name: &'n Q,
+        hash: u64,
+    ) -> Result<&'d V, NameError<'n, Q>>
+    where
+        K: Borrow<Q> + Hash + Eq,
+        Q: Hash + Eq + ?Sized,
+        S: BuildHasher,
+    {
+        match self.counters.on_miss() {
+            OnMiss::Fill => self.fill_uncounted(globals, builtins, name, hash),
+            OnMiss::LookUpOnly => {
+                self.clear();
+                lookup_global_with_hash(globals, builtins, name, hash)
+            }
+        }
+    }
+
+    /// Forgets the remembered slot (the next load misses); keeps the counters and the
+    /// back-off.
+    pub fn clear(&self) {
+        self.globals_keys_version.set(Version::NEVER);
+        self.builtins_keys_version.set(Version::NEVER);
+    }
+
+    /// Hits and misses so far.
+    pub fn stats(&self) -> CacheStats {
+        self.counters.stats()
+    }
+}

@@ -1,0 +1,242 @@
+//! [`VersionCache`]: CPython 3.8's opcache for `LOAD_GLOBAL`. Remembers both dicts'
+//! versions and a clone of the value found; a hit is two compares.
+
+use super::backoff::{OnMiss, SiteCounters};
+use super::{find_global, lookup_global_with_hash, value_at, CacheStats, NameError};
+use crate::{Dict, Version};
+use std::borrow::Borrow;
+use std::hash::{BuildHasher, Hash};
+
+/// CPython 3.8's opcache: remembers both dicts' versions and the value found.
+///
+/// A hit is two compares and hands out a reference to the remembered value. Any write to
+/// either dict — even to another name — changes a version and costs one miss; a site that
+/// keeps missing backs off (see the [module docs](super)).
+///
+/// **It holds a clone of the value.** CPython 3.8 kept a borrowed pointer, valid while the
+/// versions matched; Rust cannot keep a borrow of a dict that the program goes on writing,
+/// so the cache owns a clone (for an interpreter's values, a reference count). That clone
+/// outlives the global it was read from until the site misses (a miss drops it at once, fill
+/// or not) or the cache is [`clear`](VersionCache::clear)ed: a deleted global's object is
+/// dropped late, and a finaliser runs late. Clear a namespace's caches when the namespace is
+/// cleared or torn down if that matters, or use [`SlotCache`](super::SlotCache), which holds
+/// no value at all.
+///
+/// Hits work through `&self`; fills need `&mut self`, because a fill replaces the value that
+/// a hit lends out by reference.
+#[derive(Debug, Clone)]
+pub struct VersionCache<V> {
+    globals_version: Version,
+    builtins_version: Version,
+    /// The remembered value; `None` while nothing is (the versions are then `NEVER`).
+    value: Option<V>,
+    counters: SiteCounters,
+}
+
+impl<V> Default for VersionCache<V> {
+    fn default() -> Self {
+        VersionCache::new()
+    }
+}
+
+impl<V> VersionCache<V> {
+    /// An empty cache: its first load misses.
+    pub const fn new() -> Self {
+        VersionCache {
+            globals_version: Version::NEVER,
+            builtins_version: Version::NEVER,
+            value: None,
+            counters: SiteCounters::new(),
+        }
+    }
+
+    /// The remembered value, if neither dict has changed since it was remembered.
+    #[inline]
+    pub fn hit<K, S>(&self, globals: &Dict<K, V, S>, builtins: &Dict<K, V, S>) -> Option<&V> {
+        self.hit_versions(globals.version(), builtins.version())
+    }
+
+    /// [`hit`](Self::hit), given the dicts' current versions instead of the dicts.
+    ///
+    /// For an interpreter loop that keeps `globals.version()` and `builtins.version()` in
+    /// locals and reads them again only after its own writes to the namespaces (the only
+    /// writes while it runs): a hit is then two compares against values already in
+    /// registers. Versions that are not the dicts' current ones make the answer as stale as
+    /// they are — a logic error, never memory unsafety — so pass what the dicts say now.
+    ///
+    /// ```
+    /// use vdict::{cache::VersionCache, Dict};
+    ///
+    /// let mut globals: Dict<String, i64> = Dict::new();
+    /// let builtins: Dict<String, i64> = Dict::new();
+    /// globals.insert("x".into(), 1);
+    /// let mut cache = VersionCache::new();
+    /// cache.fill(&globals, &builtins, "x", vdict::hash_key("x")).unwrap();
+    ///
+    /// let versions = (globals.version(), builtins.version()); // kept by the loop
+    /// assert_eq!(cache.hit_versions(versions.0, versions.1), Some(&1));
+    /// globals.insert("y".into(), 2); // the loop's own write: it refreshes its copy
+    /// let versions = (globals.version(), builtins.version());
+    /// assert_eq!(cache.hit_versions(versions.0, versions.1), None);
+    /// ```
+    #[inline]
+    pub fn hit_versions(&self, globals_version: Version, builtins_version: Version) -> Option<&V> {
+        if self.is_fresh(globals_version, builtins_version) {
+            self.counters.count_hit();
+            return self.value.as_ref();
+        }
+        None
+    }
+
+    /// Whether the remembered value is still the answer: the dicts, whose current versions are
+    /// given, are in the very state they were in when it was remembered. (`NEVER` matches no
+    /// dict, so an empty cache is never fresh.)
+    #[inline(always)]
+    fn is_fresh(&self, globals_version: Version, builtins_version: Version) -> bool {
+        self.globals_version == globals_version
+            && self.builtins_version == builtins_version
+            && self.value.is_some()
+    }
+
+    /// Looks `name` up (globals, then builtins) and remembers the answer, whatever the
+    /// back-off says. `hash` is the dicts' hash of `name` ([`hash_key`](crate::hash_key)).
+    ///
+    /// # Panics
+    ///
+    /// If a dict that does not hold `name` hashes it to something other than `hash` (dicts
+    /// with different hashers): see the [module docs](super#hashers).
+    pub fn fill<'n, K, S, Q>(
+        &mut self,
+        globals: &Dict<K, V, S>,
+        builtins: &Dict<K, V, S>,
+        name: &'n Q,
+        hash: u64,
+    ) -> Result<&V, NameError<'n, Q>>
+    where
+        K: Borrow<Q> + Hash + Eq,
+        Q: Hash + Eq + ?Sized,
+        S: BuildHasher,
+        V: Clone,
+    {
+        self.counters.on_explicit_fill();
+        self.fill_uncounted(globals, builtins, name, hash)
+    }
+
+    fn fill_uncounted<'n, K, S, Q>(
+        &mut self,
+        globals: &Dict<K, V, S>,
+        builtins: &Dict<K, V, S>,
+        name: &'n Q,
+        hash: u64,
+    ) -> Result<&V, NameError<'n, Q>>
+    where
+        K: Borrow<Q> + Hash + Eq,
+        Q: Hash + Eq + ?Sized,
+        S: BuildHasher,
+        V: Clone,
+    {
+        // Drop the stale value first: forgotten even if the lookup fails or panics.
+        self.clear();
+        let (home, slot) = find_global(globals, builtins, name, hash).ok_or(NameError { name })?;
+        let value = value_at(globals, builtins, home, slot).clone();
+        self.globals_version = globals.version();
+        self.builtins_version = builtins.version();
+        Ok(self.value.insert(value))
+    }
+
+    /// The value of `name`: the remembered one on a hit, else looked up (and remembered,
+    /// unless the site is backing off). `hash` is the dicts' hash of `name`, computed once
+    /// when the name was interned ([`hash_key`](crate::hash_key)).
+    ///
+    /// The one call an interpreter loop needs: it returns a reference either way, to push a
+    /// clone of. The hit is inline; the miss is out of line.
+    ///
+    /// # Panics
+    ///
+    /// As [`fill`](Self::fill), on a hasher mismatch.
+    #[inline]
+    pub fn load_with_hash<'a, 'n, K, S, Q>(
+        &'a mut self,
+        globals: &'a Dict<K, V, S>,
+        builtins: &'a Dict<K, V, S>,
+        name: &'n Q,
+        hash: u64,
+    ) -> Result<&'a V, NameError<'n, Q>>
+    where
+        K: Borrow<Q> + Hash + Eq,
+        Q: Hash + Eq + ?Sized,
+        S: BuildHasher,
+        V: Clone,
+    {
+        if self.is_fresh(globals.version(), builtins.version()) {
+            self.counters.count_hit();
+            return Ok(self.value.as_ref().expect("is_fresh tested it"));
+        }
+        self.miss(globals, builtins, name, hash)
+    }
+
+    /// [`load_with_hash`](Self::load_with_hash), hashing `name` with globals' hasher only
+    /// when the cache misses.
+    #[inline]
+    pub fn load<'a, 'n, K, S, Q>(
+        &'a mut self,
+        globals: &'a Dict<K, V, S>,
+        builtins: &'a Dict<K, V, S>,
+        name: &'n Q,
+    ) -> Result<&'a V, NameError<'n, Q>>
+    where
+        K: Borrow<Q> + Hash + Eq,
+        Q: Hash + Eq + ?Sized,
+        S: BuildHasher,
+        V: Clone,
+    {
+        if self.is_fresh(globals.version(), builtins.version()) {
+            self.counters.count_hit();
+            return Ok(self.value.as_ref().expect("is_fresh tested it"));
+        }
+        self.miss(globals, builtins, name, globals.hash_key(name))
+    }
+
+    /// The slow path of a load: fill, or (backing off) drop the stale value and look up.
+    #[cold]
+    #[inline(never)]
+    fn miss<'a, 'n, K, S, Q>(
+        &'a mut self,
+        globals: &'a Dict<K, V, S>,
+        builtins: &'a Dict<K, V, S>,
+        name: &'n Q,
+        hash: u64,
+    ) -> Result<&'a V, NameError<'n, Q>>
+    where
+        K: Borrow<Q> + Hash + Eq,
+        Q: Hash + Eq + ?Sized,
+        S: BuildHasher,
+        V: Clone,
+    {
+        match self.counters.on_miss() {
+            OnMiss::Fill => self.fill_uncounted(globals, builtins, name, hash),
+            OnMiss::LookUpOnly => {
+                self.clear();
+                lookup_global_with_hash(globals, builtins, name, hash)
+            }
+        }
+    }
+
+    /// Forgets and drops the remembered value (the next load misses); keeps the counters and
+    /// the back-off. For when a namespace is cleared or dropped and its objects should go now.
+    pub fn clear(&mut self) {
+        self.globals_version = Version::NEVER;
+        self.builtins_version = Version::NEVER;
+        self.value = None;
+    }
+
+    /// The value the cache holds, if any (stale or not): what [`clear`](Self::clear) drops.
+    pub fn remembered(&self) -> Option<&V> {
+        self.value.as_ref()
+    }
+
+    /// Hits and misses so far.
+    pub fn stats(&self) -> CacheStats {
+        self.counters.stats()
+    }
+}
