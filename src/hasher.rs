@@ -28,12 +28,26 @@ const PER_HASHER_SEED: u64 = 0x9E37_79B9_7F4A_7C15;
 /// The process's secret: drawn on first use, then the same for every hasher of the process.
 static PROCESS_SEED: OnceLock<SharedSeed> = OnceLock::new();
 
+/// The environment variable that fixes the process seed, as `PYTHONHASHSEED` does CPython's:
+/// a decimal `u64`. For reproducible runs (instruction counts under callgrind, replaying a
+/// failure whose probe chains matter); never set it where keys come from an adversary.
+pub const HASH_SEED_VARIABLE: &str = "VDICT_HASH_SEED";
+
 /// 64 bits from the operating system's randomness (std's `RandomState` keys SipHash with
-/// them; hashing a constant under those keys hands back 64 unpredictable bits), spread by
-/// foldhash over the six words of its shared seed.
+/// them; hashing a constant under those keys hands back 64 unpredictable bits), or from
+/// [`HASH_SEED_VARIABLE`] if it is set, spread by foldhash over the six words of its seed.
+///
+/// Panics if the variable is set to something other than a decimal `u64` (a seed silently
+/// ignored would make a "reproducible" run random).
 #[cold]
 fn draw_process_seed() -> SharedSeed {
-    SharedSeed::from_u64(RandomState::new().hash_one(PER_HASHER_SEED))
+    let seed = match std::env::var(HASH_SEED_VARIABLE) {
+        Ok(text) => text.trim().parse::<u64>().unwrap_or_else(|_| {
+            panic!("vdict: {HASH_SEED_VARIABLE}={text:?} is not a decimal 64-bit seed")
+        }),
+        Err(_) => RandomState::new().hash_one(PER_HASHER_SEED),
+    };
+    SharedSeed::from_u64(seed)
 }
 
 /// The hasher a [`Dict`](crate::Dict) uses unless told otherwise: foldhash's fast hasher, with
@@ -43,7 +57,8 @@ fn draw_process_seed() -> SharedSeed {
 /// [`hash_key`], or any dict's [`hash_key`](crate::Dict::hash_key)) serves every dict built
 /// with the default hasher: what an interpreter's interned names need. Across processes the
 /// seed differs, so hashes (and hence the order of the index, never the order of iteration)
-/// are not reproducible from run to run, and keys that collide cannot be precomputed.
+/// are not reproducible from run to run, and keys that collide cannot be precomputed; set
+/// `VDICT_HASH_SEED` (see [`HASH_SEED_VARIABLE`]) to fix it for a reproducible run.
 ///
 /// ```
 /// use vdict::{hash_key, Dict};

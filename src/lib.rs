@@ -93,7 +93,7 @@ mod version;
 pub mod vm;
 
 pub use dict::{Dict, Entry};
-pub use hasher::{hash_key, DefaultHashBuilder};
+pub use hasher::{hash_key, DefaultHashBuilder, HASH_SEED_VARIABLE};
 pub use version::{Version, VERSIONS_PER_BLOCK};
 
 /// README.md's examples, compiled and run as doc tests so they cannot drift from the code.

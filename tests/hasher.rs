@@ -27,8 +27,9 @@ fn child_prints_its_hash() {
     }
 }
 
-fn hash_in_a_new_process() -> u64 {
-    let output = Command::new(std::env::current_exe().unwrap())
+fn hash_in_a_new_process(seed: Option<&str>) -> u64 {
+    let mut command = Command::new(std::env::current_exe().unwrap());
+    command
         .args([
             "--exact",
             "child_prints_its_hash",
@@ -36,8 +37,11 @@ fn hash_in_a_new_process() -> u64 {
             "--test-threads=1",
         ])
         .env(CHILD, "1")
-        .output()
-        .expect("the test binary runs again");
+        .env_remove(vdict::HASH_SEED_VARIABLE);
+    if let Some(seed) = seed {
+        command.env(vdict::HASH_SEED_VARIABLE, seed);
+    }
+    let output = command.output().expect("the test binary runs again");
     let stdout = String::from_utf8_lossy(&output.stdout);
     let hash = stdout
         .split("hash=")
@@ -50,5 +54,12 @@ fn hash_in_a_new_process() -> u64 {
 #[test]
 fn each_process_draws_its_own_seed() {
     // Two processes agreeing by chance: probability 2^-64.
-    assert_ne!(hash_in_a_new_process(), hash_in_a_new_process());
+    assert_ne!(hash_in_a_new_process(None), hash_in_a_new_process(None));
+}
+
+#[test]
+fn a_seed_in_the_environment_makes_hashes_reproducible() {
+    let a = hash_in_a_new_process(Some("12345"));
+    assert_eq!(a, hash_in_a_new_process(Some("12345")));
+    assert_ne!(a, hash_in_a_new_process(Some("12346")));
 }

@@ -19,18 +19,26 @@ use std::cell::Cell;
 /// The largest back-off exponent: at most `2^12 - 1` misses skip the fill in a row.
 pub(crate) const MAX_BACKOFF_EXPONENT: u8 = 12;
 
+/// `hits_at_last_fill` before the first fill: a count of hits no site reaches.
+const NEVER_FILLED: u64 = u64::MAX;
+
 /// Counters and back-off state of one cache site.
+///
+/// While a site backs off, its cache is kept empty (a cache that cannot hit), so the caches
+/// can tell "skip this fill" from two fields inline ([`SiteCounters::take_skip`], after their
+/// own "am I empty?" test), and only the miss that decides, [`SiteCounters::on_miss`], is out
+/// of line.
 #[derive(Debug, Clone)]
 pub(crate) struct SiteCounters {
     /// Loads answered from the cache: the one counter the fast path writes.
     hits: Cell<u64>,
-    /// Loads that looked the name up.
-    misses: Cell<u64>,
-    /// Misses answered without a fill because the site was backing off (part of `misses`).
+    /// Misses that filled (or tried to: a `NameError` fills nothing).
+    fills: Cell<u64>,
+    /// Misses answered without a fill because the site was backing off.
     skipped_fills: Cell<u64>,
-    /// `hits` when the site last filled, or `None` before its first fill: a miss that finds
-    /// `hits` unchanged since then proves that fill wasted.
-    hits_at_last_fill: Cell<Option<u64>>,
+    /// `hits` when the site last filled ([`NEVER_FILLED`] before its first fill): a miss
+    /// that finds `hits` unchanged since then proves that fill wasted.
+    hits_at_last_fill: Cell<u64>,
     /// The current back-off: each wasted fill adds one, a used one resets it to 0.
     exponent: Cell<u8>,
     /// Misses left to answer without a fill before the site fills again.
@@ -42,7 +50,7 @@ pub(crate) struct SiteCounters {
 pub(crate) enum OnMiss {
     /// Look the name up and remember where (or what) it is.
     Fill,
-    /// Look the name up and remember nothing: the site is backing off.
+    /// Empty the cache, then look the name up and remember nothing: the site is backing off.
     LookUpOnly,
 }
 
@@ -51,9 +59,9 @@ impl SiteCounters {
     pub(crate) const fn new() -> SiteCounters {
         SiteCounters {
             hits: Cell::new(0),
-            misses: Cell::new(0),
+            fills: Cell::new(0),
             skipped_fills: Cell::new(0),
-            hits_at_last_fill: Cell::new(None),
+            hits_at_last_fill: Cell::new(NEVER_FILLED),
             exponent: Cell::new(0),
             skips_left: Cell::new(0),
         }
@@ -65,36 +73,62 @@ impl SiteCounters {
         self.hits.set(self.hits.get().wrapping_add(1));
     }
 
-    /// Counts a miss and says whether to fill, advancing the back-off.
+    /// For a miss of a cache that is empty: if the site is backing off, counts a skipped fill
+    /// and says so (the caller looks the name up and remembers nothing).
+    ///
+    /// An empty cache with skips left is one that [`on_miss`](SiteCounters::on_miss) emptied
+    /// when it found the last fill wasted (or whose fill found nothing): no hit has happened
+    /// since, so the back-off still holds. ([`SiteCounters::end_skips`] runs when a user
+    /// empties a cache, so that is never mistaken for it.)
+    #[inline(always)]
+    pub(crate) fn take_skip(&self) -> bool {
+        let skips_left = self.skips_left.get();
+        if skips_left == 0 {
+            return false;
+        }
+        self.skips_left.set(skips_left - 1);
+        self.skipped_fills
+            .set(self.skipped_fills.get().wrapping_add(1));
+        true
+    }
+
+    /// The out-of-line miss: skips the fill if the last one was wasted and skips are left;
+    /// otherwise fills, growing the back-off if the last fill was wasted, resetting it if not.
     pub(crate) fn on_miss(&self) -> OnMiss {
-        self.misses.set(self.misses.get().wrapping_add(1));
         let hits = self.hits.get();
-        let last_fill = self.hits_at_last_fill.get();
-        // A hit since the last fill (or no fill yet): that fill paid, so no back-off at all.
-        let exponent = if last_fill != Some(hits) {
-            0
-        } else if self.skips_left.get() > 0 {
-            self.skips_left.set(self.skips_left.get() - 1);
-            self.skipped_fills
-                .set(self.skipped_fills.get().wrapping_add(1));
+        // No hit since the last fill. (Before the first fill: `NEVER_FILLED`, not wasted.)
+        let wasted = self.hits_at_last_fill.get() == hits;
+        if wasted && self.take_skip() {
             return OnMiss::LookUpOnly;
-        } else {
-            // The last fill was wasted (and so were the skips since, trivially).
+        }
+        let exponent = if wasted {
             (self.exponent.get() + 1).min(MAX_BACKOFF_EXPONENT)
+        } else {
+            0
         };
         self.exponent.set(exponent);
         self.skips_left.set((1u16 << exponent) - 1);
-        self.hits_at_last_fill.set(Some(hits));
+        self.count_fill(hits);
         OnMiss::Fill
     }
 
     /// Counts a fill that the caller asked for directly (not through a load): it starts a
     /// fresh round, as a used fill does, so an explicit fill is never skipped.
     pub(crate) fn on_explicit_fill(&self) {
-        self.misses.set(self.misses.get().wrapping_add(1));
         self.exponent.set(0);
         self.skips_left.set(0);
-        self.hits_at_last_fill.set(Some(self.hits.get()));
+        self.count_fill(self.hits.get());
+    }
+
+    fn count_fill(&self, hits: u64) {
+        self.fills.set(self.fills.get().wrapping_add(1));
+        self.hits_at_last_fill.set(hits);
+    }
+
+    /// Ends the current run of skipped fills (the back-off exponent stays): for a cache that a
+    /// user empties, which must not pass for one emptied by the back-off.
+    pub(crate) fn end_skips(&self) {
+        self.skips_left.set(0);
     }
 
     /// The current back-off exponent (0: not backing off).
@@ -107,7 +141,7 @@ impl SiteCounters {
     pub(crate) fn stats(&self) -> CacheStats {
         CacheStats {
             hits: self.hits.get(),
-            misses: self.misses.get(),
+            misses: self.fills.get().wrapping_add(self.skipped_fills.get()),
             skipped_fills: self.skipped_fills.get(),
         }
     }

@@ -249,7 +249,8 @@ where
 }
 
 /// [`lookup_global`] with the name's hash in hand (and the cache's check of it): what a site
-/// that is backing off answers with.
+/// that is backing off answers with. A name found in globals costs what `get_with_hash` costs.
+#[inline]
 fn lookup_global_with_hash<'d, 'n, K, V, S, Q>(
     globals: &'d Dict<K, V, S>,
     builtins: &'d Dict<K, V, S>,
@@ -261,6 +262,13 @@ where
     Q: Hash + Eq + ?Sized,
     S: BuildHasher,
 {
-    let (home, slot) = find_global(globals, builtins, name, hash).ok_or(NameError { name })?;
-    Ok(value_at(globals, builtins, home, slot))
+    if let Some(value) = globals.get_with_hash(hash, name) {
+        return Ok(value);
+    }
+    assert_own_hash(globals, name, hash, "globals");
+    if let Some(value) = builtins.get_with_hash(hash, name) {
+        return Ok(value);
+    }
+    assert_own_hash(builtins, name, hash, "builtins");
+    Err(NameError { name })
 }

@@ -66,7 +66,7 @@ impl SlotCache {
             Home::Builtins => return None,
         };
         self.counters.count_hit();
-        // SAFETY: `fill_uncounted` is the only writer of these fields (with `clear`, which
+        // SAFETY: `fill_uncounted` is the only writer of these fields (with `empty`, which
         // writes NEVER, a keys version no dict has). It stores `slot` and `home` found by a
         // lookup, and the keys versions both dicts had at that moment, and stores the globals'
         // keys version last, after a lookup that succeeded (it writes NEVER there first, so a
@@ -118,7 +118,7 @@ impl SlotCache {
     {
         // Unable to hit from here on until the end, whatever happens in between (the lookup
         // runs the key's `Eq`, which may panic, or even load through this very cache).
-        self.clear();
+        self.empty();
         let (home, slot) = find_global(globals, builtins, name, hash).ok_or(NameError { name })?;
         self.home.set(home);
         self.slot.set(slot);
@@ -151,10 +151,14 @@ impl SlotCache {
         Q: Hash + Eq + ?Sized,
         S: BuildHasher,
     {
-        match self.hit(globals, builtins) {
-            Some(value) => Ok(value),
-            None => self.miss(globals, builtins, name, hash),
+        if let Some(value) = self.hit(globals, builtins) {
+            return Ok(value);
         }
+        // Backing off: the cache is empty, and a plain lookup answers.
+        if self.is_empty() && self.counters.take_skip() {
+            return lookup_global_with_hash(globals, builtins, name, hash);
+        }
+        self.miss(globals, builtins, name, hash)
     }
 
     /// [`load_with_hash`](Self::load_with_hash), hashing `name` with globals' hasher only
@@ -171,10 +175,14 @@ impl SlotCache {
         Q: Hash + Eq + ?Sized,
         S: BuildHasher,
     {
-        match self.hit(globals, builtins) {
-            Some(value) => Ok(value),
-            None => self.miss(globals, builtins, name, globals.hash_key(name)),
+        if let Some(value) = self.hit(globals, builtins) {
+            return Ok(value);
         }
+        let hash = globals.hash_key(name);
+        if self.is_empty() && self.counters.take_skip() {
+            return lookup_global_with_hash(globals, builtins, name, hash);
+        }
+        self.miss(globals, builtins, name, hash)
     }
 
     /// The slow path of a load: fill, or (backing off) look up without remembering.
@@ -195,17 +203,28 @@ impl SlotCache {
         match self.counters.on_miss() {
             OnMiss::Fill => self.fill_uncounted(globals, builtins, name, hash),
             OnMiss::LookUpOnly => {
-                self.clear();
+                self.empty();
                 lookup_global_with_hash(globals, builtins, name, hash)
             }
         }
     }
 
-    /// Forgets the remembered slot (the next load misses); keeps the counters and the
-    /// back-off.
+    /// Forgets the remembered slot (the next load misses, and fills); keeps the counters.
     pub fn clear(&self) {
+        self.empty();
+        self.counters.end_skips();
+    }
+
+    /// Empties the cache: keys versions that match no dict.
+    fn empty(&self) {
         self.globals_keys_version.set(Version::NEVER);
         self.builtins_keys_version.set(Version::NEVER);
+    }
+
+    /// Whether the cache is empty (it cannot hit): the state a site backing off keeps it in.
+    #[inline(always)]
+    fn is_empty(&self) -> bool {
+        self.globals_keys_version.get() == Version::NEVER
     }
 
     /// Hits and misses so far.

@@ -136,7 +136,7 @@ impl<V> VersionCache<V> {
         V: Clone,
     {
         // Drop the stale value first: forgotten even if the lookup fails or panics.
-        self.clear();
+        self.empty();
         let (home, slot) = find_global(globals, builtins, name, hash).ok_or(NameError { name })?;
         let value = value_at(globals, builtins, home, slot).clone();
         self.globals_version = globals.version();
@@ -172,6 +172,10 @@ impl<V> VersionCache<V> {
             self.counters.count_hit();
             return Ok(self.value.as_ref().expect("is_fresh tested it"));
         }
+        // Backing off: the cache is empty, and a plain lookup answers.
+        if self.value.is_none() && self.counters.take_skip() {
+            return lookup_global_with_hash(globals, builtins, name, hash);
+        }
         self.miss(globals, builtins, name, hash)
     }
 
@@ -194,10 +198,15 @@ impl<V> VersionCache<V> {
             self.counters.count_hit();
             return Ok(self.value.as_ref().expect("is_fresh tested it"));
         }
-        self.miss(globals, builtins, name, globals.hash_key(name))
+        let hash = globals.hash_key(name);
+        if self.value.is_none() && self.counters.take_skip() {
+            return lookup_global_with_hash(globals, builtins, name, hash);
+        }
+        self.miss(globals, builtins, name, hash)
     }
 
-    /// The slow path of a load: fill, or (backing off) drop the stale value and look up.
+    /// The slow path of a load: fill, or (starting to back off) drop the stale value and look
+    /// up.
     #[cold]
     #[inline(never)]
     fn miss<'a, 'n, K, S, Q>(
@@ -216,15 +225,21 @@ impl<V> VersionCache<V> {
         match self.counters.on_miss() {
             OnMiss::Fill => self.fill_uncounted(globals, builtins, name, hash),
             OnMiss::LookUpOnly => {
-                self.clear();
+                self.empty();
                 lookup_global_with_hash(globals, builtins, name, hash)
             }
         }
     }
 
-    /// Forgets and drops the remembered value (the next load misses); keeps the counters and
-    /// the back-off. For when a namespace is cleared or dropped and its objects should go now.
+    /// Forgets and drops the remembered value (the next load misses, and fills); keeps the
+    /// counters. For when a namespace is cleared or dropped and its objects should go now.
     pub fn clear(&mut self) {
+        self.empty();
+        self.counters.end_skips();
+    }
+
+    /// Empties the cache: no value, versions that match no dict.
+    fn empty(&mut self) {
         self.globals_version = Version::NEVER;
         self.builtins_version = Version::NEVER;
         self.value = None;
