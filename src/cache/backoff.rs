@@ -19,8 +19,9 @@ use std::cell::Cell;
 /// The largest back-off exponent: at most `2^12 - 1` misses skip the fill in a row.
 pub(crate) const MAX_BACKOFF_EXPONENT: u8 = 12;
 
-/// `hits_at_last_fill` before the first fill: a count of hits no site reaches.
-const NEVER_FILLED: u64 = u64::MAX;
+/// `hits_at_last_fill` before the first fill. (A site that has filled and then hit 2^32 - 1
+/// times, exactly, looks unfilled: its next fill is not counted as wasted, which is harmless.)
+const NEVER_FILLED: u32 = u32::MAX;
 
 /// Counters and back-off state of one cache site.
 ///
@@ -36,9 +37,12 @@ pub(crate) struct SiteCounters {
     fills: Cell<u64>,
     /// Misses answered without a fill because the site was backing off.
     skipped_fills: Cell<u64>,
-    /// `hits` when the site last filled ([`NEVER_FILLED`] before its first fill): a miss
-    /// that finds `hits` unchanged since then proves that fill wasted.
-    hits_at_last_fill: Cell<u64>,
+    /// The low 32 bits of `hits` when the site last filled ([`NEVER_FILLED`] before its first
+    /// fill): a miss that finds them unchanged proves that fill wasted. (32 bits keep a slot
+    /// cache site at 64 bytes, so that indexing an array of sites is a shift; exactly a
+    /// multiple of 2^32 hits between two misses would pass for none, and cost one needless
+    /// back-off step.)
+    hits_at_last_fill: Cell<u32>,
     /// The current back-off: each wasted fill adds one, a used one resets it to 0.
     exponent: Cell<u8>,
     /// Misses left to answer without a fill before the site fills again.
@@ -97,7 +101,7 @@ impl SiteCounters {
     pub(crate) fn on_miss(&self) -> OnMiss {
         let hits = self.hits.get();
         // No hit since the last fill. (Before the first fill: `NEVER_FILLED`, not wasted.)
-        let wasted = self.hits_at_last_fill.get() == hits;
+        let wasted = self.hits_at_last_fill.get() == low_bits(hits);
         if wasted && self.take_skip() {
             return OnMiss::LookUpOnly;
         }
@@ -122,7 +126,7 @@ impl SiteCounters {
 
     fn count_fill(&self, hits: u64) {
         self.fills.set(self.fills.get().wrapping_add(1));
-        self.hits_at_last_fill.set(hits);
+        self.hits_at_last_fill.set(low_bits(hits));
     }
 
     /// Ends the current run of skipped fills (the back-off exponent stays): for a cache that a
@@ -145,6 +149,11 @@ impl SiteCounters {
             skipped_fills: self.skipped_fills.get(),
         }
     }
+}
+
+/// The low 32 bits of a hit count.
+fn low_bits(hits: u64) -> u32 {
+    hits as u32
 }
 
 #[cfg(test)]

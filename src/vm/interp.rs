@@ -367,17 +367,16 @@ impl Vm {
                 Op::StoreFast(index) => locals[index as usize] = Some(pop!()),
                 Op::LoadGlobal { name, cache } => {
                     let site = &mut sites[cache as usize];
-                    let value = match site.hit(self, versions) {
-                        Some(value) => value,
+                    match site.hit(self, versions) {
+                        Some(value) => stack.push(value.clone()),
                         None => {
                             let name = name as usize;
                             match site.load(self, &code.names[name], hashes[name]) {
-                                Some(value) => value,
+                                Some(value) => stack.push(value.clone()),
                                 None => fail!(ErrorKind::NameError(code.names[name].to_string())),
                             }
                         }
-                    };
-                    stack.push(value.clone());
+                    }
                 }
                 Op::StoreGlobal(index) => {
                     let value = pop!();
