@@ -1,10 +1,10 @@
 //! What one `LOAD_x; POP_TOP` pair costs in the reference VM, per cache mode.
 //!
-//! Method (the one `../shared/RULES.md` used to measure CPython): a counted loop whose body is
-//! 100 copies of `LOAD_x; POP_TOP`, and the same loop with an empty body. Each criterion
-//! iteration runs both, back to back, and counts only the difference, so what criterion
-//! reports is the cost of the pairs alone; its throughput (elements = pairs) reads directly as
-//! ns per pair. LOAD_CONST and LOAD_FAST touch no cache, but every mode compiles its own
+//! Method (the one CPython 3.11 was measured with, INTERNALS.md section 8): a counted loop
+//! whose body is 100 copies of `LOAD_x; POP_TOP`, and the same loop with an empty body. Each
+//! criterion iteration runs both, back to back, and counts only the difference, so what
+//! criterion reports is the cost of the pairs alone; its throughput (elements = pairs) reads
+//! directly as ns per pair. LOAD_CONST and LOAD_FAST touch no cache, but every mode compiles its own
 //! interpreter loop, so they are measured in each mode, and each mode's LOAD_GLOBAL is compared
 //! with the LOAD_FAST of the same loop.
 //!

@@ -71,6 +71,15 @@
 //! assert_eq!(globals.slot(slot), Some((&"counter", &1)));
 //! ```
 //!
+//! ## Caches, and names hashed once
+//!
+//! [`cache::VersionCache`] and [`cache::SlotCache`] are the inline caches of `LOAD_GLOBAL`
+//! (CPython 3.8's and 3.11's): one per instruction, a hit costs a compare or two. Every dict
+//! built with the default hasher hashes alike within a process ([`DefaultHashBuilder`]: random
+//! per process, like CPython's string hash), so an interpreter hashes each name once, with
+//! [`hash_key`], and uses that hash in every namespace. The [`cache`] module shows the shape of
+//! an interpreter loop whose cached global load costs about what a local load costs.
+//!
 //! INTERNALS.md walks through all of this on a real table, with the numbers the code computes.
 //!
 //! ## Checking it
@@ -78,11 +87,14 @@
 //! [`Dict::check_invariants`] audits the whole table; the tests run it after every step of
 //! random operation sequences compared against `indexmap`. See README.md for the commands.
 
-// Two places use `unsafe`, each allowed where it is and each measured to pay (numbers beside
+// Three places use `unsafe`, each allowed where it is and each measured to pay (numbers beside
 // them): `entry_if_key` in `dict/table.rs` reads the entry a live index cell points at without
-// a bounds check or a hole test, and `LiveEntries` in `dict/iter.rs` (with `FoldLive` beside it) iterates a
-// dict with no holes, and the live prefix of one with holes, without testing each slot.
-// Anywhere else `unsafe` is an error.
+// a bounds check or a hole test; `LiveEntries` in `dict/iter.rs` (with `FoldLive` beside it)
+// iterates a dict with no holes, and the live prefix of one with holes, without testing each
+// slot; and `SlotCache::hit` in `cache/slot_cache.rs` reads a remembered slot through
+// `Dict::value_in_live_slot` without a bounds check or a hole test, on the proof its
+// keys-version compare gives (the rule is written on `dict::Tags`). Anywhere else `unsafe` is
+// an error.
 #![deny(unsafe_code)]
 #![warn(missing_docs)]
 

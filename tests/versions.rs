@@ -1,5 +1,5 @@
-//! One test per row of `RULES.md`'s version table (CPython 3.11, measured) that has a Rust
-//! counterpart, plus the keys-version rules of DESIGN.md. Each names the Python it mirrors.
+//! One test per row of CPython 3.11's measured version table (INTERNALS.md section 8) that has
+//! a Rust counterpart, plus vdict's keys-version rules. Each names the Python it mirrors.
 
 use std::collections::HashSet;
 use vdict::{Dict, Version};
@@ -247,7 +247,7 @@ fn new_dicts_and_copies_get_fresh_distinct_versions() {
 
 #[test]
 fn a_copy_keeps_the_keys_version_and_the_slots() {
-    // RULES.md, smaller facts: a copy keeps dk_version; its slots are the original's.
+    // CPython, smaller facts: a copy keeps dk_version; its slots are the original's.
     let mut d = abc();
     d.remove("a"); // leave a hole, so the copy must copy it too
     let copy = d.clone();

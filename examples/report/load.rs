@@ -1,7 +1,7 @@
 //! The LOAD_* table: what one `LOAD_x; POP_TOP` pair costs in the reference VM, per cache mode.
 //!
-//! Method (the one RULES.md used on CPython): a counted loop whose body is 100 copies of
-//! `LOAD_x; POP_TOP`, minus the same loop with an empty body, divided by the pairs executed.
+//! Method (the one CPython 3.11 was measured with, INTERNALS.md section 8): a counted loop
+//! whose body is 100 copies of `LOAD_x; POP_TOP`, minus the same loop with an empty body, divided by the pairs executed.
 //! All programs of all modes run interleaved, round after round, and each cost is the median
 //! over rounds, so a burst of noise hits every row alike. Each mode has its own compiled
 //! interpreter loop, so each mode's ratio is taken against the LOAD_FAST measured in that
@@ -25,7 +25,7 @@ use vdict::vm::{assemble, CacheMode, Code, Vm};
 const REPEAT: usize = 100;
 const LOADS_PER_STORE: usize = 10;
 
-/// CPython 3.11's ratios to LOAD_FAST on this class of machine (RULES.md).
+/// CPython 3.11's ratios to LOAD_FAST on this class of machine (INTERNALS.md section 8).
 const CPYTHON_MODULE_HIT: &str = "1.10-1.16";
 const CPYTHON_BUILTIN_HIT: &str = "1.35-1.45";
 

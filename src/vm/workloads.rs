@@ -1,8 +1,8 @@
 //! The programs the benchmarks run, generated as assembly text so anyone can read, run and
 //! change them.
 //!
-//! Per-instruction cost is measured as CPython's RULES.md numbers were: a counted loop whose
-//! body is `repeat` copies of `LOAD_x; POP_TOP`, minus the same loop with an empty body, divided
+//! Per-instruction cost is measured as CPython 3.11's were (INTERNALS.md section 8): a counted
+//! loop whose body is `repeat` copies of `LOAD_x; POP_TOP`, minus the same loop with an empty body, divided
 //! by `iterations * repeat`. What is left is the cost of one `LOAD_x; POP_TOP` pair; dividing by
 //! the `LOAD_FAST; POP_TOP` pair's cost gives the ratio the report prints.
 
