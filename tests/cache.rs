@@ -352,6 +352,68 @@ fn caches_work_from_shared_code() {
     assert_eq!(code.version_sites[0].stats().hits, 3);
 }
 
+/// STORE_GLOBAL through a slot-cache site: it writes the remembered slot while the keys hold,
+/// and falls back to an insert (and remembers again) when they change.
+#[test]
+fn a_store_site_rebinds_through_its_slot_and_follows_key_changes() {
+    let (mut globals, builtins) = namespaces();
+    let store = SlotCache::new();
+    let load = SlotCache::new();
+    let name = "x";
+    let hash = vdict::hash_key(name);
+    let key = || name.to_string();
+    assert_eq!(
+        store.store_with_hash(&mut globals, name, hash, 1, key),
+        None
+    ); // new key
+    for i in 2..10 {
+        assert_eq!(
+            store.store_with_hash(&mut globals, name, hash, i, key),
+            Some(i - 1)
+        );
+        assert_eq!(load.load_with_hash(&globals, &builtins, name, hash), Ok(&i));
+    }
+    assert_eq!(store.stats().hits, 8);
+    assert_eq!(
+        load.stats().misses,
+        1,
+        "stores change no keys: the load site kept hitting"
+    );
+    // Keys change under the site: it misses once, then hits again.
+    globals.insert("y".into(), 0);
+    globals.remove(name);
+    assert_eq!(
+        store.store_with_hash(&mut globals, name, hash, 20, key),
+        None
+    );
+    assert_eq!(
+        store.store_with_hash(&mut globals, name, hash, 21, key),
+        Some(20)
+    );
+    assert_eq!(globals[name], 21);
+    assert_eq!(
+        globals.keys().map(String::as_str).collect::<Vec<_>>(),
+        ["y", "x"]
+    );
+    // A copy has the same layout: the site's slot is right in it too.
+    let mut copy = globals.clone();
+    assert_eq!(
+        store.store_with_hash(&mut copy, name, hash, 22, key),
+        Some(21)
+    );
+    assert_eq!((copy[name], globals[name]), (22, 21));
+    assert_eq!(
+        store.stats(),
+        CacheStats {
+            hits: 10,
+            misses: 2,
+            skipped_fills: 0
+        }
+    );
+    globals.check_invariants().unwrap();
+    copy.check_invariants().unwrap();
+}
+
 // ---- random interleavings ------------------------------------------------------------------
 
 fn how() -> impl Strategy<Value = How> {
@@ -383,7 +445,8 @@ fn step() -> impl Strategy<Value = Step> {
         ),
         1 => (any::<bool>(), proptest::option::of(any::<u8>()))
             .prop_map(|(builtins, seed)| Step::SwitchHasher { builtins, seed }),
-        1 => name.prop_map(Step::Clear),
+        1 => name.clone().prop_map(Step::Clear),
+        3 => (name, -5i64..5).prop_map(|(n, v)| Step::Store(n, v)),
     ]
 }
 

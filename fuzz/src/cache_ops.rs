@@ -5,7 +5,8 @@
 //! The mutations cover every way a global can change under a cache: rebinding, deleting,
 //! shadowing a builtin and deleting the shadow, changing builtins, `pop_last`, `clear`,
 //! rebuilds that move slots, and replacing the globals dict by a copy or a fresh dict with the
-//! same content. Loads go through every way the caches offer (`load`, `load_with_hash`, a
+//! same content. Stores go through a slot-cache store site per name (`store_with_hash`), and
+//! must land where a plain insert would. Loads go through every way the caches offer (`load`, `load_with_hash`, a
 //! `hit` then a `fill`, `hit_versions`); the slot caches only ever through `&`, as sites in a
 //! shared code object are used. `Hammer` rebinds a name between loads many times over, which
 //! drives a site deep into its back-off and out again. And a namespace can be rebuilt with
@@ -177,6 +178,8 @@ pub enum Step {
     },
     /// Forget what every cache of a name remembers.
     Clear(#[arbitrary(with = name_index)] usize),
+    /// `STORE_GLOBAL` through the name's slot-cache store site.
+    Store(#[arbitrary(with = name_index)] usize, i64),
 }
 
 /// Runs `steps` from fresh namespaces, panicking on the first load that differs from a plain
@@ -186,6 +189,8 @@ pub fn check(steps: &[Step]) {
     // One cache of each kind per name, as one LOAD_GLOBAL site per name would have.
     let mut caches: Vec<[AnyCache; 2]> = NAMES.iter().map(|_| AnyCache::both()).collect();
     let mut loads = vec![0u64; NAMES.len()];
+    // One STORE_GLOBAL site per name, stored through only by `Step::Store`.
+    let store_sites: Vec<SlotCache> = NAMES.iter().map(|_| SlotCache::new()).collect();
     for step in steps.iter().cloned() {
         match step {
             Step::SetGlobal(n, v) => drop(globals.insert(NAMES[n].into(), v)),
@@ -239,6 +244,18 @@ pub fn check(steps: &[Step]) {
                     builtins = rebuilt(&builtins, hasher);
                 } else {
                     globals = rebuilt(&globals, hasher);
+                }
+            }
+            Step::Store(n, value) => {
+                let name = NAMES[n];
+                let before = globals.get(name).copied();
+                let hash = globals.hash_key(name);
+                let old = store_sites[n]
+                    .store_with_hash(&mut globals, name, hash, value, || name.to_string());
+                assert_eq!(old, before, "a store returned another old value");
+                assert_eq!(globals.get(name), Some(&value), "a store did not land");
+                if let Err(problem) = globals.check_invariants() {
+                    panic!("a store broke the table: {problem}");
                 }
             }
             Step::Clear(n) => {

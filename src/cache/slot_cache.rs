@@ -3,6 +3,7 @@
 
 use super::backoff::{OnMiss, SiteCounters};
 use super::{find_global, lookup_global_with_hash, value_at, CacheStats, Home, NameError};
+use crate::dict::EntryRef;
 use crate::{Dict, Version};
 use std::borrow::Borrow;
 use std::cell::Cell;
@@ -183,6 +184,101 @@ impl SlotCache {
             return lookup_global_with_hash(globals, builtins, name, hash);
         }
         self.miss(globals, builtins, name, hash)
+    }
+
+    /// `STORE_GLOBAL` through a cache site of its own: binds `name` to `value` in `globals`
+    /// and returns the value it replaced, if any. `hash` is `name`'s hash; `make_key` makes
+    /// the owned key, and is called only when the name is new to `globals`.
+    ///
+    /// A site remembers the slot the name lives in, as a load's does; while the globals' keys
+    /// version is unchanged (rebinding a name changes values, never keys), a store writes that
+    /// slot directly, with no hashing, probing or key compare. That is what makes a loop that
+    /// rebinds a global cheap end to end: its loads keep hitting, and so do its stores. The
+    /// dict's version changes on every store, as any write's does. A store site never backs
+    /// off (a miss costs what an uncached store costs, plus remembering the slot).
+    ///
+    /// ```
+    /// use std::rc::Rc;
+    /// use vdict::{cache::SlotCache, hash_key, Dict};
+    ///
+    /// let mut globals: Dict<Rc<str>, i64> = Dict::new();
+    /// let name: Rc<str> = "counter".into();
+    /// let hash = hash_key(&*name);
+    /// let store = SlotCache::new(); // one per STORE_GLOBAL instruction
+    /// for i in 0..3 {
+    ///     store.store_with_hash(&mut globals, &*name, hash, i, || name.clone());
+    /// }
+    /// assert_eq!(globals["counter"], 2);
+    /// assert_eq!((store.stats().hits, store.stats().misses), (2, 1));
+    /// ```
+    ///
+    /// # Panics
+    ///
+    /// Debug builds panic if `hash` is not `globals`' hash of `name`, or if `make_key` makes a
+    /// key other than `name` (either would store an entry that lookups cannot find).
+    #[inline]
+    pub fn store_with_hash<K, V, S, Q>(
+        &self,
+        globals: &mut Dict<K, V, S>,
+        name: &Q,
+        hash: u64,
+        value: V,
+        make_key: impl FnOnce() -> K,
+    ) -> Option<V>
+    where
+        K: Borrow<Q> + Hash + Eq,
+        Q: Hash + Eq + ?Sized,
+        S: BuildHasher,
+    {
+        if self.home.get() == Home::Globals
+            && self.globals_keys_version.get() == globals.keys_version()
+        {
+            // Equal keys versions: the remembered slot still holds `name` (the rule on
+            // `dict::Tags`). `slot_mut` checks it anyway (it is safe code), and bumps the
+            // version.
+            if let Some((_, slot)) = globals.slot_mut(self.slot.get()) {
+                self.counters.count_hit();
+                return Some(std::mem::replace(slot, value));
+            }
+        }
+        self.store_miss(globals, name, hash, value, make_key)
+    }
+
+    /// The slow path of a store: an insert by reference, then remember where the name is.
+    #[cold]
+    #[inline(never)]
+    fn store_miss<K, V, S, Q>(
+        &self,
+        globals: &mut Dict<K, V, S>,
+        name: &Q,
+        hash: u64,
+        value: V,
+        make_key: impl FnOnce() -> K,
+    ) -> Option<V>
+    where
+        K: Borrow<Q> + Hash + Eq,
+        Q: Hash + Eq + ?Sized,
+        S: BuildHasher,
+    {
+        self.counters.on_explicit_fill();
+        self.empty();
+        let (slot, old) = match globals.entry_ref_with_hash(hash, name) {
+            EntryRef::Occupied(mut entry) => (entry.slot(), Some(entry.insert(value))),
+            EntryRef::Vacant(entry) => {
+                let key = make_key();
+                debug_assert!(
+                    key.borrow() == name,
+                    "vdict: store_with_hash's make_key made a key other than the name stored"
+                );
+                entry.insert_with_key(key, value);
+                let slot = globals.slot_count() - 1; // a new key takes the last slot
+                (slot, None)
+            }
+        };
+        self.home.set(Home::Globals);
+        self.slot.set(slot);
+        self.globals_keys_version.set(globals.keys_version());
+        old
     }
 
     /// The slow path of a load: fill, or (backing off) look up without remembering.

@@ -393,7 +393,11 @@ impl Assembler {
                         self.cache_sites += 1;
                         Op::LoadGlobal { name, cache }
                     }
-                    "STORE_GLOBAL" => Op::StoreGlobal(name),
+                    "STORE_GLOBAL" => {
+                        let cache = self.cache_sites;
+                        self.cache_sites += 1;
+                        Op::StoreGlobal { name, cache }
+                    }
                     _ => Op::DeleteGlobal(name),
                 }
             }

@@ -127,6 +127,19 @@ trait GlobalLoad {
     /// interned name), or `None` for a `NameError`. (An `Option` of a reference is one
     /// register; a `Result` carrying the error's `String` would go through memory.)
     fn load<'a>(&'a mut self, vm: &'a Vm, name: &str, hash: u64) -> Option<&'a Value>;
+
+    /// `STORE_GLOBAL`: binds `name` (hash `hash`) to `value` in globals. Only the slot cache
+    /// has a store of its own; the others insert by reference to the interned name (which
+    /// clones nothing when the name is there), out of line: compiled into the interpreter
+    /// loop, the dict's insert made the loop's layout (and so the LOAD ratios the report
+    /// measures, to a few percent) move with every change to the dict's code.
+    #[inline(never)]
+    fn store(&mut self, vm: &mut Vm, name: &Rc<str>, hash: u64, value: Value) {
+        match vm.globals.entry_ref_with_hash(hash, &**name) {
+            EntryRef::Occupied(mut entry) => drop(entry.insert(value)),
+            EntryRef::Vacant(entry) => drop(entry.insert_with_key(name.clone(), value)),
+        }
+    }
 }
 
 /// The uncached mode's (empty) site: every load is the full lookup.
@@ -162,6 +175,13 @@ impl GlobalLoad for VersionCache<Value> {
 }
 
 impl GlobalLoad for SlotCache {
+    /// A store through the site's remembered slot: while the globals' keys are unchanged, no
+    /// hashing, probing or key compare (the loop that rebinds a global in the report).
+    #[inline(always)]
+    fn store(&mut self, vm: &mut Vm, name: &Rc<str>, hash: u64, value: Value) {
+        drop(self.store_with_hash(&mut vm.globals, &**name, hash, value, || name.clone()));
+    }
+
     #[inline(always)]
     fn hit<'a>(&'a self, vm: &'a Vm, _versions: NamespaceVersions) -> Option<&'a Value> {
         SlotCache::hit(self, &vm.globals, &vm.builtins)
@@ -294,20 +314,8 @@ impl Vm {
         result
     }
 
-    /// `STORE_GLOBAL`'s write: by reference to the interned name, so that rebinding a name
-    /// that is there clones nothing. Out of line, like the cache misses: compiled into the
-    /// interpreter loop, the dict's insert made the loop's layout (and so the LOAD ratios the
-    /// report measures, to a few percent) move with every change to the dict's code.
-    #[inline(never)]
-    fn store_global(&mut self, hash: u64, name: &Rc<str>, value: Value) {
-        match self.globals.entry_ref_with_hash(hash, &**name) {
-            EntryRef::Occupied(mut entry) => drop(entry.insert(value)),
-            EntryRef::Vacant(entry) => drop(entry.insert_with_key(name.clone(), value)),
-        }
-    }
-
-    /// `DELETE_GLOBAL`'s removal (out of line, as [`store_global`](Vm::store_global)):
-    /// whether the name was there.
+    /// `DELETE_GLOBAL`'s removal (out of line, as an uncached store): whether the name was
+    /// there.
     #[inline(never)]
     fn delete_global(&mut self, hash: u64, name: &Rc<str>) -> bool {
         self.globals.remove_with_hash(hash, &**name).is_some()
@@ -378,10 +386,10 @@ impl Vm {
                         }
                     }
                 }
-                Op::StoreGlobal(index) => {
+                Op::StoreGlobal { name, cache } => {
                     let value = pop!();
-                    let index = index as usize;
-                    self.store_global(hashes[index], &code.names[index], value);
+                    let name = name as usize;
+                    sites[cache as usize].store(self, &code.names[name], hashes[name], value);
                     versions = NamespaceVersions::of(self);
                 }
                 Op::DeleteGlobal(index) => {

@@ -3,7 +3,8 @@
 //! An [`Op`] is one instruction with its argument already resolved to an index: into the
 //! constants, the locals, the names, or the instructions (a jump target). `LOAD_GLOBAL` also
 //! carries the index of its own cache site, so each `LOAD_GLOBAL` in the program has a cache
-//! of its own, as in CPython. A [`Code`] holds the instructions, the tables they index, and
+//! of its own, as in CPython; so does `STORE_GLOBAL`, which the slot-cached VM stores through
+//! (`SlotCache::store_with_hash`). A [`Code`] holds the instructions, the tables they index, and
 //! the cache sites, which live with the code (CPython keeps them inline in the bytecode) and
 //! so stay warm from one run to the next.
 
@@ -28,8 +29,13 @@ pub enum Op {
         /// Index into the names table.
         name: u32,
     },
-    /// Pop into global `names[i]`.
-    StoreGlobal(u32),
+    /// Pop into global `names[name]`, through cache site `cache` (used in the slot mode).
+    StoreGlobal {
+        /// Index of this instruction's cache site (numbered with the `LOAD_GLOBAL`s' sites).
+        cache: u32,
+        /// Index into the names table.
+        name: u32,
+    },
     /// Delete global `names[i]` (a NameError if absent).
     DeleteGlobal(u32),
     /// Pop and discard.
@@ -58,7 +64,7 @@ impl Op {
             Op::LoadFast(_) => "LOAD_FAST",
             Op::StoreFast(_) => "STORE_FAST",
             Op::LoadGlobal { .. } => "LOAD_GLOBAL",
-            Op::StoreGlobal(_) => "STORE_GLOBAL",
+            Op::StoreGlobal { .. } => "STORE_GLOBAL",
             Op::DeleteGlobal(_) => "DELETE_GLOBAL",
             Op::PopTop => "POP_TOP",
             Op::BinaryAdd => "BINARY_ADD",
@@ -75,7 +81,9 @@ impl Op {
     pub fn stack_effect(&self) -> (usize, usize) {
         match *self {
             Op::LoadConst(_) | Op::LoadFast(_) | Op::LoadGlobal { .. } => (0, 1),
-            Op::StoreFast(_) | Op::StoreGlobal(_) | Op::PopTop | Op::PopJumpIfFalse(_) => (1, 0),
+            Op::StoreFast(_) | Op::StoreGlobal { .. } | Op::PopTop | Op::PopJumpIfFalse(_) => {
+                (1, 0)
+            }
             Op::DeleteGlobal(_) | Op::Jump(_) => (0, 0),
             Op::BinaryAdd | Op::BinarySub | Op::CompareLt => (2, 1),
             Op::Call(argc) => (argc as usize + 1, 1),
@@ -108,7 +116,7 @@ pub struct Code {
     pub(crate) local_names: Vec<Rc<str>>,
     /// The deepest the stack can get, computed by the assembler's stack check.
     pub(crate) max_stack_depth: usize,
-    /// How many `LOAD_GLOBAL` instructions (cache sites) there are.
+    /// How many cache sites (`LOAD_GLOBAL` and `STORE_GLOBAL` instructions) there are.
     pub(crate) cache_site_count: usize,
     pub(crate) caches: CacheSites,
 }
@@ -138,11 +146,11 @@ impl Code {
             let (index, bound, table) = match *op {
                 Op::LoadConst(i) => (i, consts.len(), "constants"),
                 Op::LoadFast(i) | Op::StoreFast(i) => (i, local_names.len(), "locals"),
-                Op::LoadGlobal { name, cache } => {
+                Op::LoadGlobal { name, cache } | Op::StoreGlobal { name, cache } => {
                     cache_site_count = cache_site_count.max(cache as usize + 1);
                     (name, names.len(), "names")
                 }
-                Op::StoreGlobal(i) | Op::DeleteGlobal(i) => (i, names.len(), "names"),
+                Op::DeleteGlobal(i) => (i, names.len(), "names"),
                 Op::Jump(target) | Op::PopJumpIfFalse(target) => {
                     (target, ops.len(), "instructions")
                 }
@@ -198,8 +206,9 @@ impl Code {
         self.lines.get(offset).copied()
     }
 
-    /// Hit and miss counts of every `LOAD_GLOBAL` cache site, summed, since the code was
-    /// assembled or the cache mode last changed. `None` when the VM ran it uncached.
+    /// Hit and miss counts of every cache site (`LOAD_GLOBAL`s, and in the slot mode the
+    /// `STORE_GLOBAL`s too), summed, since the code was assembled or the cache mode last
+    /// changed. `None` when the VM ran it uncached.
     pub fn cache_stats(&self) -> Option<crate::cache::CacheStats> {
         self.caches.stats()
     }
