@@ -16,6 +16,9 @@ use std::hash::{BuildHasher, Hash};
 /// (the globals' one proves the name has not been defined in globals since). Overwriting a
 /// value leaves keys versions alone, so a global rebound in a loop keeps hitting.
 ///
+/// One site serves one name (see the [module docs](super)): keep one per `LOAD_GLOBAL` (or
+/// `STORE_GLOBAL`) instruction.
+///
 /// It holds no value, only integers, so it keeps nothing alive; and every call takes `&self`
 /// (its state is in [`Cell`]s), so sites can live in a shared code object. It is not `Sync`.
 ///

@@ -22,6 +22,9 @@ use std::hash::{BuildHasher, Hash};
 /// cleared or torn down if that matters, or use [`SlotCache`](super::SlotCache), which holds
 /// no value at all.
 ///
+/// One site serves one name (see the [module docs](super)): keep one per `LOAD_GLOBAL`
+/// instruction.
+///
 /// Hits work through `&self`; fills need `&mut self`, because a fill replaces the value that
 /// a hit lends out by reference.
 #[derive(Debug, Clone)]
