@@ -2,12 +2,16 @@
 //!
 //! Each section measures one thing side by side in this one run (machines here are noisy,
 //! so only ratios within a run mean much) and prints a table; a progress line per row goes to
-//! stderr. `--quick` runs a smaller sweep; `--only dict|memory|load` runs one section; `--json` prints, instead of the tables, one JSON
-//! array of rows on stdout (see `json.rs` for the row shape).
+//! stderr. `--quick` runs a smaller sweep; `--only dict|plain|memory|load` runs one section;
+//! `--json` prints, instead of the tables, one JSON array of rows on stdout (see `json.rs` for
+//! the row shape).
 //!
 //! - `dict.rs`: the dict table: vdict against indexmap, hashbrown and std on the workloads of
 //!   `benches/support/maps.rs`, ns per operation and vdict's ratio to each.
-//! - `memory.rs`: heap bytes per entry, measured with a counting global allocator.
+//! - `plain.rs`: lookups from a plain caller: each map called through one small generic
+//!   function, inlining left to the compiler, random keys; hashlink joins the peers.
+//! - `memory.rs`: heap bytes per entry over a sweep of sizes, measured with a counting global
+//!   allocator.
 //! - `load.rs`: the LOAD_* table from the reference VM: ns per `LOAD_x; POP_TOP` pair and the
 //!   ratio to LOAD_FAST, per cache mode, with hit rates.
 //! - `versions.rs`: the dict's two version tags through a short session of edits.
@@ -18,6 +22,7 @@ mod load;
 #[path = "../../benches/support/maps.rs"]
 mod maps;
 mod memory;
+mod plain;
 mod versions;
 
 #[global_allocator]
@@ -31,7 +36,7 @@ pub struct Options {
     pub quick: bool,
     /// Rows as JSON on stdout instead of tables.
     pub json: bool,
-    /// Run only this section (`dict`, `memory` or `load`); all of them when `None`.
+    /// Run only this section (`dict`, `plain`, `memory` or `load`); all of them when `None`.
     pub only: Option<Section>,
 }
 
@@ -39,6 +44,7 @@ pub struct Options {
 #[derive(Clone, Copy, PartialEq, Eq)]
 pub enum Section {
     Dict,
+    Plain,
     Memory,
     Load,
 }
@@ -55,7 +61,7 @@ fn parse_args() -> Options {
         json: false,
         only: None,
     };
-    let usage = "usage: cargo run --release --example report -- [--quick] [--json] [--only dict|memory|load]";
+    let usage = "usage: cargo run --release --example report -- [--quick] [--json] [--only dict|plain|memory|load]";
     let mut args = std::env::args().skip(1);
     while let Some(arg) = args.next() {
         match arg.as_str() {
@@ -64,11 +70,12 @@ fn parse_args() -> Options {
             "--only" => {
                 options.only = Some(match args.next().as_deref() {
                     Some("dict") => Section::Dict,
+                    Some("plain") => Section::Plain,
                     Some("memory") => Section::Memory,
                     Some("load") => Section::Load,
                     other => {
                         eprintln!(
-                            "report: --only takes dict, memory or load, not {other:?}\n{usage}"
+                            "report: --only takes dict, plain, memory or load, not {other:?}\n{usage}"
                         );
                         std::process::exit(2);
                     }
@@ -97,6 +104,9 @@ fn main() {
 
     if options.runs(Section::Dict) {
         dict::run(&options, &mut rows);
+    }
+    if options.runs(Section::Plain) {
+        plain::run(&options, &mut rows);
     }
     if options.runs(Section::Memory) {
         memory::run(&options, &mut rows);

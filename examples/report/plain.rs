@@ -1,0 +1,324 @@
+//! The plain-caller table: lookups as a user's own code makes them, for each map.
+//!
+//! The dict table measures many workloads through one big routine, in which the compiler
+//! calls every map's `get` out of line; a user's small loop over `get` may have it inlined
+//! instead, which helps a map whose lookup is small enough and not one whose lookup is not.
+//! So here every map is called through one small generic function ([`get`]), marked neither
+//! `#[inline]` nor `#[inline(never)]`, from a timed loop compiled once per map ([`sum_hits`],
+//! [`sum_misses`], kept out of line so that each map's loop is its own function and none
+//! shares another's registers): what inlining happens is the compiler's choice, as in any
+//! caller's code.
+//!
+//! Keys are random (a 64-bit xorshift generator), `u64`s and short `String`s made from them.
+//! Each map is built from `new()` by inserts. Hits look the keys up in reverse insertion
+//! order; misses look up as many keys from another seed. Rounds interleave the maps; each
+//! cost is the median over rounds of ns per lookup.
+
+use crate::json::Row;
+use crate::Options;
+use std::hash::Hash;
+use std::hint::black_box;
+use std::time::Instant;
+use vdict::DefaultHashBuilder;
+
+/// Lookups per timed sample, at least: small maps repeat their keys to reach it.
+const LOOKUPS_PER_SAMPLE: usize = 50_000;
+
+/// A map as this table calls it: built by inserts, read by `get`. Each impl forwards to the
+/// map's own method and is small enough that the compiler sees straight through it.
+trait PlainMap<K>: Sized {
+    const NAME: &'static str;
+    fn new_map() -> Self;
+    fn put(&mut self, key: K, value: u64);
+    fn lookup(&self, key: &K) -> Option<&u64>;
+}
+
+macro_rules! plain_map {
+    ($name:literal, $map:ty, $new:expr, $get:ident) => {
+        impl<K: Hash + Eq> PlainMap<K> for $map {
+            const NAME: &'static str = $name;
+            fn new_map() -> Self {
+                $new
+            }
+            fn put(&mut self, key: K, value: u64) {
+                self.insert(key, value);
+            }
+            fn lookup(&self, key: &K) -> Option<&u64> {
+                self.$get(key)
+            }
+        }
+    };
+}
+
+plain_map!("vdict", vdict::Dict<K, u64>, vdict::Dict::new(), get);
+plain_map!(
+    "indexmap",
+    indexmap::IndexMap<K, u64, DefaultHashBuilder>,
+    indexmap::IndexMap::with_hasher(DefaultHashBuilder::default()),
+    get
+);
+plain_map!(
+    "hashbrown",
+    hashbrown::HashMap<K, u64, DefaultHashBuilder>,
+    hashbrown::HashMap::with_hasher(DefaultHashBuilder::default()),
+    get
+);
+plain_map!(
+    "std",
+    std::collections::HashMap<K, u64, DefaultHashBuilder>,
+    std::collections::HashMap::with_hasher(DefaultHashBuilder::default()),
+    get
+);
+plain_map!(
+    "hashlink",
+    hashlink::LinkedHashMap<K, u64, DefaultHashBuilder>,
+    hashlink::LinkedHashMap::with_hasher(DefaultHashBuilder::default()),
+    get
+);
+
+/// The one function every lookup goes through: generic, and left to the compiler to inline
+/// or not.
+fn get<'m, K, M: PlainMap<K>>(map: &'m M, key: &K) -> Option<&'m u64> {
+    map.lookup(key)
+}
+
+/// Looks up every key, which must all be present; returns a checksum.
+#[inline(never)]
+fn sum_hits<K, M: PlainMap<K>>(map: &M, keys: &[K]) -> u64 {
+    let mut sum = 0u64;
+    for key in keys {
+        if let Some(value) = get(map, key) {
+            sum = sum.wrapping_add(*value);
+        }
+    }
+    sum
+}
+
+/// Looks up every key, which must all be absent; returns how many were (all of them).
+#[inline(never)]
+fn sum_misses<K, M: PlainMap<K>>(map: &M, keys: &[K]) -> u64 {
+    let mut absent = 0u64;
+    for key in keys {
+        if get(map, key).is_none() {
+            absent += 1;
+        }
+    }
+    absent
+}
+
+/// xorshift64: fast, and random enough that no hasher gets an easy ride.
+struct XorShift(u64);
+
+impl XorShift {
+    fn next(&mut self) -> u64 {
+        let mut x = self.0;
+        x ^= x << 13;
+        x ^= x >> 7;
+        x ^= x << 17;
+        self.0 = x;
+        x
+    }
+}
+
+/// A key type of this table.
+trait PlainKey: Hash + Eq + Clone {
+    fn from_random(x: u64) -> Self;
+}
+
+impl PlainKey for u64 {
+    fn from_random(x: u64) -> u64 {
+        x
+    }
+}
+
+impl PlainKey for String {
+    fn from_random(x: u64) -> String {
+        // Identifier-like: 6 to 13 characters.
+        format!("k{:x}", x >> (8 + (x % 5) * 8))
+    }
+}
+
+/// `n` distinct keys from `seed`, none in `avoid`.
+fn distinct_keys<K: PlainKey>(n: usize, seed: u64, avoid: &hashbrown::HashSet<K>) -> Vec<K> {
+    let mut random = XorShift(seed);
+    let mut seen = hashbrown::HashSet::new();
+    let mut keys = Vec::with_capacity(n);
+    while keys.len() < n {
+        let key = K::from_random(random.next());
+        if !avoid.contains(&key) && seen.insert(key.clone()) {
+            keys.push(key);
+        }
+    }
+    keys
+}
+
+/// One map of one case: built, with its samples.
+struct Subject<K, M> {
+    map: M,
+    hits_ns: Vec<f64>,
+    misses_ns: Vec<f64>,
+    _key: std::marker::PhantomData<K>,
+}
+
+/// Everything one row of the table needs, for any map.
+trait Measured {
+    fn name(&self) -> &'static str;
+    fn sample(&mut self, hits: &dyn std::any::Any, misses: &dyn std::any::Any, reps: usize);
+    fn medians(&self) -> (f64, f64);
+}
+
+impl<K: PlainKey + 'static, M: PlainMap<K>> Measured for Subject<K, M> {
+    fn name(&self) -> &'static str {
+        M::NAME
+    }
+
+    fn sample(&mut self, hits: &dyn std::any::Any, misses: &dyn std::any::Any, reps: usize) {
+        let hits: &Vec<K> = hits.downcast_ref().expect("keys of this case's type");
+        let misses: &Vec<K> = misses.downcast_ref().expect("keys of this case's type");
+        let start = Instant::now();
+        let mut checksum = 0u64;
+        for _ in 0..reps {
+            checksum = checksum.wrapping_add(sum_hits(&self.map, hits));
+        }
+        self.hits_ns
+            .push(start.elapsed().as_nanos() as f64 / (reps * hits.len()) as f64);
+        let start = Instant::now();
+        let mut absent = 0u64;
+        for _ in 0..reps {
+            absent += sum_misses(&self.map, misses);
+        }
+        self.misses_ns
+            .push(start.elapsed().as_nanos() as f64 / (reps * misses.len()) as f64);
+        assert_eq!(
+            absent,
+            (reps * misses.len()) as u64,
+            "{}: a miss hit",
+            M::NAME
+        );
+        black_box(checksum);
+    }
+
+    fn medians(&self) -> (f64, f64) {
+        (median(&self.hits_ns), median(&self.misses_ns))
+    }
+}
+
+fn median(samples: &[f64]) -> f64 {
+    let mut sorted = samples.to_vec();
+    sorted.sort_by(f64::total_cmp);
+    sorted[sorted.len() / 2]
+}
+
+fn subject<K: PlainKey + 'static, M: PlainMap<K> + 'static>(keys: &[K]) -> Box<dyn Measured> {
+    let mut map = M::new_map();
+    for (i, key) in keys.iter().enumerate() {
+        map.put(key.clone(), i as u64);
+    }
+    Box::new(Subject::<K, M> {
+        map,
+        hits_ns: Vec::new(),
+        misses_ns: Vec::new(),
+        _key: std::marker::PhantomData,
+    })
+}
+
+/// Measures one key type at one size; returns each map's (name, hit ns, miss ns).
+fn measure<K: PlainKey + 'static>(size: usize, rounds: usize) -> Vec<(&'static str, f64, f64)> {
+    let keys: Vec<K> = distinct_keys(size, 0x2545_f491_4f6c_dd1d, &hashbrown::HashSet::new());
+    let present: hashbrown::HashSet<K> = keys.iter().cloned().collect();
+    let missing: Vec<K> = distinct_keys(size, 0x9e37_79b9_7f4a_7c15, &present);
+    let hits: Vec<K> = keys.iter().rev().cloned().collect();
+    let mut subjects = [
+        subject::<K, vdict::Dict<K, u64>>(&keys),
+        subject::<K, indexmap::IndexMap<K, u64, DefaultHashBuilder>>(&keys),
+        subject::<K, hashbrown::HashMap<K, u64, DefaultHashBuilder>>(&keys),
+        subject::<K, std::collections::HashMap<K, u64, DefaultHashBuilder>>(&keys),
+        subject::<K, hashlink::LinkedHashMap<K, u64, DefaultHashBuilder>>(&keys),
+    ];
+    let reps = (LOOKUPS_PER_SAMPLE / size).max(1);
+    for _ in 0..rounds {
+        for subject in subjects.iter_mut() {
+            subject.sample(&hits, &missing, reps);
+        }
+    }
+    subjects
+        .iter()
+        .map(|subject| {
+            let (hit, miss) = subject.medians();
+            (subject.name(), hit, miss)
+        })
+        .collect()
+}
+
+/// Measures both key types at each size, adds rows, prints the table unless `--json`.
+pub fn run(options: &Options, rows: &mut Vec<Row>) {
+    let (sizes, rounds): (&[usize], usize) = if options.quick {
+        (&[16, 1_000, 100_000], 7)
+    } else {
+        (&[16, 1_000, 100_000, 1_000_000], 11)
+    };
+    let mut table = Vec::new();
+    for key in ["u64", "String"] {
+        for &size in sizes {
+            eprintln!("report: plain caller, {key} keys, {size}");
+            let measured = match key {
+                "u64" => measure::<u64>(size, rounds),
+                _ => measure::<String>(size, rounds),
+            };
+            for &(name, hit, miss) in &measured {
+                for (workload, ns) in [("plain_lookup_hit", hit), ("plain_lookup_miss", miss)] {
+                    rows.push(Row {
+                        table: "plain",
+                        workload: workload.to_string(),
+                        key: Some(if key == "u64" { "u64" } else { "String" }),
+                        size: Some(size),
+                        implementation: name.to_string(),
+                        ns_per_op: Some(ns),
+                        ..Row::default()
+                    });
+                }
+            }
+            table.push((key, size, measured));
+        }
+    }
+    if options.json {
+        return;
+    }
+    println!("== Lookups from a plain caller: ns per lookup, and vdict's ratio to each peer ==");
+    println!(
+        "   (each map called through one generic function the compiler may inline; random keys;\n    \
+         maps built from new() by inserts; median of {rounds} interleaved rounds)\n"
+    );
+    let names: Vec<&str> = table[0].2.iter().map(|(name, _, _)| *name).collect();
+    print!("{:<6} {:>8} {:<5} |", "key", "size", "");
+    for name in &names {
+        print!(" {name:>9}");
+    }
+    print!(" |");
+    for name in names.iter().skip(1) {
+        print!(" {:>8}", format!("/{}", &name[..name.len().min(5)]));
+    }
+    println!();
+    for (key, size, measured) in &table {
+        for (label, pick) in [("hit", 1usize), ("miss", 2)] {
+            let ns: Vec<f64> = measured
+                .iter()
+                .map(|m| if pick == 1 { m.1 } else { m.2 })
+                .collect();
+            print!("{key:<6} {size:>8} {label:<5} |");
+            for value in &ns {
+                print!(" {value:>9.2}");
+            }
+            print!(" |");
+            for value in ns.iter().skip(1) {
+                print!(" {:>8.2}", ns[0] / value);
+            }
+            println!();
+        }
+    }
+    println!(
+        "\n(goals: hit <= 1.0 x indexmap at 16 and 1,000, <= 0.9 x at 100,000 and 1,000,000, \
+         <= 1.25 x hashbrown up to 100,000;\n miss <= 1.0 x indexmap at every size, <= 1.25 x \
+         hashbrown up to 100,000)\n"
+    );
+}
