@@ -17,7 +17,9 @@ use criterion::{criterion_group, criterion_main, BatchSize, BenchmarkId, Criteri
 #[path = "support/maps.rs"]
 mod maps;
 
-use maps::{BenchKey, BenchMap, Case, HashbrownMap, IndexMap, StdMap, VDict, Workload};
+use maps::{
+    BenchKey, BenchMap, Case, HashbrownMap, HashlinkMap, IndexMap, StdMap, VDict, Workload,
+};
 
 const SIZES: [usize; 4] = [16, 1_000, 100_000, 1_000_000];
 
@@ -55,6 +57,7 @@ fn bench_key<K: BenchKey>(c: &mut Criterion) {
             bench_map::<K, IndexMap<K>>(c, workload, &case);
             bench_map::<K, HashbrownMap<K>>(c, workload, &case);
             bench_map::<K, StdMap<K>>(c, workload, &case);
+            bench_map::<K, HashlinkMap<K>>(c, workload, &case);
         }
     }
 }

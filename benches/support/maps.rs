@@ -1,8 +1,9 @@
 //! The dict workloads, shared by `benches/dict.rs` (criterion) and the report's dict table
 //! (`examples/report/dict.rs`), so both measure exactly the same work.
 //!
-//! [`BenchMap`] puts vdict's `Dict`, `indexmap::IndexMap`, `hashbrown::HashMap` and
-//! `std::collections::HashMap` behind one interface, all four built with the same hasher
+//! [`BenchMap`] puts vdict's `Dict`, `indexmap::IndexMap`, `hashbrown::HashMap`,
+//! `std::collections::HashMap` and `hashlink::LinkedHashMap` behind one interface, all five
+//! built with the same hasher
 //! (vdict's default, foldhash). A [`Case`] holds the keys of one size and key type: the keys
 //! in insertion order, the same keys shuffled (lookups and overwrites visit them in random
 //! order), and as many keys that are absent. Each [`Workload`] is a setup (not timed) and a
@@ -19,6 +20,9 @@ pub type IndexMap<K> = indexmap::IndexMap<K, u64, DefaultHashBuilder>;
 pub type HashbrownMap<K> = hashbrown::HashMap<K, u64, DefaultHashBuilder>;
 pub type StdMap<K> = std::collections::HashMap<K, u64, DefaultHashBuilder>;
 pub type VDict<K> = Dict<K, u64, DefaultHashBuilder>;
+/// The map a Rust user picks today for O(1) removal that keeps order: a hash map threaded on
+/// a doubly linked list.
+pub type HashlinkMap<K> = hashlink::LinkedHashMap<K, u64, DefaultHashBuilder>;
 
 /// A key type the workloads run on: `u64`, or a short `String` like an identifier.
 pub trait BenchKey: Hash + Eq + Clone {
@@ -122,6 +126,8 @@ bench_map_impl!(HashbrownMap, "hashbrown", ordered: false,
     remove_ordered: remove, remove_any: remove, pop_last: |_map| None);
 bench_map_impl!(StdMap, "std", ordered: false,
     remove_ordered: remove, remove_any: remove, pop_last: |_map| None);
+bench_map_impl!(HashlinkMap, "hashlink", ordered: true,
+    remove_ordered: remove, remove_any: remove, pop_last: |map| map.pop_back());
 
 /// The keys of one measurement: `size` keys of type `K`.
 pub struct Case<K> {

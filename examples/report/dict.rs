@@ -11,7 +11,9 @@ use crate::json::Row;
 use crate::Options;
 use std::time::Instant;
 
-use crate::maps::{BenchKey, BenchMap, Case, HashbrownMap, IndexMap, StdMap, VDict, Workload};
+use crate::maps::{
+    BenchKey, BenchMap, Case, HashbrownMap, HashlinkMap, IndexMap, StdMap, VDict, Workload,
+};
 
 /// Operations per timed sample, at least: small maps repeat the routine to reach it.
 const OPS_PER_SAMPLE: usize = 20_000;
@@ -99,7 +101,7 @@ impl<K: BenchKey, M: BenchMap<K>> Column<K, M> {
 }
 
 /// Medians of ns per operation, each with the `impl` its row is filed under: vdict,
-/// indexmap, hashbrown, std, in that order, for the maps the workload applies to; rounds
+/// indexmap, hashbrown, std, hashlink, in that order, for the maps the workload applies to; rounds
 /// interleave them. The mass-delete workload also samples, in the same rounds, its baseline (a
 /// fresh vdict holding just the survivors, `vdict_fresh`): its goal is a ratio of the two, and
 /// taken from rows measured minutes apart it moved with the machine's phases (1.3-2.0 across
@@ -113,6 +115,7 @@ fn measure<K: BenchKey>(
     let mut indexmap = Column::<K, IndexMap<K>>::new(workload, case);
     let mut hashbrown = Column::<K, HashbrownMap<K>>::new(workload, case);
     let mut std = Column::<K, StdMap<K>>::new(workload, case);
+    let mut hashlink = Column::<K, HashlinkMap<K>>::new(workload, case);
     let baseline = Workload::IterateSurvivorsFresh;
     let mut fresh = (workload == Workload::IterateAfterMassDelete)
         .then(|| Column::<K, VDict<K>>::new(baseline, case));
@@ -124,12 +127,14 @@ fn measure<K: BenchKey>(
         indexmap.sample(workload, case);
         hashbrown.sample(workload, case);
         std.sample(workload, case);
+        hashlink.sample(workload, case);
     }
     let medians = [
         (workload.impl_name("vdict"), vdict.median()),
         (workload.impl_name("indexmap"), indexmap.median()),
         (workload.impl_name("hashbrown"), hashbrown.median()),
         (workload.impl_name("std"), std.median()),
+        (workload.impl_name("hashlink"), hashlink.median()),
         (baseline.impl_name("vdict"), fresh.and_then(Column::median)),
     ];
     (medians.into_iter())
@@ -236,7 +241,7 @@ fn print_table(rows: &[Row]) {
     );
     println!("   (median of interleaved rounds; ratio < 1 means vdict is faster)\n");
     println!(
-        "{:<26} {:>6} {:>9} | {:>8} {:>8} {:>9} {:>8} | {:>6} {:>6} {:>6}",
+        "{:<26} {:>6} {:>9} | {:>8} {:>8} {:>9} {:>8} {:>8} | {:>6} {:>6} {:>6} {:>6}",
         "workload",
         "key",
         "size",
@@ -244,9 +249,11 @@ fn print_table(rows: &[Row]) {
         "indexmap",
         "hashbrown",
         "std",
+        "hashlink",
         "/idxm",
         "/hbrwn",
-        "/std"
+        "/std",
+        "/hlink"
     );
     let mut seen = Vec::new();
     for row in rows {
@@ -266,7 +273,7 @@ fn print_table(rows: &[Row]) {
             _ => "-".to_string(),
         };
         println!(
-            "{:<26} {:>6} {:>9} | {:>8} {:>8} {:>9} {:>8} | {:>6} {:>6} {:>6}",
+            "{:<26} {:>6} {:>9} | {:>8} {:>8} {:>9} {:>8} {:>8} | {:>6} {:>6} {:>6} {:>6}",
             row.workload,
             key,
             size,
@@ -274,19 +281,22 @@ fn print_table(rows: &[Row]) {
             cell(ns("indexmap")),
             cell(ns("hashbrown")),
             cell(ns("std")),
+            cell(ns("hashlink")),
             ratio(ns("indexmap")),
             ratio(ns("hashbrown")),
             ratio(ns("std")),
+            ratio(ns("hashlink")),
         );
         if row.workload == "remove_half_ordered" {
             if let Some(swap) = ns("indexmap_swap_remove") {
                 println!(
-                    "{:<26} {:>6} {:>9} | {:>8} {:>8} {:>9} {:>8} | {:>6}",
+                    "{:<26} {:>6} {:>9} | {:>8} {:>8} {:>9} {:>8} {:>8} | {:>6}",
                     "  (indexmap swap_remove)",
                     key,
                     size,
                     "",
                     format!("{swap:.2}"),
+                    "",
                     "",
                     "",
                     format!("{:.2}", vdict.unwrap_or(f64::NAN) / swap)
