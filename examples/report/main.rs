@@ -4,7 +4,7 @@
 //! so only ratios within a run mean much) and prints a table; a progress line per row goes to
 //! stderr. `--quick` runs a smaller sweep; `--only dict|plain|memory|load` runs one section;
 //! `--json` prints, instead of the tables, one JSON array of rows on stdout (see `json.rs` for
-//! the row shape).
+//! the row shape); `--plot DIR` also writes SVG charts of the rows (`plot.rs`).
 //!
 //! - `dict.rs`: the dict table: vdict against indexmap, hashbrown and std on the workloads of
 //!   `benches/support/maps.rs`, ns per operation and vdict's ratio to each.
@@ -23,6 +23,7 @@ mod load;
 mod maps;
 mod memory;
 mod plain;
+mod plot;
 mod versions;
 
 #[global_allocator]
@@ -36,6 +37,8 @@ pub struct Options {
     pub quick: bool,
     /// Rows as JSON on stdout instead of tables.
     pub json: bool,
+    /// Write SVG charts of the rows into this directory (`--plot DIR`).
+    pub plot: Option<std::path::PathBuf>,
     /// Run only this section (`dict`, `plain`, `memory` or `load`); all of them when `None`.
     pub only: Option<Section>,
 }
@@ -59,14 +62,22 @@ fn parse_args() -> Options {
     let mut options = Options {
         quick: false,
         json: false,
+        plot: None,
         only: None,
     };
-    let usage = "usage: cargo run --release --example report -- [--quick] [--json] [--only dict|plain|memory|load]";
+    let usage = "usage: cargo run --release --example report -- [--quick] [--json] [--plot DIR] [--only dict|plain|memory|load]";
     let mut args = std::env::args().skip(1);
     while let Some(arg) = args.next() {
         match arg.as_str() {
             "--quick" => options.quick = true,
             "--json" => options.json = true,
+            "--plot" => match args.next() {
+                Some(dir) => options.plot = Some(dir.into()),
+                None => {
+                    eprintln!("report: --plot takes a directory\n{usage}");
+                    std::process::exit(2);
+                }
+            },
             "--only" => {
                 options.only = Some(match args.next().as_deref() {
                     Some("dict") => Section::Dict,
@@ -120,6 +131,17 @@ fn main() {
 
     if options.json {
         println!("{}", json::rows_to_json(&rows));
+    }
+    if let Some(dir) = &options.plot {
+        match plot::write(dir, &rows) {
+            Ok(files) => files
+                .iter()
+                .for_each(|file| eprintln!("report: wrote {}", file.display())),
+            Err(error) => {
+                eprintln!("report: --plot {}: {error}", dir.display());
+                std::process::exit(1);
+            }
+        }
     }
     eprintln!("report: done in {:.1} s", started.elapsed().as_secs_f64());
 }
