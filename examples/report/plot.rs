@@ -67,63 +67,39 @@ fn chart(
         .x_label_area_size(45)
         .y_label_area_size(65);
     let x_range = (x_min * 0.9..x_max * 1.1).log_scale();
+    // The two y axes are different types in plotters, so one body serves both as a macro.
+    macro_rules! draw {
+        ($y_range:expr, $point_size:expr) => {{
+            let mut chart = builder.build_cartesian_2d(x_range, $y_range)?;
+            chart
+                .configure_mesh()
+                .x_desc("entries")
+                .y_desc(y_label)
+                .x_label_formatter(&|x| format!("{x:.0}"))
+                .y_labels(12)
+                .y_label_formatter(&|y| format!("{y:.1}"))
+                .draw()?;
+            for (map, points) in lines {
+                let style = colour(map).stroke_width(2);
+                chart
+                    .draw_series(
+                        LineSeries::new(points.iter().copied(), style).point_size($point_size),
+                    )?
+                    .label(*map)
+                    .legend(move |(x, y)| PathElement::new(vec![(x, y), (x + 20, y)], style));
+            }
+            chart
+                .configure_series_labels()
+                .background_style(WHITE.mix(0.85))
+                .border_style(BLACK)
+                .draw()?;
+        }};
+    }
     if y_log {
-        let mut chart =
-            builder.build_cartesian_2d(x_range, (y_min * 0.8..y_max * 1.25).log_scale())?;
-        chart
-            .configure_mesh()
-            .x_desc("entries")
-            .y_desc(y_label)
-            .x_label_formatter(&|x| format!("{x:.0}"))
-            .y_labels(12)
-            .y_label_formatter(&|y| format!("{y:.1}"))
-            .draw()?;
-        for (map, points) in lines {
-            let style = colour(map).stroke_width(2);
-            chart
-                .draw_series(
-                    LineSeries::new(points.iter().copied(), style).point_size(if y_log {
-                        3
-                    } else {
-                        0
-                    }),
-                )?
-                .label(*map)
-                .legend(move |(x, y)| PathElement::new(vec![(x, y), (x + 20, y)], style));
-        }
-        chart
-            .configure_series_labels()
-            .background_style(WHITE.mix(0.85))
-            .border_style(BLACK)
-            .draw()?;
+        // Few sizes: mark each measured point.
+        draw!((y_min * 0.8..y_max * 1.25).log_scale(), 3);
     } else {
-        let mut chart = builder.build_cartesian_2d(x_range, 0f64..y_max * 1.1)?;
-        chart
-            .configure_mesh()
-            .x_desc("entries")
-            .y_desc(y_label)
-            .x_label_formatter(&|x| format!("{x:.0}"))
-            .y_labels(12)
-            .y_label_formatter(&|y| format!("{y:.1}"))
-            .draw()?;
-        for (map, points) in lines {
-            let style = colour(map).stroke_width(2);
-            chart
-                .draw_series(
-                    LineSeries::new(points.iter().copied(), style).point_size(if y_log {
-                        3
-                    } else {
-                        0
-                    }),
-                )?
-                .label(*map)
-                .legend(move |(x, y)| PathElement::new(vec![(x, y), (x + 20, y)], style));
-        }
-        chart
-            .configure_series_labels()
-            .background_style(WHITE.mix(0.85))
-            .border_style(BLACK)
-            .draw()?;
+        draw!(0f64..y_max * 1.1, 0);
     }
     root.present()?;
     Ok(())

@@ -90,72 +90,14 @@ impl Default for Switchable {
 }
 
 impl BuildHasher for Switchable {
-    type Hasher = SwitchableHasher;
-    fn build_hasher(&self) -> SwitchableHasher {
+    // Both are foldhash's hasher, differently seeded: one type, no forwarding.
+    type Hasher = foldhash::fast::FoldHasher<'static>;
+    fn build_hasher(&self) -> Self::Hasher {
         match self {
-            Switchable::Default(builder) => SwitchableHasher::Default(builder.build_hasher()),
-            Switchable::Seeded(seed) => SwitchableHasher::Seeded(
-                foldhash::fast::FixedState::with_seed(u64::from(*seed)).build_hasher(),
-            ),
-        }
-    }
-}
-
-/// [`Switchable`]'s hasher.
-pub enum SwitchableHasher {
-    Default(<vdict::DefaultHashBuilder as BuildHasher>::Hasher),
-    Seeded(foldhash::fast::FoldHasher<'static>),
-}
-
-impl Hasher for SwitchableHasher {
-    fn finish(&self) -> u64 {
-        match self {
-            SwitchableHasher::Default(hasher) => hasher.finish(),
-            SwitchableHasher::Seeded(hasher) => hasher.finish(),
-        }
-    }
-    fn write(&mut self, bytes: &[u8]) {
-        match self {
-            SwitchableHasher::Default(hasher) => hasher.write(bytes),
-            SwitchableHasher::Seeded(hasher) => hasher.write(bytes),
-        }
-    }
-    // foldhash hashes integers its own way, not as their bytes: forward each, so that the
-    // `Default` variant hashes exactly as `vdict::hash_key` does.
-    fn write_u8(&mut self, i: u8) {
-        match self {
-            SwitchableHasher::Default(hasher) => hasher.write_u8(i),
-            SwitchableHasher::Seeded(hasher) => hasher.write_u8(i),
-        }
-    }
-    fn write_u16(&mut self, i: u16) {
-        match self {
-            SwitchableHasher::Default(hasher) => hasher.write_u16(i),
-            SwitchableHasher::Seeded(hasher) => hasher.write_u16(i),
-        }
-    }
-    fn write_u32(&mut self, i: u32) {
-        match self {
-            SwitchableHasher::Default(hasher) => hasher.write_u32(i),
-            SwitchableHasher::Seeded(hasher) => hasher.write_u32(i),
-        }
-    }
-    fn write_u64(&mut self, i: u64) {
-        match self {
-            SwitchableHasher::Default(hasher) => hasher.write_u64(i),
-            SwitchableHasher::Seeded(hasher) => hasher.write_u64(i),
-        }
-    }
-    fn write_u128(&mut self, i: u128) {
-        match self {
-            SwitchableHasher::Default(hasher) => hasher.write_u128(i),
-            SwitchableHasher::Seeded(hasher) => hasher.write_u128(i),
-        }
-    }
-    fn write_usize(&mut self, i: usize) {
-        match self {
-            SwitchableHasher::Default(hasher) => hasher.write_usize(i),
-            SwitchableHasher::Seeded(hasher) => hasher.write_usize(i),
+            Switchable::Default(builder) => builder.build_hasher(),
+            Switchable::Seeded(seed) => {
+                foldhash::fast::FixedState::with_seed(u64::from(*seed)).build_hasher()
+            }
         }
     }
 }

@@ -168,28 +168,30 @@ enum Home {
     Builtins,
 }
 
-/// Looks `name` up in globals, then builtins, with `hash`, reporting which dict and which slot.
+/// Looks `name` up in globals, then builtins, with `hash`: which dict, which slot, and the
+/// value. What a fill remembers, and what a site that is backing off answers with.
 ///
 /// A name found is the right answer whatever the hash (its key compared equal). A name not
 /// found might be a hash from another hasher; so each dict that does not have the name is
 /// asked for its own hash of it, and a different one panics (see [`assert_own_hash`]).
-fn find_global<K, V, S, Q>(
-    globals: &Dict<K, V, S>,
-    builtins: &Dict<K, V, S>,
+#[inline]
+fn find_global<'d, K, V, S, Q>(
+    globals: &'d Dict<K, V, S>,
+    builtins: &'d Dict<K, V, S>,
     name: &Q,
     hash: u64,
-) -> Option<(Home, usize)>
+) -> Option<(Home, usize, &'d V)>
 where
     K: Borrow<Q> + Hash + Eq,
     Q: Hash + Eq + ?Sized,
     S: BuildHasher,
 {
-    if let Some(slot) = globals.get_slot_with_hash(hash, name) {
-        return Some((Home::Globals, slot));
+    if let Some((slot, value)) = globals.slot_and_value_with_hash(hash, name) {
+        return Some((Home::Globals, slot, value));
     }
     assert_own_hash(globals, name, hash, "globals");
-    if let Some(slot) = builtins.get_slot_with_hash(hash, name) {
-        return Some((Home::Builtins, slot));
+    if let Some((slot, value)) = builtins.slot_and_value_with_hash(hash, name) {
+        return Some((Home::Builtins, slot, value));
     }
     assert_own_hash(builtins, name, hash, "builtins");
     None
@@ -220,20 +222,6 @@ fn hasher_mismatch(which: &str) -> ! {
     )
 }
 
-/// The value in `slot` of the dict `home` names.
-fn value_at<'d, K, V, S>(
-    globals: &'d Dict<K, V, S>,
-    builtins: &'d Dict<K, V, S>,
-    home: Home,
-    slot: usize,
-) -> &'d V {
-    let dict = match home {
-        Home::Globals => globals,
-        Home::Builtins => builtins,
-    };
-    dict.slot(slot).expect("vdict: a slot just found is live").1
-}
-
 /// A plain lookup, globals then builtins, with no cache: what every cached load must equal.
 pub fn lookup_global<'d, 'n, K, V, S, Q>(
     globals: &'d Dict<K, V, S>,
@@ -252,7 +240,7 @@ where
 }
 
 /// [`lookup_global`] with the name's hash in hand (and the cache's check of it): what a site
-/// that is backing off answers with. A name found in globals costs what `get_with_hash` costs.
+/// that is backing off answers with.
 #[inline]
 fn lookup_global_with_hash<'d, 'n, K, V, S, Q>(
     globals: &'d Dict<K, V, S>,
@@ -265,13 +253,8 @@ where
     Q: Hash + Eq + ?Sized,
     S: BuildHasher,
 {
-    if let Some(value) = globals.get_with_hash(hash, name) {
-        return Ok(value);
+    match find_global(globals, builtins, name, hash) {
+        Some((_, _, value)) => Ok(value),
+        None => Err(NameError { name }),
     }
-    assert_own_hash(globals, name, hash, "globals");
-    if let Some(value) = builtins.get_with_hash(hash, name) {
-        return Ok(value);
-    }
-    assert_own_hash(builtins, name, hash, "builtins");
-    Err(NameError { name })
 }

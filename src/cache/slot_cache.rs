@@ -2,7 +2,7 @@
 //! keys versions and the slot a name lives in; a hit reads the value from that slot.
 
 use super::backoff::{OnMiss, SiteCounters};
-use super::{find_global, lookup_global_with_hash, value_at, CacheStats, Home, NameError};
+use super::{find_global, lookup_global_with_hash, CacheStats, Home, NameError};
 use crate::dict::EntryRef;
 use crate::{Dict, Version};
 use std::borrow::Borrow;
@@ -123,12 +123,13 @@ impl SlotCache {
         // Unable to hit from here on until the end, whatever happens in between (the lookup
         // runs the key's `Eq`, which may panic, or even load through this very cache).
         self.empty();
-        let (home, slot) = find_global(globals, builtins, name, hash).ok_or(NameError { name })?;
+        let (home, slot, value) =
+            find_global(globals, builtins, name, hash).ok_or(NameError { name })?;
         self.home.set(home);
         self.slot.set(slot);
         self.builtins_keys_version.set(builtins.keys_version());
         self.globals_keys_version.set(globals.keys_version());
-        Ok(value_at(globals, builtins, home, slot))
+        Ok(value)
     }
 
     /// The value of `name`: read from the remembered slot on a hit, else looked up (and
@@ -155,14 +156,7 @@ impl SlotCache {
         Q: Hash + Eq + ?Sized,
         S: BuildHasher,
     {
-        if let Some(value) = self.hit(globals, builtins) {
-            return Ok(value);
-        }
-        // Backing off: the cache is empty, and a plain lookup answers.
-        if self.is_empty() && self.counters.take_skip() {
-            return lookup_global_with_hash(globals, builtins, name, hash);
-        }
-        self.miss(globals, builtins, name, hash)
+        self.load_hashing(globals, builtins, name, || hash)
     }
 
     /// [`load_with_hash`](Self::load_with_hash), hashing `name` with globals' hasher only
@@ -179,10 +173,28 @@ impl SlotCache {
         Q: Hash + Eq + ?Sized,
         S: BuildHasher,
     {
+        self.load_hashing(globals, builtins, name, || globals.hash_key(name))
+    }
+
+    /// Both loads: `hash` gives the name's hash, asked only when the cache misses.
+    #[inline(always)]
+    fn load_hashing<'d, 'n, K, V, S, Q>(
+        &self,
+        globals: &'d Dict<K, V, S>,
+        builtins: &'d Dict<K, V, S>,
+        name: &'n Q,
+        hash: impl FnOnce() -> u64,
+    ) -> Result<&'d V, NameError<'n, Q>>
+    where
+        K: Borrow<Q> + Hash + Eq,
+        Q: Hash + Eq + ?Sized,
+        S: BuildHasher,
+    {
         if let Some(value) = self.hit(globals, builtins) {
             return Ok(value);
         }
-        let hash = globals.hash_key(name);
+        let hash = hash();
+        // Backing off: the cache is empty, and a plain lookup answers.
         if self.is_empty() && self.counters.take_skip() {
             return lookup_global_with_hash(globals, builtins, name, hash);
         }

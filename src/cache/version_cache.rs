@@ -2,7 +2,7 @@
 //! versions and a clone of the value found; a hit is two compares.
 
 use super::backoff::{OnMiss, SiteCounters};
-use super::{find_global, lookup_global_with_hash, value_at, CacheStats, NameError};
+use super::{find_global, lookup_global_with_hash, CacheStats, NameError};
 use crate::{Dict, Version};
 use std::borrow::Borrow;
 use std::hash::{BuildHasher, Hash};
@@ -140,8 +140,8 @@ impl<V> VersionCache<V> {
     {
         // Drop the stale value first: forgotten even if the lookup fails or panics.
         self.empty();
-        let (home, slot) = find_global(globals, builtins, name, hash).ok_or(NameError { name })?;
-        let value = value_at(globals, builtins, home, slot).clone();
+        let (_, _, value) = find_global(globals, builtins, name, hash).ok_or(NameError { name })?;
+        let value = value.clone();
         self.globals_version = globals.version();
         self.builtins_version = builtins.version();
         Ok(self.value.insert(value))
@@ -171,15 +171,7 @@ impl<V> VersionCache<V> {
         S: BuildHasher,
         V: Clone,
     {
-        if self.is_fresh(globals.version(), builtins.version()) {
-            self.counters.count_hit();
-            return Ok(self.value.as_ref().expect("is_fresh tested it"));
-        }
-        // Backing off: the cache is empty, and a plain lookup answers.
-        if self.value.is_none() && self.counters.take_skip() {
-            return lookup_global_with_hash(globals, builtins, name, hash);
-        }
-        self.miss(globals, builtins, name, hash)
+        self.load_hashing(globals, builtins, name, || hash)
     }
 
     /// [`load_with_hash`](Self::load_with_hash), hashing `name` with globals' hasher only
@@ -197,11 +189,30 @@ impl<V> VersionCache<V> {
         S: BuildHasher,
         V: Clone,
     {
+        self.load_hashing(globals, builtins, name, || globals.hash_key(name))
+    }
+
+    /// Both loads: `hash` gives the name's hash, asked only when the cache misses.
+    #[inline(always)]
+    fn load_hashing<'a, 'n, K, S, Q>(
+        &'a mut self,
+        globals: &'a Dict<K, V, S>,
+        builtins: &'a Dict<K, V, S>,
+        name: &'n Q,
+        hash: impl FnOnce() -> u64,
+    ) -> Result<&'a V, NameError<'n, Q>>
+    where
+        K: Borrow<Q> + Hash + Eq,
+        Q: Hash + Eq + ?Sized,
+        S: BuildHasher,
+        V: Clone,
+    {
         if self.is_fresh(globals.version(), builtins.version()) {
             self.counters.count_hit();
             return Ok(self.value.as_ref().expect("is_fresh tested it"));
         }
-        let hash = globals.hash_key(name);
+        let hash = hash();
+        // Backing off: the cache is empty, and a plain lookup answers.
         if self.value.is_none() && self.counters.take_skip() {
             return lookup_global_with_hash(globals, builtins, name, hash);
         }

@@ -773,6 +773,19 @@ where
         self.find(StoredHash::new(hash), key).is_some()
     }
 
+    /// The slot and the value of `key`, given its hash: one probe for what a cache fill
+    /// remembers and what it answers.
+    #[inline]
+    pub(crate) fn slot_and_value_with_hash<Q>(&self, hash: u64, key: &Q) -> Option<(usize, &V)>
+    where
+        K: Borrow<Q>,
+        Q: Eq + ?Sized,
+    {
+        self.table
+            .find_slot_and_bucket(StoredHash::new(hash), |k| k.borrow() == key)
+            .map(|(slot, bucket)| (slot, &bucket.value))
+    }
+
     /// [`get_slot`](Dict::get_slot) with a precomputed hash.
     #[inline]
     pub fn get_slot_with_hash<Q>(&self, hash: u64, key: &Q) -> Option<usize>

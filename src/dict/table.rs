@@ -272,6 +272,21 @@ impl<K, V> Table<K, V> {
             .map(|(_, _, bucket)| bucket)
     }
 
+    /// Like [`find_bucket`](Table::find_bucket), with the entry's slot too (for the caches,
+    /// which remember it).
+    #[inline]
+    pub(crate) fn find_slot_and_bucket(
+        &self,
+        hash: StoredHash,
+        is_key: impl FnMut(&K) -> bool,
+    ) -> Option<(usize, &Bucket<K, V>)> {
+        if self.size() == 0 {
+            return None;
+        }
+        with_cells!(&self.indices, cells => find_in(&cells[..], self.code, &self.entries, hash, is_key))
+            .map(|(_, slot, bucket)| (slot, bucket))
+    }
+
     /// Turns the index cell that points at `slot` (a live entry whose stored hash is `hash`)
     /// into DUMMY. Never calls user code: it compares cell values, not keys (CPython's
     /// `lookdict_index`).
