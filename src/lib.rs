@@ -7,38 +7,34 @@
 //!
 //! ## The layout
 //!
-//! A dict is two arrays. The *index* is a small open-addressing hash table whose cells are
-//! 1, 2, 4 or 8 bytes wide, chosen by its size; each cell is EMPTY (-1), DUMMY (-2), or the
-//! *slot* of an entry, with a few top bits of the entry's hash (a *tag*) in the bits above the
-//! slot. The *entries* array holds `(hash, key, value)` in insertion order.
+//! A dict is two arrays. The *entries* array holds `(hash, key, value)` in insertion order. The
+//! *index* is a hash table of *slots* (positions in the entries array), 2 bytes each while the
+//! entries number at most 65,536, 4 beyond: hashbrown's SwissTable, in which each bucket has a
+//! control byte holding the top 7 bits of its key's hash, or "free".
 //!
 //! ```text
-//!   index (8 cells, i8)            entries (insertion order)
-//!   +----+----+----+----+          slot 0: (hash("x"), "x", 1)
-//!   | -1 |  1 | -1 |  0 |  ---->   slot 1: (hash("y"), "y", 2)
-//!   +----+----+----+----+          slot 2: (hash("z"), "z", 3)
-//!   | -1 | -1 |  2 | -1 |
-//!   +----+----+----+----+
+//!   index (8 buckets)                         entries (insertion order)
+//!   control | -- | 0x2c | -- | 0x51 | ...     slot 0: (hash("x"), "x", 1)
+//!   slot    |    |  1   |    |  0   | ---->   slot 1: (hash("y"), "y", 2)
+//!                                             slot 2: (hash("z"), "z", 3)
 //! ```
 //!
-//! The index is sparse (at most 2/3 full) but tiny; the entries are dense, so iteration walks
-//! one compact array in order, and a 100-key dict's whole index is 512 bytes.
+//! The index is narrow (a 100-key dict's is under 400 bytes); the entries are dense, so
+//! iteration walks one compact array in order.
 //!
-//! **Insert** `"w" -> 4`: hash `"w"`, start at cell `hash & 7`, and walk CPython's probe
-//! sequence (`perturb >>= 5; cell = (cell * 5 + perturb + 1) & 7`) until an EMPTY cell proves
-//! `"w"` absent. Append `(hash, "w", 4)` as slot 3 and write 3 into the first free cell the
-//! walk passed. An existing key would instead be found on the way and its value replaced in
-//! place: it keeps its slot, hence its position in the order.
+//! **Insert** `"w" -> 4`: hash `"w"`, and probe the index: compare the 7 bits sought with a
+//! group of 16 control bytes at once, read the entry of each bucket that matches, stop at a
+//! group with a free bucket. Absent: append `(hash, "w", 4)` as slot 3 and write 3 into a free
+//! bucket. An existing key would instead be found and its value replaced in place: it keeps
+//! its slot, hence its position in the order.
 //!
-//! **Lookup** `"y"`: walk the same sequence. A cell whose tag matches `"y"`'s is a candidate:
-//! read its entry, compare the stored hash, and call `Eq` only when the hashes match. Another key in the way (a
-//! collision) just means one more step; an EMPTY cell means "absent".
+//! **Lookup** `"y"`: the same probe. A bucket whose control byte matches is a candidate: read
+//! its entry, compare the stored hash, and call `Eq` only when the hashes match.
 //!
-//! **Delete** `"x"`: find it, write DUMMY into its cell (not EMPTY: keys that probed past it
-//! must stay reachable) and turn slot 0 into a hole. Nothing moves, so delete is O(1) and the
-//! order of the rest is kept. When the entries array fills up, the table is *rebuilt*: new
-//! arrays, live entries moved over in order, holes squeezed out, cells recomputed from the
-//! stored hashes (no key is hashed twice).
+//! **Delete** `"x"`: find it, free its bucket and turn slot 0 into a hole. Nothing moves, so
+//! delete is O(1) and the order of the rest is kept. When holes pile up they are *squeezed*
+//! out: the live entries slide down in order, and each bucket gets its entry's new slot (no
+//! key is hashed or compared again).
 //!
 //! ## What a version tag is for
 //!
@@ -88,7 +84,7 @@
 //! random operation sequences compared against `indexmap`. See README.md for the commands.
 
 // Three places use `unsafe`, each allowed where it is and each measured to pay (numbers beside
-// them): `entry_if_key` in `dict/table.rs` reads the entry a live index cell points at without
+// them): `live_entry` in `dict/table.rs` reads the entry whose slot the index holds without
 // a bounds check or a hole test; `LiveEntries` in `dict/iter.rs` (with `FoldLive` beside it)
 // iterates a dict with no holes, and the live prefix of one with holes, without testing each
 // slot; and `SlotCache::hit` in `cache/slot_cache.rs` reads a remembered slot through

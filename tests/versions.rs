@@ -351,15 +351,24 @@ fn drain_bumps_when_non_empty() {
 }
 
 #[test]
-fn rebuilds_bump_only_the_keys_version() {
+fn squeezing_out_holes_bumps_only_the_keys_version() {
     let mut d = abc();
+    // No hole: growing or shrinking the arrays moves no slot.
+    assert_eq!(changes(&mut d, |d| d.reserve(1000)), (false, false));
+    assert_eq!(changes(&mut d, |d| d.shrink_to_fit()), (false, false));
+    d.insert("d".to_string(), 4);
+    d.remove("b");
+    let slot_of_c = d.get_slot("c");
+    // A hole: reserving past the entries array's room squeezes it out, and `c` moves.
     assert_eq!(changes(&mut d, |d| d.reserve(1000)), (false, true));
+    assert_ne!(d.get_slot("c"), slot_of_c);
     assert_eq!(changes(&mut d, |d| d.reserve(10)), (false, false)); // room already there
+    d.remove("a");
     assert_eq!(changes(&mut d, |d| d.shrink_to_fit()), (false, true));
     assert_eq!(changes(&mut d, |d| d.shrink_to_fit()), (false, false)); // already tight
     assert_eq!(
         d.iter().map(|(k, v)| (k.as_str(), *v)).collect::<Vec<_>>(),
-        [("a", 1), ("b", 2), ("c", 3)]
+        [("c", 3), ("d", 4)]
     );
 }
 

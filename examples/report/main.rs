@@ -54,7 +54,7 @@ pub enum Section {
 
 impl Options {
     fn runs(&self, section: Section) -> bool {
-        self.only.map_or(true, |only| only == section)
+        self.only.is_none_or(|only| only == section)
     }
 }
 

@@ -10,7 +10,7 @@
 //! |---|---|---|
 //! | remembers | globals' and builtins' [`version`](Dict::version), and a clone of the value | globals' (and for a builtin, builtins') [`keys_version`](Dict::keys_version), which dict, and the slot |
 //! | a hit costs | two compares, then a reference to the remembered value | one compare (module) or two (builtin), then a read of the slot |
-//! | invalidated by | *any* write to either dict, even to another name | a key added to or removed from the dict(s) checked, or a rebuild |
+//! | invalidated by | *any* write to either dict, even to another name | a key added to or removed from the dict(s) checked, or a squeeze that moves slots |
 //! | wins when | the namespaces are written rarely | a global is rebound while others are read (a counter in a loop) |
 //! | hits through | `&self` (fills need `&mut self`: they replace the value a hit lends) | `&self`, fills too |
 //!

@@ -2,9 +2,9 @@
 //! value first: see [`Bucket`]).
 //!
 //! The entries array only ever grows at its end, so its order is the insertion order. A deleted
-//! entry becomes a *hole* (`None`) that keeps everyone else's slot where it was; the next rebuild
-//! squeezes the holes out. An entry keeps the hash of its key, so a rebuild never calls `Hash`
-//! again, and a lookup compares hashes before it calls `Eq`.
+//! entry becomes a *hole* (`None`) that keeps everyone else's slot where it was; a later squeeze
+//! removes the holes. An entry keeps the hash of its key, so the index re-hashes a slot without
+//! calling `Hash`, and a lookup compares hashes before it calls `Eq`.
 //!
 //! The stored hash is never zero (a key hashing to 0 is stored as 1; see [`StoredHash`]). That
 //! spare value is Rust's niche: `Option<Bucket<u64, u64>>` takes 24 bytes, like CPython's

@@ -10,17 +10,15 @@
 mod entries;
 mod entry;
 mod entry_ref;
-pub(crate) mod indices;
+pub(crate) mod index;
 mod invariants;
 mod iter;
-mod probe;
 mod table;
 mod traits;
 
 pub use entry::{Entry, OccupiedEntry, VacantEntry};
 pub use entry_ref::{EntryRef, VacantEntryRef};
 pub use iter::{Drain, IntoIter, IntoKeys, IntoValues, Iter, IterMut, Keys, Values, ValuesMut};
-pub use probe::probe_sequence;
 
 pub use crate::hasher::DefaultHashBuilder;
 use crate::version::Version;
@@ -29,20 +27,19 @@ use std::borrow::Borrow;
 use std::hash::{BuildHasher, Hash};
 use table::{Inserted, Table};
 
-/// One cell of the index table, as [`Dict::index_cells`] shows it.
+/// One bucket of the index, as [`Dict::index_cells`] shows it.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum IndexCellView {
-    /// Never used since the last rebuild: a probe that reaches it stops.
-    Empty,
-    /// Its entry was removed: probes walk past it, inserts may reuse it.
-    Dummy,
-    /// Points at a live entry.
+    /// Holds no slot: never used, or left by a deletion (hashbrown's EMPTY and DELETED control
+    /// bytes, which its public API does not tell apart).
+    Free,
+    /// Holds the slot of a live entry.
     Live {
         /// The entry's position in the entries array.
         slot: usize,
-        /// The top bits of the entry's hash kept beside the slot (as many as the cell has room
-        /// for; 0 bits, hence 0, when the slots fill the cell).
-        tag: u64,
+        /// The top 7 bits of the entry's hash, which the bucket's control byte holds: what a
+        /// lookup compares, 16 buckets at a time, before it reads any entry.
+        tag: u8,
     },
 }
 
@@ -50,8 +47,8 @@ pub enum IndexCellView {
 ///
 /// The rule the slot cache's unchecked read stands on (`Dict::value_in_live_slot`): **while
 /// `keys_version` is unchanged, every key keeps its live slot.** Every code path that adds or
-/// removes a key, or moves an entry to another slot (a rebuild: growth, compaction, `reserve`,
-/// `shrink_to_fit`), or empties the entries (`clear`, `drain`, `pop_last`), takes a fresh keys
+/// removes a key, or moves an entry to another slot (a squeeze of the holes: from an insert, a
+/// removal, `reserve`, `shrink_to_fit`), or empties the entries (`clear`, `drain`, `pop_last`), takes a fresh keys
 /// version, and a fresh version is one no dict has carried before. The one way two dicts share
 /// a keys version is `clone`, which copies the table slot for slot; the first change of keys
 /// to either gives it a fresh one. So equal keys versions prove equal key layouts. Breaking
@@ -88,7 +85,7 @@ impl Tags {
         *self = Tags::fresh();
     }
 
-    /// Slots moved (a rebuild), content unchanged.
+    /// Slots moved (a squeeze), content unchanged.
     pub(crate) fn layout_changed(&mut self) {
         self.keys_version = Version::fresh();
     }
@@ -115,7 +112,7 @@ impl Tags {
 /// | `clear`, `drain` of a non-empty dict | bumped | bumped |
 /// | `retain` that drops something | bumped | bumped |
 /// | anything handing out `&mut V`: `get_mut` (key present), `iter_mut` and `values_mut` and `retain_mut` (non-empty dict), an occupied `Entry`'s `get_mut` / `into_mut` / `insert`, `or_insert*` | bumped | unchanged unless a key was added |
-/// | `reserve`, `shrink_to_fit` | unchanged | bumped if they rebuilt the table |
+/// | `reserve`, `shrink_to_fit` | unchanged | bumped if they squeezed out holes (slots moved) |
 /// | reads, iteration, `remove` of a missing key, `clear` of an empty dict | unchanged | unchanged |
 ///
 /// Where CPython skips the bump because the old and new value are the same object, vdict
@@ -151,7 +148,7 @@ impl<K, V> Dict<K, V> {
         Dict::with_hasher(DefaultHashBuilder::default())
     }
 
-    /// An empty dict that takes `capacity` inserts before it rebuilds its table.
+    /// An empty dict that takes `capacity` inserts without allocating.
     ///
     /// Panics with "capacity overflow" if that many entries cannot be addressed.
     pub fn with_capacity(capacity: usize) -> Self {
@@ -170,8 +167,8 @@ impl<K, V, S> Dict<K, V, S> {
         Dict::with_capacity_and_hasher(0, hash_builder)
     }
 
-    /// An empty dict hashing with `hash_builder` that takes `capacity` inserts before it
-    /// rebuilds its table.
+    /// An empty dict hashing with `hash_builder` that takes `capacity` inserts without
+    /// allocating.
     pub fn with_capacity_and_hasher(capacity: usize, hash_builder: S) -> Self {
         Dict {
             table: Table::with_capacity(capacity),
@@ -197,10 +194,11 @@ impl<K, V, S> Dict<K, V, S> {
         self.table.len() == 0
     }
 
-    /// How many entries — live ones and the holes deletions leave — the table holds before
-    /// it is rebuilt: 2/3 of its index size.
+    /// How many entries the dict holds without allocating: `capacity() - len()` more inserts
+    /// allocate nothing (indexmap's meaning). Holes that deletions left in the entries array
+    /// count against it until they are squeezed out.
     pub fn capacity(&self) -> usize {
-        self.table.usable()
+        self.table.capacity()
     }
 
     /// The dict's version tag (PEP 509's `ma_version_tag`): see the rules on [`Dict`].
@@ -210,7 +208,7 @@ impl<K, V, S> Dict<K, V, S> {
     }
 
     /// The dict's keys version (CPython 3.11's `dk_version`): changes whenever a key is added or
-    /// removed, on `clear` of a non-empty dict, and whenever the table is rebuilt, and never on
+    /// removed, on `clear` of a non-empty dict, and whenever holes are squeezed out (slots move), and never on
     /// a value overwrite. While it is unchanged, [`get_slot`](Dict::get_slot) answers for
     /// every key are unchanged too, which is what a slot cache relies on.
     #[inline]
@@ -230,8 +228,9 @@ impl<K, V, S> Dict<K, V, S> {
         }
     }
 
-    /// Makes room for `additional` more inserts without a rebuild. Bumps
-    /// [`keys_version`](Dict::keys_version) if it rebuilt the table; never the version.
+    /// Makes room for `additional` more inserts without allocating. If the entries array must
+    /// grow and has holes, they are squeezed out first, which moves slots and bumps
+    /// [`keys_version`](Dict::keys_version); never the version.
     ///
     /// Panics with "capacity overflow" if that many entries cannot be addressed.
     pub fn reserve(&mut self, additional: usize) {
@@ -240,9 +239,10 @@ impl<K, V, S> Dict<K, V, S> {
         }
     }
 
-    /// Rebuilds the table at the smallest size that holds the live entries, squeezing out the
-    /// holes; an empty dict frees all its memory. Bumps [`keys_version`](Dict::keys_version)
-    /// if it rebuilt; never the version.
+    /// Shrinks the entries array and the index to the smallest that hold the live entries,
+    /// squeezing out the holes; an empty dict frees all its memory. Bumps
+    /// [`keys_version`](Dict::keys_version) if it squeezed out holes (slots moved); never the
+    /// version.
     pub fn shrink_to_fit(&mut self) {
         if self.table.shrink_to_fit() {
             self.tags.layout_changed();
@@ -318,33 +318,34 @@ impl<K, V, S> Dict<K, V, S> {
         self.table.entries().len()
     }
 
-    /// The index table, cell by cell: for teaching, debugging and tests (INTERNALS.md walks a
-    /// table with it). O(cells); empty for a dict that has not allocated yet.
+    /// The index, bucket by bucket: for teaching, debugging and tests (INTERNALS.md walks a
+    /// table with it). O(buckets); one free bucket for a dict that has not allocated yet.
     ///
     /// ```
     /// use vdict::dict::IndexCellView;
     /// let mut d = vdict::Dict::new();
     /// d.insert("a", 1);
     /// let cells = d.index_cells();
-    /// assert_eq!(cells.len(), 8); // the smallest table
+    /// assert!(cells.len().is_power_of_two());
     /// assert_eq!(cells.iter().filter(|c| matches!(c, IndexCellView::Live { slot: 0, .. })).count(), 1);
     /// ```
     pub fn index_cells(&self) -> Vec<IndexCellView> {
-        let indices = self.table.indices();
-        let code = indices.code();
-        (0..indices.size())
-            .map(|cell| match indices.get(cell) {
-                indices::EMPTY => IndexCellView::Empty,
-                indices::DUMMY => IndexCellView::Dummy,
-                value => IndexCellView::Live {
-                    slot: code.slot(value),
-                    tag: code.tag_of(value) as u64,
+        let index = self.table.index();
+        let entries = self.table.entries();
+        (0..index.buckets())
+            .map(|bucket| match index.slot_in_bucket(bucket) {
+                None => IndexCellView::Free,
+                Some(slot) => IndexCellView::Live {
+                    slot,
+                    tag: entries[slot]
+                        .as_ref()
+                        .map_or(0, |entry| index::control_tag(entry.hash.get())),
                 },
             })
             .collect()
     }
 
-    /// Bytes of heap this dict owns: its index table and its entries array (by capacity). The
+    /// Bytes of heap this dict owns: its index and its entries array (by capacity). The
     /// heap its keys and values own themselves (a `String`'s buffer) is not counted.
     pub fn heap_bytes(&self) -> usize {
         self.table.heap_bytes()
@@ -472,16 +473,14 @@ where
         self.table.find(hash, |stored| stored.borrow() == key)
     }
 
-    /// Where `key` lives, hashing it only when the dict has a table. (Testing the table's size
-    /// rather than `len()` also tells the probe loop that the table is not empty, which saves
-    /// it a bounds check; an emptied dict still holding its table hashes and finds an EMPTY.)
+    /// Where `key` lives, hashing it only when the dict has entries.
     #[inline]
     fn find_key<Q>(&self, key: &Q) -> Option<table::Found>
     where
         K: Borrow<Q>,
         Q: Hash + Eq + ?Sized,
     {
-        if self.table.size() == 0 {
+        if self.table.len() == 0 {
             return None;
         }
         self.find(self.stored_hash(key), key)
@@ -494,8 +493,7 @@ where
         K: Borrow<Q>,
         Q: Hash + Eq + ?Sized,
     {
-        // The table's size, not `len()`: see `find_key`.
-        if self.table.size() == 0 {
+        if self.table.len() == 0 {
             return None;
         }
         self.table

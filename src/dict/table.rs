@@ -1,163 +1,121 @@
-//! The core of the dict: the index table and the entries array kept in step.
+//! The core of the dict: the index and the entries array kept in step.
 //!
 //! This is CPython's `PyDictKeysObject` without the hasher and without versions: it takes
 //! hashes already computed and a closure that says whether a stored key is the one sought, so
 //! it never calls user code except that closure, and the façade in `mod.rs` owns the rest.
 //!
-//! - **Lookup** walks the probe sequence of the hash. A cell holding a slot whose tag (the hash
-//!   bits kept beside the slot, see `indices.rs`) matches the hash sought is a candidate: if the
-//!   entry's stored hash equals it too and the closure accepts its key, it is found.
-//!   DUMMY cells are walked past. An EMPTY cell ends the search: the key is absent.
-//! - **Insert** of a key known to be absent appends its entry and writes the new slot (and its
-//!   tag) into the first EMPTY or DUMMY cell of its probe sequence.
-//! - **Delete** turns the entry into a hole and its cell into DUMMY (the cell must not become
-//!   EMPTY: keys that probed past it to their own cells would be lost).
-//! - **Rebuild** makes a fresh index table and a fresh entries array, moves the live entries
-//!   over in order (squeezing out the holes) and re-indexes them from their stored hashes.
+//! - **Lookup** asks the index (`index.rs`, hashbrown's SwissTable holding slots) for the
+//!   slots whose control byte matches the hash's top 7 bits, and reads each such slot's entry:
+//!   the key is found when the closure accepts the entry's key.
+//! - **Insert** of a key known to be absent appends its entry and puts the new slot in the
+//!   index.
+//! - **Delete** takes the slot out of the index (hashbrown leaves a tombstone where a probe
+//!   may need to walk past it) and turns the entry into a hole: every other entry keeps its
+//!   slot, so the order of the rest is kept and nothing else moves.
+//! - **Squeeze** slides the live entries down over the holes, in order, and re-indexes them
+//!   from their stored hashes (no key is hashed, none compared).
 //!
-//! Bookkeeping, as in CPython: `inserts_left` (CPython's `dk_usable`) counts the appends left
-//! before the entries array is full; it goes down by one per insert and only a rebuild restores
-//! it. Every non-EMPTY cell was written by an insert since the last rebuild, so live cells plus
-//! DUMMY cells never exceed `usable`, which is 2/3 of the table size: at least a third of the
-//! cells are always EMPTY, and every probe ends.
+//! The entries array grows by a quarter when full (at least 4 entries), out of step with the
+//! index, which hashbrown doubles when it holds 7/8 of its buckets: an array that doubled
+//! would leave up to half of its entries (each as big as a key and a value and a hash) unused
+//! just after growing; growing by a quarter leaves at most a fifth, for an entry moved about
+//! four times over the array's life instead of once (a `realloc`, often in place). See
+//! INTERNALS.md for the memory this buys.
 //!
-//! Four additions to CPython's scheme: the tags; trailing holes are trimmed right away (so
-//! the last entry is always live and `pop_last` is O(1)); the table remembers a live prefix
-//! (no hole before it) that iteration walks untested; and when holes exceed half the live
-//! entries the table is compacted, so iteration never walks more than 1.5 slots per live
-//! entry. Each compaction costs O(live) and follows at least `live / 2` deletions, so delete
-//! stays O(1) amortised (at most two entry moves per deletion); a compaction that keeps the
-//! table's size happens in place, with no allocation.
+//! Holes: trailing holes are trimmed right away (so the last entry is always live and
+//! `pop_last` is O(1)); the table remembers a live prefix (no hole before it) that iteration
+//! walks untested; when holes exceed half the live entries the table squeezes them out, so
+//! iteration never walks more than 1.5 slots per live entry; and a full entries array with at
+//! least an eighth of holes is squeezed rather than grown. Each squeeze costs O(live) and
+//! follows at least `live / 8` deletions or appends, so every operation stays O(1) amortised.
 
 use super::entries::{Bucket, EntrySlot, StoredHash};
-use super::indices::{with_cells, CellCode, IndexCell, Indices, TagMatch, EMPTY};
-use super::probe::ProbeSeq;
+use super::index::{slot_bytes_for, with_index, Index, SlotWord};
+use hashbrown::hash_table;
 use std::mem;
 
-/// The smallest index table: 8 cells, 5 usable entries (CPython's `PyDict_MINSIZE`).
-pub(crate) const MIN_SIZE: usize = 8;
-
-/// Holes are squeezed out early only when there are at least this many of them and they
-/// exceed half the live entries; below this a small dict keeps CPython's plain behaviour.
+/// Holes are squeezed out after a deletion only when there are at least this many of them and
+/// they exceed half the live entries; below this a small dict keeps its holes.
 pub(crate) const COMPACT_MIN_HOLES: usize = 8;
 
-/// How many entries a table of `size` cells may hold: 2/3 of it (CPython's `USABLE_FRACTION`).
-#[inline]
-pub(crate) fn usable_for_size(size: usize) -> usize {
-    (size << 1) / 3
-}
-
-/// The smallest table size (a power of two, at least [`MIN_SIZE`]) whose usable fraction holds
-/// `entries` entries. Panics with a clear message when no such size fits in `usize`.
-pub(crate) fn size_for_usable(entries: usize) -> usize {
-    let min_cells = entries
-        .checked_mul(3)
-        .map(|n| n.div_ceil(2))
-        .expect("vdict: capacity overflow");
-    let size = min_cells
-        .max(MIN_SIZE)
-        .checked_next_power_of_two()
-        .expect("vdict: capacity overflow");
-    debug_assert!(usable_for_size(size) >= entries);
-    size
-}
-
-/// The size to rebuild at when the entries array is full: at least three cells per live entry
-/// (CPython 3.11's `GROWTH_RATE`), which leaves room for as many inserts again as there are
-/// live entries before the next rebuild.
-fn size_for_growth(used: usize) -> usize {
-    used.checked_mul(3)
-        .and_then(|cells| cells.max(MIN_SIZE).checked_next_power_of_two())
+/// The capacity an entries array of `len` entries grows to when full: a quarter more, and at
+/// least 4 more. Panics with a clear message when that does not fit in `usize`.
+pub(crate) fn grown_capacity(len: usize) -> usize {
+    len.checked_add((len / 4).max(4))
         .expect("vdict: capacity overflow")
 }
 
-/// Where a key lives: its index cell and its entry slot.
+/// Where a key lives: the index bucket holding its slot, and the slot.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub(crate) struct Found {
-    pub(crate) cell: usize,
+    pub(crate) bucket: usize,
     pub(crate) slot: usize,
 }
 
-/// Where an absent key would go: the first free (EMPTY or DUMMY) cell on its probe path, as
-/// the probe that found it absent saw it. Valid until the table next changes; an insert uses
-/// it unless the insert must rebuild first.
+/// A probe's finding that a key is absent. An insert that follows puts it where the index has
+/// room then (after growing, if it must).
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub(crate) struct Vacant {
-    cell: usize,
-}
+pub(crate) struct Vacant;
 
-/// The index table and the entries array. See the module comment for how they work together.
+/// The index and the entries array. See the module comment for how they work together.
 pub(crate) struct Table<K, V> {
-    /// The sparse hash table of slots; 0 cells until the first insert.
-    indices: Indices,
-    /// How `indices`' live cells pack slot and tag: `indices.code()`, kept here so a lookup
-    /// does not recompute it (set wherever `indices` is replaced).
-    code: CellCode,
+    /// The slots of the live entries, by hash.
+    index: Index,
     /// Live entries and holes, in insertion order; the last one, if any, is live.
     entries: Vec<EntrySlot<K, V>>,
     /// Live entries.
     used: usize,
-    /// Appends left before the entries array is full and the table must be rebuilt.
-    inserts_left: usize,
     /// Every slot below this one is live (so it is at most the first hole, if any; `usize::MAX`
-    /// when no slot was deleted since the last rebuild). Iteration walks that prefix without
+    /// when no slot was deleted since the last squeeze). Iteration walks that prefix without
     /// testing for holes. Only a deletion makes a hole, and it lowers this to its slot; a
-    /// rebuild, which squeezes out every hole, and `clear` and `drain` raise it back. (It can
-    /// end up lower than it need be, e.g. after trailing holes are trimmed: still true, just
-    /// less useful.)
+    /// squeeze, which removes every hole, and `clear` and `drain` raise it back. (It can end up
+    /// lower than it need be, e.g. after trailing holes are trimmed: still true, just less
+    /// useful.)
     live_prefix: usize,
 }
 
 impl<K: Clone, V: Clone> Clone for Table<K, V> {
-    /// Cell for cell and slot for slot. The copy's entries array gets room for every entry its
-    /// index size allows, as every entries array has: an insert relies on it (see
-    /// `entry_if_key`), and `Vec::clone` would give it room for its length only.
     fn clone(&self) -> Self {
-        let mut entries = Vec::with_capacity(self.usable());
-        entries.extend(self.entries.iter().cloned());
         Table {
-            indices: self.indices.clone(),
-            code: self.code,
-            entries,
+            index: self.index.clone(),
+            entries: self.entries.clone(),
             used: self.used,
-            inserts_left: self.inserts_left,
             live_prefix: self.live_prefix,
         }
     }
 }
 
+/// The stored hash of the entry in `slot`, which the index holds and so is live: how the index
+/// re-hashes a slot when it grows or is rebuilt.
+#[inline]
+fn hash_at<K, V>(entries: &[EntrySlot<K, V>], slot: usize) -> u64 {
+    entries[slot]
+        .as_ref()
+        .expect("vdict: the index holds the slot of a hole (corrupt table)")
+        .hash
+        .get()
+}
+
 impl<K, V> Table<K, V> {
     /// An empty table that owns no heap memory.
-    pub(crate) fn new() -> Self {
-        let indices = Indices::new(0);
+    pub(crate) const fn new() -> Self {
         Table {
-            code: indices.code(),
-            indices,
+            index: Index::new(),
             entries: Vec::new(),
             used: 0,
-            inserts_left: 0,
             live_prefix: usize::MAX,
         }
     }
 
-    /// An empty table that takes `capacity` inserts before its first rebuild.
+    /// An empty table that takes `capacity` inserts without allocating.
     pub(crate) fn with_capacity(capacity: usize) -> Self {
         if capacity == 0 {
-            Table::new()
-        } else {
-            Table::allocate(size_for_usable(capacity))
+            return Table::new();
         }
-    }
-
-    fn allocate(size: usize) -> Self {
-        let usable = usable_for_size(size);
-        let indices = Indices::new(size);
         Table {
-            code: indices.code(),
-            indices,
-            entries: Vec::with_capacity(usable),
+            index: Index::with_capacity(capacity, capacity),
+            entries: Vec::with_capacity(capacity),
             used: 0,
-            inserts_left: usable,
             live_prefix: usize::MAX,
         }
     }
@@ -168,28 +126,15 @@ impl<K, V> Table<K, V> {
         self.used
     }
 
-    /// Cells in the index table (0 or a power of two).
-    pub(crate) fn size(&self) -> usize {
-        self.indices.size()
+    /// How many entries the table holds in all without allocating: what both the entries
+    /// array (less its holes) and the index have room for.
+    pub(crate) fn capacity(&self) -> usize {
+        let holes = self.entries.len() - self.used;
+        (self.entries.capacity() - holes).min(self.index.capacity())
     }
 
-    /// Entries the table holds, live and holes, before it must be rebuilt.
-    pub(crate) fn usable(&self) -> usize {
-        usable_for_size(self.size())
-    }
-
-    /// Appends left before the next rebuild.
-    pub(crate) fn inserts_left(&self) -> usize {
-        self.inserts_left
-    }
-
-    pub(crate) fn indices(&self) -> &Indices {
-        &self.indices
-    }
-
-    /// The cell code lookups use (must equal `indices().code()`).
-    pub(crate) fn code(&self) -> CellCode {
-        self.code
+    pub(crate) fn index(&self) -> &Index {
+        &self.index
     }
 
     /// How many slots at the start of the entries array are known to be live: all of them
@@ -212,8 +157,8 @@ impl<K, V> Table<K, V> {
     }
 
     /// The entries array for in-place value updates. Callers must not change keys or make or
-    /// fill holes through it (lookups read the entry a live cell points at without testing it
-    /// for a hole: see `entry_if_key`).
+    /// fill holes through it (lookups read the entry a slot in the index names without
+    /// testing it for a hole: see `entry_is_key`).
     #[inline]
     pub(crate) fn entries_mut(&mut self) -> &mut [EntrySlot<K, V>] {
         &mut self.entries
@@ -226,191 +171,265 @@ impl<K, V> Table<K, V> {
 
     /// Bytes of heap owned by the table itself (not by its keys and values).
     pub(crate) fn heap_bytes(&self) -> usize {
-        self.indices.heap_bytes() + self.entries.capacity() * mem::size_of::<EntrySlot<K, V>>()
+        self.index.heap_bytes() + self.entries.capacity() * mem::size_of::<EntrySlot<K, V>>()
     }
 
     /// Finds the live entry whose stored hash is `hash` and whose key `is_key` accepts.
     #[inline]
-    pub(crate) fn find(&self, hash: StoredHash, is_key: impl FnMut(&K) -> bool) -> Option<Found> {
-        if self.size() == 0 {
-            return None;
-        }
-        with_cells!(&self.indices, cells => find_in(&cells[..], self.code, &self.entries, hash, is_key))
-            .map(|(cell, slot, _)| Found { cell, slot })
+    pub(crate) fn find(
+        &self,
+        hash: StoredHash,
+        mut is_key: impl FnMut(&K) -> bool,
+    ) -> Option<Found> {
+        let entries = &self.entries;
+        with_index!(&self.index, table => {
+            let bucket = table.find_bucket_index(hash.get(), |slot| {
+                entry_is_key(entries, slot.get(), hash, &mut is_key)
+            })?;
+            let slot = table.get_bucket(bucket)?.get();
+            Some(Found { bucket, slot })
+        })
     }
 
-    /// Like [`find`](Table::find), but when the key is absent says where it would go, so that
-    /// inserting it does not probe a second time (what CPython's `insertdict` does, with
-    /// `find_empty_slot`). The free cell is the one a fresh probe would pick: the first EMPTY
-    /// or DUMMY cell on the key's path.
+    /// [`find`](Table::find), saying [`Vacant`] rather than `None`: for the entry API, whose
+    /// vacant entry inserts later.
     #[inline]
     pub(crate) fn find_or_vacant(
         &self,
         hash: StoredHash,
         is_key: impl FnMut(&K) -> bool,
     ) -> Result<Found, Vacant> {
-        if self.size() == 0 {
-            // Nothing allocated: any insert rebuilds first (`inserts_left` is 0), so the cell
-            // is never used.
-            return Err(Vacant { cell: 0 });
-        }
-        with_cells!(&self.indices, cells => find_or_vacant_in(&cells[..], self.code, &self.entries, hash, is_key))
+        self.find(hash, is_key).ok_or(Vacant)
     }
 
     /// Like [`find`](Table::find), but hands out the entry itself: what read-only lookups
-    /// want, without indexing the entries array a second time.
+    /// want.
     #[inline]
     pub(crate) fn find_bucket(
         &self,
         hash: StoredHash,
         is_key: impl FnMut(&K) -> bool,
     ) -> Option<&Bucket<K, V>> {
-        if self.size() == 0 {
-            return None;
-        }
-        with_cells!(&self.indices, cells => find_in(&cells[..], self.code, &self.entries, hash, is_key))
-            .map(|(_, _, bucket)| bucket)
+        self.find_slot_and_bucket(hash, is_key)
+            .map(|(_, bucket)| bucket)
     }
 
     /// Like [`find_bucket`](Table::find_bucket), with the entry's slot too (for the caches,
     /// which remember it).
+    ///
+    /// (Probing only 2-byte slots inline and wider ones out of line, to make callers' `get`
+    /// small enough for the compiler to inline, was tried: it did not get inlined into the
+    /// report's plain caller either, and cost 4 instructions more per lookup, callgrind, 1,000
+    /// u64 keys: hit 56.1 -> 60.1, miss 47.9 -> 51.9.)
     #[inline]
     pub(crate) fn find_slot_and_bucket(
         &self,
         hash: StoredHash,
-        is_key: impl FnMut(&K) -> bool,
+        mut is_key: impl FnMut(&K) -> bool,
     ) -> Option<(usize, &Bucket<K, V>)> {
-        if self.size() == 0 {
-            return None;
-        }
-        with_cells!(&self.indices, cells => find_in(&cells[..], self.code, &self.entries, hash, is_key))
-            .map(|(_, slot, bucket)| (slot, bucket))
+        let entries = &self.entries;
+        let slot = with_index!(&self.index, table => {
+            table
+                .find(hash.get(), |slot| entry_is_key(entries, slot.get(), hash, &mut is_key))?
+                .get()
+        });
+        Some((slot, live_entry(entries, slot)))
     }
 
-    /// Turns the index cell that points at `slot` (a live entry whose stored hash is `hash`)
-    /// into DUMMY. Never calls user code: it compares cell values, not keys (CPython's
-    /// `lookdict_index`).
-    fn unlink_slot(&mut self, hash: StoredHash, slot: usize) {
-        let code = self.code;
-        with_cells!(&mut self.indices, cells => {
-            let cell = cell_of_slot_in(&cells[..], code, hash, slot);
-            cells[cell] = IndexCell::store(super::indices::DUMMY);
-        })
-    }
-
-    /// Finds `key` (whose stored hash is `hash`), or appends it with `value`: what
-    /// [`find_or_vacant`](Table::find_or_vacant) then [`push_vacant`](Table::push_vacant) do,
-    /// but when the entries array has room, the probe and the write of the vacant cell share
-    /// one dispatch on the cell width instead of two (callgrind, 1,000 u64 keys: 117.9 -> 104.9
-    /// instructions per insert into a reserved dict, 184.3 -> 171.4 into a growing one). `Eq`
-    /// (user code) runs before anything changes.
+    /// Finds `key` (whose stored hash is `hash`), or appends it with `value`. `Eq` (user code)
+    /// runs before anything changes that a caller could see: the index may have grown (its
+    /// slots unmoved), nothing else.
     #[inline]
     pub(crate) fn insert(&mut self, hash: StoredHash, key: K, value: V) -> Inserted<K, V>
     where
         K: Eq,
     {
-        if self.inserts_left == 0 {
-            return match self.find_or_vacant(hash, |stored| *stored == key) {
-                Ok(found) => Inserted::Present {
-                    slot: found.slot,
-                    key,
-                    value,
-                },
-                Err(vacant) => {
-                    self.push_vacant(vacant, hash, key, value);
-                    Inserted::Added
-                }
-            };
+        if self.entries.len() == self.entries.capacity() {
+            return self.insert_when_full(hash, key, value);
         }
-        let Table {
-            indices,
-            code,
-            entries,
-            ..
-        } = self;
-        let code = *code;
-        let new_slot = entries.len();
-        let present = with_cells!(indices, cells => {
-            match find_or_vacant_in(&cells[..], code, entries, hash, |stored| *stored == key) {
-                Ok(found) => Some(found.slot),
-                Err(vacant) => {
-                    cells[vacant.cell] = IndexCell::store(code.encode(new_slot, hash.get()));
+        let new_slot = self.entries.len();
+        let Table { index, entries, .. } = self;
+        let present = with_index!(index, table => {
+            let entry = table.entry(
+                hash.get(),
+                |slot| entry_is_key(entries, slot.get(), hash, &mut |stored: &K| *stored == key),
+                |slot| hash_at(entries, slot.get()),
+            );
+            match entry {
+                hash_table::Entry::Occupied(occupied) => Some(occupied.get().get()),
+                hash_table::Entry::Vacant(vacant) => {
+                    // The slot fits the index's width: the width is chosen for the entries
+                    // array's capacity, and `new_slot` is below it.
+                    vacant.insert(SlotWord::new(new_slot));
                     None
                 }
             }
         });
-        if let Some(slot) = present {
-            return Inserted::Present { slot, key, value };
+        match present {
+            Some(slot) => Inserted::Present { slot, key, value },
+            None => {
+                // The index names `new_slot`, one past the last entry, until this push, which
+                // cannot fail or reallocate: the array had room (tested above).
+                self.append(hash, key, value);
+                Inserted::Added
+            }
         }
-        // The cell now points at `new_slot`, one past the last entry, until the append below.
-        // Appending first and writing the cell after measured 7 instructions more per insert
-        // (the push moved into each width's copy of the code).
-        self.append(hash, key, value);
-        Inserted::Added
     }
 
-    /// Appends the entry a cell was just pointed at, one past the last. The push cannot fail
-    /// or reallocate: the array has room for `inserts_left` more entries (see `entry_if_key`
-    /// for why that matters).
+    /// [`insert`](Table::insert) when the entries array is full: probe first, and make room
+    /// only for a key that is absent (an overwrite never grows or squeezes).
+    #[inline(never)]
+    fn insert_when_full(&mut self, hash: StoredHash, key: K, value: V) -> Inserted<K, V>
+    where
+        K: Eq,
+    {
+        match self.find(hash, |stored| *stored == key) {
+            Some(found) => Inserted::Present {
+                slot: found.slot,
+                key,
+                value,
+            },
+            None => {
+                self.push_vacant(Vacant, hash, key, value);
+                Inserted::Added
+            }
+        }
+    }
+
+    /// Appends an entry whose slot the index already holds, one past the last.
     #[inline(always)]
     fn append(&mut self, hash: StoredHash, key: K, value: V) {
-        debug_assert!(self.inserts_left > 0 && self.entries.len() < self.entries.capacity());
+        debug_assert!(self.entries.len() < self.entries.capacity());
         self.entries.push(Some(Bucket { hash, key, value }));
         self.used += 1;
-        self.inserts_left -= 1;
     }
 
-    /// Appends an entry for a key that [`find_or_vacant`](Table::find_or_vacant) found absent
-    /// at `vacant`, the table unchanged since, and points the vacant cell at it. If the entries
-    /// array is full it rebuilds first, and then the key goes to the first free cell of its
-    /// path in the new table instead. Returns the new entry's slot.
-    #[inline]
+    /// Appends an entry for a key that a probe found absent, the table unchanged since, and
+    /// puts its slot in the index; makes room first if the entries array is full (which may
+    /// squeeze out holes, moving slots). Returns the new entry's slot.
     pub(crate) fn push_vacant(
         &mut self,
-        vacant: Vacant,
+        _vacant: Vacant,
         hash: StoredHash,
         key: K,
         value: V,
     ) -> usize {
-        let cell = if self.inserts_left == 0 {
-            self.rebuild(size_for_growth(self.used));
-            with_cells!(&self.indices, cells => free_cell_in(&cells[..], hash))
-        } else {
-            debug_assert!(
-                self.indices.get(vacant.cell) < 0,
-                "vdict: a vacant cell is live (table changed since the probe?)"
-            );
-            vacant.cell
-        };
+        if self.entries.len() == self.entries.capacity() {
+            self.make_room();
+        }
         let slot = self.entries.len();
-        self.indices.set(cell, self.code.encode(slot, hash.get()));
+        let Table { index, entries, .. } = self;
+        with_index!(index, table => {
+            table.insert_unique(hash.get(), SlotWord::new(slot), |slot| hash_at(entries, slot.get()));
+        });
         self.append(hash, key, value);
         slot
     }
 
+    /// Makes room for one more entry in a full entries array: squeezes out the holes if they
+    /// are at least an eighth of it (so the next squeeze is at least that many appends
+    /// away), else grows it by a quarter, widening the index's slots if the new capacity
+    /// calls for it. Slots move only in the first case.
+    fn make_room(&mut self) {
+        let len = self.entries.len();
+        let holes = len - self.used;
+        if holes > 0 && holes * 8 >= len {
+            self.squeeze();
+        } else {
+            self.entries.reserve_exact(grown_capacity(len) - len);
+            self.fit_index_width();
+        }
+    }
+
+    /// Rebuilds the index at the slot width the entries array's capacity calls for, if it is
+    /// not at that width already (slots unmoved).
+    fn fit_index_width(&mut self) {
+        if slot_bytes_for(self.entries.capacity()) != self.index.slot_bytes() {
+            self.index = Index::with_capacity(
+                self.index.capacity().max(self.used),
+                self.entries.capacity(),
+            );
+            self.reindex();
+        }
+    }
+
+    /// Empties the index and puts every live entry's slot back in, from the stored hashes.
+    /// Calls no user code; the index has room for them all, so it does not allocate.
+    fn reindex(&mut self) {
+        let Table { index, entries, .. } = self;
+        with_index!(index, table => {
+            table.clear();
+            for (slot, bucket) in entries.iter().enumerate() {
+                if let Some(bucket) = bucket {
+                    table.insert_unique(bucket.hash.get(), SlotWord::new(slot), |slot| {
+                        hash_at(entries, slot.get())
+                    });
+                }
+            }
+        });
+    }
+
+    /// Slides the live entries down over the holes, keeping their order, and renumbers the
+    /// slots the index holds to match. Calls no user code (no key or value is dropped or
+    /// compared), and the only allocation, the renumbering table, is made before anything
+    /// changes, so the table is never seen half squeezed.
+    ///
+    /// The index is renumbered in place, not rebuilt: each bucket keeps its place (its hash
+    /// did not change) and gets its entry's new slot. Against clearing the index and putting
+    /// every slot back in from its stored hash, removing half of 1,000 u64 keys one by one
+    /// (which squeezes twice) went from 17.5 to .. ns per removal.
+    fn squeeze(&mut self) {
+        let mut new_slot_of = Vec::with_capacity(self.entries.len());
+        let mut live = 0usize;
+        for entry in &self.entries {
+            new_slot_of.push(live);
+            live += usize::from(entry.is_some());
+        }
+        self.entries.retain(Option::is_some);
+        self.live_prefix = usize::MAX;
+        with_index!(&mut self.index, table => {
+            for slot in table.iter_mut() {
+                *slot = SlotWord::new(new_slot_of[slot.get()]);
+            }
+        });
+    }
+
     /// Deletes the entry at `found`, leaving a hole (trimmed if it is the last entry).
-    /// Consistent at return; does not compact (see [`Table::compact_if_sparse`]).
+    /// Consistent at return; does not squeeze (see [`Table::compact_if_sparse`]).
     pub(crate) fn take(&mut self, found: Found) -> Bucket<K, V> {
-        self.indices.set(found.cell, super::indices::DUMMY);
+        with_index!(&mut self.index, table => {
+            table
+                .get_bucket_entry(found.bucket)
+                .unwrap_or_else(|_| panic!("vdict: bucket {} is empty (corrupt table)", found.bucket))
+                .remove();
+        });
         self.take_entry(found.slot)
     }
 
     /// Deletes the live entry at `slot` (for deletions that walk the entries, like `retain`).
     pub(crate) fn take_slot(&mut self, slot: usize) -> Bucket<K, V> {
-        let hash = self.entries[slot]
-            .as_ref()
-            .expect("vdict: take_slot of a hole")
-            .hash;
-        self.unlink_slot(hash, slot);
+        self.unlink_slot(slot);
         self.take_entry(slot)
     }
 
-    /// The second half of a deletion, once the entry's cell is DUMMY: the entry becomes a
+    /// Takes `slot`, a live entry's, out of the index. Never calls user code: it compares
+    /// slots, not keys (CPython's `lookdict_index`).
+    fn unlink_slot(&mut self, slot: usize) {
+        let hash = hash_at(&self.entries, slot);
+        with_index!(&mut self.index, table => {
+            table
+                .find_entry(hash, |stored| stored.get() == slot)
+                .unwrap_or_else(|_| panic!("vdict: slot {slot} is missing from the index (corrupt table)"))
+                .remove();
+        });
+    }
+
+    /// The second half of a deletion, once the slot is out of the index: the entry becomes a
     /// hole, and trailing holes are trimmed.
     fn take_entry(&mut self, slot: usize) -> Bucket<K, V> {
         let bucket = self.entries[slot]
             .take()
-            .expect("vdict: a live cell points at a hole (corrupt table)");
+            .expect("vdict: the index held the slot of a hole (corrupt table)");
         self.live_prefix = self.live_prefix.min(slot);
         self.used -= 1;
         self.trim_trailing_holes();
@@ -425,76 +444,79 @@ impl<K, V> Table<K, V> {
     }
 
     /// Deletes the last live entry (Python's `popitem`). The last entry is always live (trailing
-    /// holes are trimmed), so it is popped off the array rather than turned into a hole and
-    /// trimmed (which `take_slot` would do: 5 more instructions per pop, callgrind).
+    /// holes are trimmed), so it is popped off the array rather than turned into a hole.
     pub(crate) fn pop_last(&mut self) -> Option<Bucket<K, V>> {
-        let last = self.entries.last()?;
-        let hash = last
-            .as_ref()
-            .expect("vdict: the last entry is a hole (corrupt table)")
-            .hash;
-        self.unlink_slot(hash, self.entries.len() - 1);
+        let last = self.entries.len().checked_sub(1)?;
+        self.unlink_slot(last);
         self.used -= 1;
         let bucket = self.entries.pop().flatten();
         self.trim_trailing_holes();
         bucket
     }
 
-    /// Rebuilds when holes exceed half the live entries (and there are enough of them to
-    /// matter), so holes are never more than a third of the slots an iteration walks.
+    /// Squeezes out the holes when they exceed half the live entries (and there are enough of
+    /// them to matter), so holes are never more than a third of the slots an iteration walks.
     ///
     /// Why half: with holes allowed up to the live count (the first rule tried), iterating
     /// the survivors of a mass deletion measured 1.2-2.4 x a fresh dict of them, run to run
     /// (two slots per entry, in an irregular pattern); at half, 1.5 slots per entry at most.
     /// The price is at most two entry moves per deletion instead of one.
-    /// Returns whether it rebuilt.
+    /// Returns whether it squeezed (slots moved).
     pub(crate) fn compact_if_sparse(&mut self) -> bool {
         let holes = self.entries.len() - self.used;
         let sparse = holes >= COMPACT_MIN_HOLES && 2 * holes > self.used;
         if sparse {
-            self.rebuild(size_for_growth(self.used));
+            self.squeeze();
         }
         sparse
     }
 
-    /// Makes sure `additional` more inserts fit without a rebuild. Returns whether it rebuilt.
+    /// Makes sure `additional` more inserts fit without allocating. Returns whether slots moved
+    /// (holes are squeezed out when the entries array lacks room).
     pub(crate) fn reserve(&mut self, additional: usize) -> bool {
-        if additional <= self.inserts_left {
-            return false;
+        let mut squeezed = false;
+        if self.entries.capacity() - self.entries.len() < additional {
+            if self.entries.len() > self.used {
+                self.squeeze();
+                squeezed = true;
+            }
+            self.entries.reserve_exact(additional);
+            self.fit_index_width();
         }
-        let wanted = self
-            .used
-            .checked_add(additional)
-            .expect("vdict: capacity overflow");
-        self.rebuild(size_for_usable(wanted));
-        true
+        let Table { index, entries, .. } = self;
+        with_index!(index, table => table.reserve(additional, |slot| hash_at(entries, slot.get())));
+        squeezed
     }
 
-    /// Rebuilds at the smallest size that holds the live entries, dropping every hole; an empty
-    /// table gives back all its memory. Returns whether anything changed.
+    /// Gives back what memory it can: drops every hole, then shrinks the entries array to its
+    /// length and the index to the smallest that holds it (at the narrowest width that fits).
+    /// An empty table gives back everything. Returns whether slots moved.
     pub(crate) fn shrink_to_fit(&mut self) -> bool {
         if self.used == 0 {
-            let allocated = self.size() != 0;
-            if allocated {
-                *self = Table::new();
-            }
-            return allocated;
+            let had_entries = !self.entries.is_empty();
+            *self = Table::new();
+            return had_entries;
         }
-        let target = size_for_usable(self.used);
-        let has_holes = self.entries.len() > self.used;
-        let oversized = target < self.size() || self.entries.capacity() > usable_for_size(target);
-        if has_holes || oversized {
-            self.rebuild(target);
+        let squeezed = self.entries.len() > self.used;
+        if squeezed {
+            self.squeeze();
         }
-        has_holes || oversized
+        self.entries.shrink_to_fit();
+        if slot_bytes_for(self.entries.capacity()) != self.index.slot_bytes() {
+            self.index = Index::with_capacity(self.used, self.entries.capacity());
+            self.reindex();
+        } else {
+            let Table { index, entries, .. } = self;
+            with_index!(index, table => table.shrink_to_fit(|slot| hash_at(entries, slot.get())));
+        }
+        squeezed
     }
 
     /// Drops every entry, keeping the allocation. Consistent even if a value's `Drop` panics:
     /// the table is emptied before any entry is dropped.
     pub(crate) fn clear(&mut self) {
-        self.indices.fill_empty();
+        with_index!(&mut self.index, table => table.clear());
         self.used = 0;
-        self.inserts_left = self.usable();
         self.live_prefix = usize::MAX;
         self.entries.clear();
     }
@@ -503,53 +525,15 @@ impl<K, V> Table<K, V> {
     /// consistent (and empty) before the first entry is handed out, and stays so if the drain
     /// is leaked.
     pub(crate) fn drain(&mut self) -> std::vec::Drain<'_, EntrySlot<K, V>> {
-        self.indices.fill_empty();
+        with_index!(&mut self.index, table => table.clear());
         self.used = 0;
-        self.inserts_left = self.usable();
         self.live_prefix = usize::MAX;
         self.entries.drain(..)
     }
 
-    /// Takes the entries out, leaving an empty table that owns no memory.
+    /// Takes the entries out.
     pub(crate) fn into_entries(self) -> Vec<EntrySlot<K, V>> {
         self.entries
-    }
-
-    /// Moves the live entries into a table of `new_size` cells, in order, and indexes them from
-    /// their stored hashes. When the table already has that size (a compaction, or growth that
-    /// only squeezes out holes), it is done in place: the entries slide down over the holes
-    /// and the same index is refilled, with no allocation. Otherwise into two fresh arrays.
-    /// Either way it calls no user code (no key or value is dropped or compared) and cannot
-    /// panic once the arrays are allocated, so the table is never seen half rebuilt.
-    fn rebuild(&mut self, new_size: usize) {
-        let usable = usable_for_size(new_size);
-        debug_assert!(usable > self.used || (usable == self.used && self.used > 0));
-        if new_size == self.size() && self.entries.capacity() == usable {
-            self.entries.retain(Option::is_some);
-            self.indices.fill_empty();
-            let code = self.code;
-            with_cells!(&mut self.indices, cells => {
-                for (slot, bucket) in self.entries.iter().flatten().enumerate() {
-                    place_in(&mut cells[..], code, slot, bucket.hash);
-                }
-            });
-        } else {
-            let mut indices = Indices::new(new_size);
-            let mut entries = Vec::with_capacity(usable);
-            let old_entries = mem::take(&mut self.entries);
-            let code = indices.code();
-            with_cells!(&mut indices, cells => {
-                for bucket in old_entries.into_iter().flatten() {
-                    place_in(&mut cells[..], code, entries.len(), bucket.hash);
-                    entries.push(Some(bucket));
-                }
-            });
-            self.code = indices.code();
-            self.indices = indices;
-            self.entries = entries;
-        }
-        self.inserts_left = usable - self.used;
-        self.live_prefix = usize::MAX;
     }
 }
 
@@ -561,300 +545,107 @@ pub(crate) enum Inserted<K, V> {
     Added,
 }
 
-/// The largest index (in bytes) for which a lookup loads its second cell with its first:
-/// 2 MiB, about what stays in this class of machine's caches between lookups (see `find_in`).
-const TWO_CELL_START_MAX_BYTES: usize = 2 << 20;
-
-/// The probe loop of a lookup, compiled once per cell width: the cell, the slot and the
-/// entry of the key, if present.
+/// The live entry in `slot`, which the index holds.
 #[inline(always)]
-fn find_in<'e, C: IndexCell, K, V>(
-    cells: &[C],
-    code: CellCode,
-    entries: &'e [EntrySlot<K, V>],
-    hash: StoredHash,
-    mut is_key: impl FnMut(&K) -> bool,
-) -> Option<(usize, usize, &'e Bucket<K, V>)> {
-    let mask = cells.len() - 1;
-    let sought = code.tag_match_for::<C>(hash.get(), mask);
-    let mut probe = ProbeSeq::new(hash.get(), mask);
-    let mut is_ours =
-        |cell: usize, value: isize| entry_if_key(sought, entries, hash, &mut is_key, cell, value);
-    let first = probe.cell();
-    let first_value = cells[first].load();
-    if let Some(found) = is_ours(first, first_value) {
-        return Some(found);
-    }
-    // The first cell was not the key's. Most misses end at the first or the second cell, but
-    // *which* is a coin toss at the table's load, so a branch on "is the first cell EMPTY?"
-    // mispredicts about half of all misses. Where the index fits in the caches, the second
-    // cell is loaded too (its address depends only on the hash) and one branch asks whether
-    // the probe ended at either; a present key has no EMPTY cell before its own, so an EMPTY
-    // first cell ends it whatever the second holds. Callgrind's branch simulator, 10M misses
-    // in a 1,000-key u64 dict: 1.06 -> 0.62 mispredicts per miss; wall clock, misses 8-20%
-    // faster at 1,000 keys and 35% at 100,000 (a 1 MiB index). In a bigger index the extra
-    // load is a trip to memory more often than not, and costs more than the mispredict
-    // (1,000,000 keys, an 8 MiB index: 15% slower), so there the walk goes cell by cell.
-    // (`either_is_empty` needs cells of at most 32 bits; 64-bit cells only come with tables
-    // far above the size limit anyway. An index of 1- or 2-byte cells is at most 2,048 cells,
-    // always under the limit: said first, so that the compiler drops the size test from
-    // their loops, 2 instructions per miss at 1,000 u64 keys.)
-    let mut value;
-    if mem::size_of::<C>() <= 2
-        || (mem::size_of::<C>() <= 4 && mem::size_of_val(cells) <= TWO_CELL_START_MAX_BYTES)
-    {
-        probe.advance();
-        let second_value = cells[probe.cell()].load();
-        if either_is_empty(first_value, second_value) {
-            return None;
-        }
-        value = second_value;
-    } else {
-        if first_value == EMPTY {
-            return None;
-        }
-        probe.advance();
-        value = cells[probe.cell()].load();
-        if value == EMPTY {
-            return None;
-        }
-    }
-    // The rest of the walk; `value` is the current cell's, neither EMPTY nor checked yet.
-    loop {
-        if let Some(found) = is_ours(probe.cell(), value) {
-            return Some(found);
-        }
-        probe.advance();
-        value = cells[probe.cell()].load();
-        if value == EMPTY {
-            return None;
-        }
+fn live_entry<K, V>(entries: &[EntrySlot<K, V>], slot: usize) -> &Bucket<K, V> {
+    debug_assert!(
+        entries.get(slot).is_some_and(Option::is_some),
+        "vdict: the index holds slot {slot}, past the entries or a hole"
+    );
+    // SAFETY: every slot the index holds is the slot of a live entry, so `slot` is in bounds
+    // and not a hole. The table keeps that at every return, and at every call of user code: a
+    // slot enters the index only in `insert` and `push_vacant`, naming the entry they push
+    // next into an array with room for it (tested just before, or made by `make_room`), so
+    // the push cannot fail and leave the slot naming nothing; and in `reindex`, naming the
+    // live entries it walks. An entry becomes a hole only in `take_entry`, whose callers take
+    // its slot out of the index first (no other code writes a hole: `entries_mut` is borrowed
+    // only to reach a live entry's value); the entries array shrinks only by `pop_last`, after
+    // its slot left the index, by trimming holes, by `squeeze`, which re-indexes before it
+    // returns and calls no user code, and by `clear` and `drain`, which empty the index first.
+    // `check_invariants` audits it ("the index holds slot .., which is not a live entry")
+    // after every step of the model tests and the fuzzers, and after every panic of the
+    // panic-safety tests.
+    #[allow(unsafe_code)]
+    unsafe {
+        entries.get_unchecked(slot).as_ref().unwrap_unchecked()
     }
 }
 
-/// Whether either of two cell values (of cells at most 32 bits wide) is EMPTY, computed so
-/// that it takes one branch: written as `a == EMPTY || b == EMPTY`, or even with `|`, the
-/// compiler may test the two apart, and the first test is the coin toss the two-cell start is
-/// there to avoid. A product is zero only if a factor is: `v - EMPTY` is 0 for EMPTY, odd
-/// (`u64::MAX`) for DUMMY, and at most 2^31 for a live 32-bit cell (slot and tag), so two
-/// nonzero factors have at most 62 factors of two between them and cannot wrap to zero. (The compiler, which
-/// knows the ranges too, turns it into two compares combined without a branch.) Callgrind,
-/// against the `black_box((a == EMPTY) | (b == EMPTY))` it replaces, which went through
-/// memory: 3.5-17 fewer instructions per miss.
+/// Whether the entry in `slot` (which the index holds) is the key sought: its key accepted by
+/// `is_key`, after its stored hash is compared with the one sought (unless the key is a plain
+/// word).
 #[inline(always)]
-fn either_is_empty(a: isize, b: isize) -> bool {
-    ((a - EMPTY) as u64).wrapping_mul((b - EMPTY) as u64) == 0
-}
-
-/// Whether the cell at `cell`, holding `value`, is the key's: another key's cell unless the
-/// tags agree (EMPTY and DUMMY never carry a tag), and then the entry is read to be sure.
-/// `sought` holds the tag sought and the slot mask, which is also the probe's mask (see
-/// [`CellCode::tag_match`]).
-#[inline(always)]
-fn entry_if_key<'e, K, V>(
-    sought: TagMatch,
-    entries: &'e [EntrySlot<K, V>],
+fn entry_is_key<K, V>(
+    entries: &[EntrySlot<K, V>],
+    slot: usize,
     hash: StoredHash,
     is_key: &mut impl FnMut(&K) -> bool,
-    cell: usize,
-    value: isize,
-) -> Option<(usize, usize, &'e Bucket<K, V>)> {
-    if let Some(slot) = sought.slot_if_tagged(value) {
-        debug_assert!(
-            entries.get(slot).is_some_and(Option::is_some),
-            "vdict: cell {cell} points past the entries or at a hole"
-        );
-        // SAFETY: `slot_if_tagged` gives a slot only for a live cell (EMPTY and DUMMY are negative,
-        // and their high bits survive the XOR), and then the slot that cell holds, as long as the
-        // mask `tag_match` was given is the code's slot mask; the probe's mask is, for every cell
-        // width the table picks (`cell_bytes_for_size` leaves room for a tag above every slot;
-        // its test checks that the masks agree at every size; `tag_match` debug-asserts it).
-        // A live cell holds the slot of a live entry, so `slot` is in bounds and not a hole. The
-        // table keeps that at every return: a cell is made live only by `insert` and
-        // `push_vacant`, pointing at the entry they push next (into an array with room: its
-        // capacity is at least `usable()`, which the entries plus `inserts_left` never exceed,
-        // so the push cannot fail and leave the cell pointing past the end), and by `rebuild`,
-        // pointing at the entries it places; an entry becomes a hole only in `take_entry`, whose
-        // callers make its cell DUMMY first (no other code writes a hole: `entries_mut` is
-        // borrowed only to reach a live entry's value); the entries array shrinks only by
-        // `pop_last`, after its cell is made DUMMY, by trimming holes, and by `clear`, `drain`
-        // and `rebuild`, which refill every cell first. `check_invariants` audits all of it (the
-        // capacity, and "cell .. points at slot .., which is not a live entry") after every step
-        // of the model tests and the fuzzers, and after every panic of the panic-safety tests.
-        // Unchecked, a lookup runs 4.5 fewer instructions per hit and 3 fewer per miss
-        // (callgrind, 1,000 u64 keys: 71.6 -> 67.1, 79.3 -> 76.2), the length no longer holding
-        // a register; and with the hole test gone too, 2.3 fewer per u64 hit (53.8 -> 51.5), 4
-        // per `String` hit (115.6 -> 111.6), 3 per u64 overwrite (89.3 -> 86.2).
-        #[allow(unsafe_code)]
-        let bucket = unsafe { entries.get_unchecked(slot).as_ref().unwrap_unchecked() };
-        // A plain-word key compares as cheaply as a hash does, so its stored hash is not
-        // compared first: the hash sought is then needed only to start the probe, and the
-        // loop has its register. Callgrind, 1,000 u64 keys: hit 56.2 -> 53.0 instructions,
-        // miss 63.3 -> 60.2; 100,000: hit 54.2 -> 52.0, miss 62.6 -> 59.4; inserts
-        // unchanged. (A reference to a string, `&String`, passes for a plain word and
-        // compares strings where a tag matches by chance, about one in 16 of the other
-        // keys' cells a probe passes, where it would have compared hashes.)
-        if is_plain_word::<K>() {
-            return is_key(&bucket.key).then_some((cell, slot, bucket));
-        }
-        if bucket.hash != hash {
-            return None;
-        }
-        if is_key(&bucket.key) {
-            return Some((cell, slot, bucket));
-        }
-        // Equal hashes with unequal keys almost never happen, and saying so pays for the
-        // other keys: a `String` or `&str` compares through a call to `memcmp`, and unless
-        // that call's failure is marked rare the compiler keeps the probe's state safe
-        // across it by saving registers at the start of *every* lookup, the misses that
-        // never make the call included. Callgrind, `String` keys, 1,000: hit 124.7 -> 119.7
-        // instructions, miss 101.0 -> 93.2; 16: hit 130.6 -> 123.8, miss 106.3 -> 94.9;
-        // overwrite -4 to -5. (For u64 keys the marker cost registers on every lookup: hit
-        // 58.7 -> 66.9, miss 66.1 -> 74.9. Plain words have returned above.)
-        equal_hashes_unequal_keys();
+) -> bool {
+    let bucket = live_entry(entries, slot);
+    // A plain-word key compares as cheaply as a hash does, so its stored hash is not compared
+    // first: the hash sought is then needed only to start the probe.
+    if is_plain_word::<K>() {
+        return is_key(&bucket.key);
     }
-    None
+    if bucket.hash != hash {
+        return false;
+    }
+    if is_key(&bucket.key) {
+        return true;
+    }
+    // Equal hashes with unequal keys almost never happen, and saying so pays for the other
+    // keys: a `String` or `&str` compares through a call to `memcmp`, and unless that call's
+    // failure is marked rare the compiler keeps the probe's state safe across it by saving
+    // registers at the start of *every* lookup, the misses that never make the call included.
+    equal_hashes_unequal_keys();
+    false
 }
 
 /// Whether keys of type `K` are plain words: no wider than a `usize`, with nothing to drop (an
 /// integer, a `char`, a symbol id), so that comparing two costs what comparing two hashes
-/// costs. See `entry_if_key`.
+/// costs. See `entry_is_key`.
 const fn is_plain_word<K>() -> bool {
     mem::size_of::<K>() <= mem::size_of::<usize>() && !mem::needs_drop::<K>()
 }
 
 /// Called where a stored hash equals the one sought but the keys differ, to tell the compiler
 /// that this path is rare (an out-of-line call to a `#[cold]` function is the way to say so
-/// before Rust 1.95's `std::hint::cold_path`). See `entry_if_key`.
+/// before Rust 1.95's `std::hint::cold_path`). See `entry_is_key`.
 #[cold]
 #[inline(never)]
 fn equal_hashes_unequal_keys() {}
-
-/// [`find_in`], remembering the first free cell on the way: the key's place if present,
-/// else where it would go (the first DUMMY before the EMPTY that ends the probe, or that EMPTY).
-/// (The two-cell start of `find_in` was tried here too: inserts did not get faster.)
-#[inline(always)]
-fn find_or_vacant_in<C: IndexCell, K, V>(
-    cells: &[C],
-    code: CellCode,
-    entries: &[EntrySlot<K, V>],
-    hash: StoredHash,
-    mut is_key: impl FnMut(&K) -> bool,
-) -> Result<Found, Vacant> {
-    let mask = cells.len() - 1;
-    let sought = code.tag_match(hash.get(), mask);
-    let mut probe = ProbeSeq::new(hash.get(), mask);
-    // The first DUMMY cell met, or `NONE_YET`: one register rather than an `Option`'s two,
-    // which the loop is short of (callgrind, u64 keys: overwrite 94.3 -> 91.2 instructions at
-    // 1,000 keys, 96.4 -> 93.3 at 16; inserts of new keys unchanged).
-    const NONE_YET: usize = usize::MAX;
-    let mut first_dummy = NONE_YET;
-    loop {
-        let cell = probe.cell();
-        let value = cells[cell].load();
-        if value >= 0 {
-            if let Some((cell, slot, _)) =
-                entry_if_key(sought, entries, hash, &mut is_key, cell, value)
-            {
-                return Ok(Found { cell, slot });
-            }
-        } else if value == EMPTY {
-            let cell = if first_dummy == NONE_YET {
-                cell
-            } else {
-                first_dummy
-            };
-            return Err(Vacant { cell });
-        } else if first_dummy == NONE_YET {
-            first_dummy = cell;
-        }
-        probe.advance();
-    }
-}
-
-/// The cell that points at `slot`, a live entry whose stored hash is `hash`: the walk along
-/// `hash`'s probe sequence compares slots, not keys. Panics (the table is corrupt) if an EMPTY
-/// cell comes first.
-#[inline(always)]
-fn cell_of_slot_in<C: IndexCell>(
-    cells: &[C],
-    code: CellCode,
-    hash: StoredHash,
-    slot: usize,
-) -> usize {
-    let mut probe = ProbeSeq::new(hash.get(), cells.len() - 1);
-    loop {
-        let value = cells[probe.cell()].load();
-        if value >= 0 && code.slot(value) == slot {
-            return probe.cell();
-        }
-        assert!(
-            value != EMPTY,
-            "vdict: slot {slot} is missing from the index (corrupt table)"
-        );
-        probe.advance();
-    }
-}
-
-/// The first EMPTY or DUMMY cell on `hash`'s probe sequence: where a key known to be absent
-/// goes. Ends because at least a third of the cells are EMPTY.
-#[inline(always)]
-fn free_cell_in<C: IndexCell>(cells: &[C], hash: StoredHash) -> usize {
-    let mut probe = ProbeSeq::new(hash.get(), cells.len() - 1);
-    while cells[probe.cell()].load() >= 0 {
-        probe.advance();
-    }
-    probe.cell()
-}
-
-/// Points the first free cell on `hash`'s probe sequence at `slot` (tag included).
-#[inline(always)]
-fn place_in<C: IndexCell>(cells: &mut [C], code: CellCode, slot: usize, hash: StoredHash) {
-    let cell = free_cell_in(cells, hash);
-    cells[cell] = IndexCell::store(code.encode(slot, hash.get()));
-}
 
 #[cfg(test)]
 mod tests {
     use super::*;
 
     #[test]
-    fn sizes_follow_cpython() {
-        assert_eq!(usable_for_size(8), 5);
-        assert_eq!(usable_for_size(16), 10);
-        assert_eq!(size_for_usable(0), 8);
-        assert_eq!(size_for_usable(5), 8);
-        assert_eq!(size_for_usable(6), 16);
-        assert_eq!(size_for_usable(1000), 2048);
-        // GROWTH_RATE: used * 3, rounded up to a power of two.
-        assert_eq!(size_for_growth(0), 8);
-        assert_eq!(size_for_growth(5), 16);
-        assert_eq!(size_for_growth(10), 32);
-        assert_eq!(size_for_growth(21), 64);
-    }
-
-    #[test]
-    fn either_is_empty_is_exact_for_every_cell_value_up_to_32_bits() {
-        // Slots whose `value - EMPTY` is a power of two are the ones a product could wrap on.
-        let mut values = vec![EMPTY, super::super::indices::DUMMY, 0, 1, 2, 3];
-        for bits in 1..31 {
-            values.extend([(1isize << bits) - 1, 1 << bits, (1 << bits) + 1]);
-        }
-        values.push(i32::MAX as isize);
-        for &a in &values {
-            for &b in &values {
-                assert_eq!(
-                    either_is_empty(a, b),
-                    a == EMPTY || b == EMPTY,
-                    "either_is_empty({a}, {b})"
-                );
-            }
-        }
+    fn entries_grow_by_a_quarter_and_at_least_four() {
+        assert_eq!(grown_capacity(0), 4);
+        assert_eq!(grown_capacity(4), 8);
+        assert_eq!(grown_capacity(16), 20);
+        assert_eq!(grown_capacity(1000), 1250);
     }
 
     #[test]
     #[should_panic(expected = "capacity overflow")]
     fn impossible_capacity_panics_clearly() {
-        size_for_usable(usize::MAX / 2);
+        grown_capacity(usize::MAX - 1);
+    }
+
+    #[test]
+    fn the_index_widens_with_the_entries_array_and_keeps_every_slot() {
+        let mut table: Table<u64, u64> = Table::new();
+        let n = 70_000u64;
+        for k in 0..n {
+            let hash = StoredHash::new(k.wrapping_mul(0x9e37_79b9_7f4a_7c15));
+            assert!(matches!(table.insert(hash, k, k), Inserted::Added));
+        }
+        assert_eq!(table.index().slot_bytes(), 4);
+        for k in (0..n).step_by(997) {
+            let hash = StoredHash::new(k.wrapping_mul(0x9e37_79b9_7f4a_7c15));
+            let found = table.find(hash, |&stored| stored == k).expect("present");
+            assert_eq!(found.slot, k as usize);
+        }
     }
 }
