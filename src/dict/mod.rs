@@ -254,7 +254,6 @@ impl<K, V, S> Dict<K, V, S> {
     pub fn pop_last(&mut self) -> Option<(K, V)> {
         let bucket = self.table.pop_last()?;
         self.tags.keys_changed();
-        self.table.compact_if_sparse();
         Some((bucket.key, bucket.value))
     }
 
