@@ -34,7 +34,7 @@ fn two_thousand_keys_with_one_hash_stay_correct() {
     assert!(d.keys().copied().eq((0..N).step_by(2)));
     d.check_invariants().unwrap();
 
-    // Reinsert and overwrite through the long chain of DUMMY cells.
+    // Reinsert and overwrite through the long run of tombstones.
     for k in (1..N).step_by(2) {
         assert_eq!(d.insert(k, 1), None);
     }
@@ -66,7 +66,7 @@ fn string_keys_with_one_hash_look_up_by_str() {
     d.check_invariants().unwrap();
 }
 
-/// Keys wider than a machine word take their own branch of the lookup (`entry_if_key` marks
+/// Keys wider than a machine word take their own branch of the lookup (`entry_is_key` marks
 /// "equal hashes, unequal keys" rare for them), so `String` keys get the same workout as the
 /// `u32` keys above, checked against indexmap after inserts, order-keeping removals and
 /// overwrites: with one hash for every key (every probe compares keys whose hashes are

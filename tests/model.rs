@@ -2,16 +2,26 @@
 //! (the model, with order-keeping `shift_remove`), compared after every step, together with
 //! `check_invariants()` and the version rules.
 //!
-//! Keys come from a small space (24 values) so that overwrites, holes, DUMMY reuse, rebuilds
-//! and compactions happen all the time; a second run uses a hasher with only three distinct
+//! Keys come from a small space (24 values) so that overwrites, holes, tombstone reuse, rebuilds
+//! and compactions happen all the time; the keys the caller compares (`find_with`, the
+//! step-by-step probe with compares that change the dict, `slot_cursor`) are driven the same way; a second run uses a hasher with only three distinct
 //! hashes, so every lookup also wades through full-hash collisions. Each sequence runs with
 //! `u8` keys and with `String` keys (see `fuzz/src/dict_ops.rs` for why both).
 
 mod common;
 
-use common::checks::dict_ops::{run_with_each_key_type, Op, KEY_SPACE};
+use common::checks::dict_ops::{run_with_each_key_type, Mutation, Op, KEY_SPACE};
 use common::FewHashes;
 use proptest::prelude::*;
+
+/// What a compare of `Op::ProbeMutating` does to the dict.
+fn mutation() -> impl Strategy<Value = Mutation> {
+    prop_oneof![
+        (0..KEY_SPACE, any::<u32>()).prop_map(|(k, v)| Mutation::Insert(k, v)),
+        (0..KEY_SPACE).prop_map(Mutation::Remove),
+        Just(Mutation::Clear),
+    ]
+}
 
 fn op() -> impl Strategy<Value = Op> {
     let key = 0..KEY_SPACE;
@@ -40,6 +50,13 @@ fn op() -> impl Strategy<Value = Op> {
         1 => (0..(KEY_SPACE + 4), any::<u32>()).prop_map(|(slot, v)| Op::SlotMut(slot, v)),
         1 => any::<u32>().prop_map(Op::IterMutAdd),
         1 => (key.clone(), any::<u32>()).prop_map(|(k, v)| Op::GetMutWithHash(k, v)),
+        1 => (key.clone(), 0..4u8).prop_map(|(k, fail_at)| Op::FindWith(k, fail_at)),
+        1 => (key.clone(), any::<u32>(), 0..4u8).prop_map(|(k, v, f)| Op::EntryWith(k, v, f)),
+        2 => (key.clone(), 0..4u8, mutation()).prop_map(|(k, at, m)| Op::ProbeMutating(k, at, m)),
+        1 => (key.clone(), any::<u32>()).prop_map(|(k, v)| Op::InsertUnique(k, v)),
+        1 => (0..(KEY_SPACE + 4)).prop_map(Op::RemoveAt),
+        1 => (0..(KEY_SPACE + 4), any::<u32>()).prop_map(|(slot, v)| Op::ReplaceAt(slot, v)),
+        1 => (0..(KEY_SPACE + 4), key.clone()).prop_map(|(at, k)| Op::CursorInsert(at, k)),
         3 => key.prop_map(Op::Get),
     ]
 }

@@ -80,7 +80,7 @@ fn ids(d: &Dict<Rigged, u32>) -> Vec<u32> {
     d.keys().map(|k| k.id).collect()
 }
 
-/// Fills a dict with keys `0..n`, then removes every third to leave holes and DUMMY cells.
+/// Fills a dict with keys `0..n`, then removes every third to leave holes and tombstones.
 fn holey_dict(token: &Rc<()>, n: u32) -> Dict<Rigged, u32> {
     let mut d = Dict::new();
     for id in 0..n {

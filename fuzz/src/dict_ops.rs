@@ -4,7 +4,7 @@
 //! when the rules say, versions only grow on one thread and are never reused, and an unchanged
 //! keys version means no key moved slot).
 //!
-//! Keys come from a small space ([`KEY_SPACE`] values) so that overwrites, holes, DUMMY reuse,
+//! Keys come from a small space ([`KEY_SPACE`] values) so that overwrites, holes, tombstone reuse,
 //! rebuilds and compactions happen all the time; the input also picks the hasher, among them
 //! ones with a single hash value or a few, so lookups wade through full-hash collisions.
 //!
@@ -145,6 +145,30 @@ pub enum Op {
     IterMutAdd(u32),
     /// `get_mut_with_hash`.
     GetMutWithHash(#[arbitrary(with = small_key)] u8, u32),
+    /// `find_with` / `get_with`, the caller's equality failing at its `fail_at`-th call (from
+    /// 1; 0 never).
+    FindWith(#[arbitrary(with = small_key)] u8, u8),
+    /// `entry_with`, failing as above; inserts or overwrites with the value when it succeeds.
+    EntryWith(#[arbitrary(with = small_key)] u8, u32, u8),
+    /// A step-by-step lookup whose `mutate_at`-th compare first changes the dict (see
+    /// [`Mutation`]); it must end on the answer of the dict as it is afterwards.
+    ProbeMutating(#[arbitrary(with = small_key)] u8, u8, Mutation),
+    /// `insert_unique` of the key if it is absent.
+    InsertUnique(#[arbitrary(with = small_key)] u8, u32),
+    /// `remove_at(slot)` (a hole or past the end is `None`).
+    RemoveAt(u8),
+    /// `replace_at(slot, value)`.
+    ReplaceAt(u8, u32),
+    /// Iterate with a `slot_cursor`, inserting the key (new or not) after `at` steps.
+    CursorInsert(u8, #[arbitrary(with = small_key)] u8),
+}
+
+/// What a compare of [`Op::ProbeMutating`] does to the dict before answering.
+#[derive(Debug, Clone, Copy, Arbitrary)]
+pub enum Mutation {
+    Insert(#[arbitrary(with = small_key)] u8, u32),
+    Remove(#[arbitrary(with = small_key)] u8),
+    Clear,
 }
 
 /// What the version rules say an operation does to the two tags.
@@ -386,6 +410,173 @@ pub fn apply<K: Key, S: BuildHasher + Clone>(
                 None => assert!(!present),
             }
             expect(present, false)
+        }
+        Op::FindWith(k, fail_at) => {
+            let k = key(k);
+            let mut calls = 0u8;
+            let mut compare = |stored: &K| {
+                calls = calls.wrapping_add(1);
+                if calls == fail_at {
+                    Err(calls)
+                } else {
+                    Ok(*stored == k)
+                }
+            };
+            let hash = dict.hash_key(&k);
+            match dict.find_with(hash, &mut compare) {
+                Ok(slot) => assert_eq!(slot.and_then(|s| dict.slot(s)), model.get_key_value(&k)),
+                Err(at) => assert_eq!(at, fail_at),
+            }
+            calls = 0;
+            let mut compare = |stored: &K| {
+                calls = calls.wrapping_add(1);
+                if calls == fail_at {
+                    Err(())
+                } else {
+                    Ok(*stored == k)
+                }
+            };
+            if let Ok(got) = dict.get_with(hash, &mut compare) {
+                assert_eq!(got, model.get_key_value(&k));
+            }
+            expect(false, false)
+        }
+        Op::EntryWith(k, v, fail_at) => {
+            let k = key(k);
+            let mut calls = 0u8;
+            let hash = dict.hash_key(&k);
+            let entry = dict.entry_with(hash, |stored| {
+                calls = calls.wrapping_add(1);
+                if calls == fail_at {
+                    Err(())
+                } else {
+                    Ok(*stored == k)
+                }
+            });
+            match entry {
+                Err(()) => expect(false, false),
+                Ok(vdict::dict::EntryWith::Occupied(mut entry)) => {
+                    assert_eq!(entry.key(), &k);
+                    assert_eq!(Some(entry.insert(v)), model.insert(k, v));
+                    expect(true, false)
+                }
+                Ok(vdict::dict::EntryWith::Vacant(entry)) => {
+                    assert_eq!(model.insert(k.clone(), v), None);
+                    entry.insert(k, v);
+                    expect(true, true)
+                }
+            }
+        }
+        Op::ProbeMutating(k, mutate_at, mutation) => {
+            let k = key(k);
+            let hash = dict.hash_key(&k);
+            let (version, keys_version) = (dict.version(), dict.keys_version());
+            let mut calls = 0u8;
+            let found = 'restart: loop {
+                let mut probe = dict.probe(hash);
+                loop {
+                    let (slot, stored) = match dict.next_candidate(&mut probe) {
+                        vdict::dict::Candidate::Absent => break 'restart None,
+                        vdict::dict::Candidate::Changed => continue 'restart,
+                        vdict::dict::Candidate::Key { slot, key } => (slot, key.clone()),
+                    };
+                    calls = calls.wrapping_add(1);
+                    if calls == mutate_at {
+                        // The compare changes the dict (and the model alike) before answering.
+                        match mutation {
+                            Mutation::Insert(m, v) => {
+                                dict.insert(key(m), v);
+                                model.insert(key(m), v);
+                            }
+                            Mutation::Remove(m) => {
+                                dict.remove(&key(m));
+                                model.shift_remove(&key(m));
+                            }
+                            Mutation::Clear => {
+                                dict.clear();
+                                model.clear();
+                            }
+                        }
+                    }
+                    if stored == k {
+                        if dict.keys_version() != probe.keys_version() {
+                            continue 'restart;
+                        }
+                        break 'restart Some(slot);
+                    }
+                }
+            };
+            assert_eq!(found.and_then(|s| dict.slot(s)), model.get_key_value(&k));
+            // The mutation may or may not have run, and may or may not have changed anything:
+            // the tags must have changed exactly when a plain call would have changed them,
+            // which the harness cannot tell apart here; it checks they did not go backwards.
+            assert!(dict.version() >= version);
+            Expected {
+                version_changes: dict.version() != version,
+                keys_version_changes: Some(dict.keys_version() != keys_version),
+            }
+        }
+        Op::InsertUnique(k, v) => {
+            let k = key(k);
+            if model.contains_key(&k) {
+                return expect(false, false);
+            }
+            let hash = dict.hash_key(&k);
+            let slot = dict.insert_unique(hash, k.clone(), v);
+            model.insert(k.clone(), v);
+            assert_eq!(dict.get_slot(&k), Some(slot));
+            expect(true, true)
+        }
+        Op::RemoveAt(slot) => {
+            let slot = slot as usize;
+            let in_slot = dict.slot(slot).map(|(k, v)| (k.clone(), *v));
+            assert_eq!(dict.remove_at(slot), in_slot);
+            if let Some((k, _)) = &in_slot {
+                model.shift_remove(k);
+            }
+            expect(in_slot.is_some(), in_slot.is_some())
+        }
+        Op::ReplaceAt(slot, v) => {
+            let slot = slot as usize;
+            let in_slot = dict.slot(slot).map(|(k, v)| (k.clone(), *v));
+            match (dict.replace_at(slot, v), in_slot) {
+                (Ok(old), Some((k, value))) => {
+                    assert_eq!(old, value);
+                    model.insert(k, v);
+                    expect(true, false)
+                }
+                (Err(back), None) => {
+                    assert_eq!(back, v);
+                    expect(false, false)
+                }
+                (got, in_slot) => panic!("replace_at({slot}) = {got:?}, slot held {in_slot:?}"),
+            }
+        }
+        Op::CursorInsert(at, k) => {
+            let k = key(k);
+            let is_new = !model.contains_key(&k);
+            let mut cursor = dict.slot_cursor();
+            let mut seen = Vec::new();
+            let mut inserted = false;
+            loop {
+                if seen.len() == at as usize && !inserted {
+                    dict.insert(k.clone(), 0);
+                    model.insert(k.clone(), 0);
+                    inserted = true;
+                }
+                match cursor.next(dict) {
+                    Ok(Some((_, key, _))) => seen.push(key.clone()),
+                    Ok(None) => break,
+                    Err(error) => {
+                        assert!(inserted && is_new, "{error} without a new key");
+                        assert_eq!(error, vdict::dict::IterationError::ChangedSize);
+                        break;
+                    }
+                }
+            }
+            let in_order: Vec<K> = model.keys().cloned().collect();
+            assert_eq!(seen[..], in_order[..seen.len()]);
+            expect(inserted, inserted && is_new)
         }
         Op::Get(k) => {
             let k = key(k);

@@ -1,5 +1,5 @@
 //! Hashers that force collisions, for the fuzz targets and the tests: with them, probe
-//! chains are long, full-hash collisions constant, and DUMMY cells get reused all the time.
+//! chains are long, full-hash collisions constant, and tombstones get reused all the time.
 
 use std::hash::{BuildHasher, Hasher};
 
@@ -25,7 +25,7 @@ impl Hasher for ConstHasher {
 }
 
 /// A hasher that keeps only a few distinct hash values (the key's bytes summed, modulo
-/// `buckets`), so full-hash collisions, long probe chains and DUMMY reuse happen constantly.
+/// `buckets`), so full-hash collisions, long probe chains and tombstone reuse happen constantly.
 #[derive(Debug, Clone, Copy)]
 pub struct FewHashes {
     /// How many distinct hashes there are (at least 1).

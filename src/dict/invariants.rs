@@ -13,6 +13,39 @@ use std::hash::{BuildHasher, Hash};
 impl<K: Hash + Eq, V, S: BuildHasher> Dict<K, V, S> {
     /// Checks the whole table and returns the first broken invariant, described.
     ///
+    /// What it proves: everything [`check_invariants_with`](Dict::check_invariants_with)
+    /// proves, with the dict's own hasher; and that a lookup of each key by `Eq` finds its own
+    /// entry and no other (so no key is stored twice).
+    ///
+    /// ```
+    /// let mut d: vdict::Dict<u32, u32> = (0..100).map(|i| (i, i)).collect();
+    /// d.retain(|k, _| k % 3 == 0);
+    /// assert_eq!(d.check_invariants(), Ok(()));
+    /// ```
+    pub fn check_invariants(&self) -> Result<(), String> {
+        self.check_invariants_with(|key| self.hash_builder.hash_one(key))?;
+        for (slot, bucket) in self.table.entries().iter().enumerate() {
+            let Some(bucket) = bucket else { continue };
+            match self.table.find(bucket.hash, |key| key == &bucket.key) {
+                Some(found) if found.slot == slot => {}
+                Some(found) => {
+                    return Err(format!(
+                        "the key in slot {slot} is also stored in slot {}",
+                        found.slot
+                    ));
+                }
+                None => return Err(format!("the key in slot {slot} cannot be found by lookup")),
+            }
+        }
+        Ok(())
+    }
+}
+
+impl<K, V, S> Dict<K, V, S> {
+    /// [`check_invariants`](Dict::check_invariants) for a dict whose keys the caller hashes
+    /// (see [`find_with`](Dict::find_with)): `hash_of` gives a key's hash, and keys are not
+    /// compared (they need not be `Eq`).
+    ///
     /// What it proves:
     /// - the index's slots are as wide as the entries array's capacity calls for (2, 4 or 8
     ///   bytes), and it holds exactly `len()` slots;
@@ -21,16 +54,9 @@ impl<K: Hash + Eq, V, S: BuildHasher> Dict<K, V, S> {
     ///   capacity, and `capacity()` is at least `len()`;
     /// - the last entry, if any, is live, and so is every entry of the prefix that iteration
     ///   walks without testing for holes;
-    /// - every live entry's slot is found by a probe of its stored hash, and a lookup of its
-    ///   key by `Eq` finds this entry and no other (so no key is stored twice);
-    /// - every stored hash is the dict's hash of its key.
-    ///
-    /// ```
-    /// let mut d: vdict::Dict<u32, u32> = (0..100).map(|i| (i, i)).collect();
-    /// d.retain(|k, _| k % 3 == 0);
-    /// assert_eq!(d.check_invariants(), Ok(()));
-    /// ```
-    pub fn check_invariants(&self) -> Result<(), String> {
+    /// - every live entry is found by a probe of its stored hash;
+    /// - every stored hash is `hash_of` its key.
+    pub fn check_invariants_with(&self, hash_of: impl Fn(&K) -> u64) -> Result<(), String> {
         let table = &self.table;
         let index = table.index();
         let entries = table.entries();
@@ -97,10 +123,10 @@ impl<K: Hash + Eq, V, S: BuildHasher> Dict<K, V, S> {
             }
         }
 
-        // Every live entry: its hash, its place in the index, and the uniqueness of its key.
+        // Every live entry: its hash and its place in the index.
         for (slot, bucket) in entries.iter().enumerate() {
             let Some(bucket) = bucket else { continue };
-            let expected = StoredHash::new(self.hash_builder.hash_one(&bucket.key));
+            let expected = StoredHash::new(hash_of(&bucket.key));
             if bucket.hash != expected {
                 return Err(format!(
                     "slot {slot} stores hash {:#x}, but its key hashes to {:#x}",
@@ -113,15 +139,13 @@ impl<K: Hash + Eq, V, S: BuildHasher> Dict<K, V, S> {
                     "slot {slot} is live but the index does not hold it"
                 ));
             }
-            match table.find(bucket.hash, |key| key == &bucket.key) {
-                Some(found) if found.slot == slot => {}
-                Some(found) => {
-                    return Err(format!(
-                        "the key in slot {slot} is also stored in slot {}",
-                        found.slot
-                    ));
-                }
-                None => return Err(format!("the key in slot {slot} cannot be found by lookup")),
+            let reached = (0..)
+                .map_while(|nth| table.nth_candidate(bucket.hash, nth))
+                .any(|s| s == slot);
+            if !reached {
+                return Err(format!(
+                    "slot {slot} is not reached by a probe of its stored hash"
+                ));
             }
         }
         Ok(())

@@ -7,6 +7,7 @@
 //! drops a user's key or value does so last, once the dict is consistent again. So a panic in
 //! `Hash`, `Eq` or `Drop` can never leave the table half changed.
 
+mod caller_eq;
 mod entries;
 mod entry;
 mod entry_ref;
@@ -16,6 +17,7 @@ mod iter;
 mod table;
 mod traits;
 
+pub use caller_eq::{Candidate, EntryWith, IterationError, Probe, SlotCursor, VacantEntryWith};
 pub use entry::{Entry, OccupiedEntry, VacantEntry};
 pub use entry_ref::{EntryRef, VacantEntryRef};
 pub use iter::{Drain, IntoIter, IntoKeys, IntoValues, Iter, IterMut, Keys, Values, ValuesMut};

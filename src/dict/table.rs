@@ -191,6 +191,55 @@ impl<K, V> Table<K, V> {
         })
     }
 
+    /// [`find`](Table::find) with an equality that may fail: `is_key` is asked only about
+    /// entries whose stored hash is `hash` (whatever the key type: the caller's equality may
+    /// have side effects, so it must not see keys that merely share 7 bits), and its first
+    /// error ends the probe and comes back unchanged. Changes nothing.
+    pub(crate) fn find_fallible<E>(
+        &self,
+        hash: StoredHash,
+        mut is_key: impl FnMut(&K) -> Result<bool, E>,
+    ) -> Result<Option<Found>, E> {
+        let entries = &self.entries;
+        let mut failure = None;
+        let mut compare = |slot: usize| {
+            let bucket = live_entry(entries, slot);
+            if bucket.hash != hash {
+                return false;
+            }
+            match is_key(&bucket.key) {
+                Ok(found) => found,
+                Err(error) => {
+                    // Stop the probe here; the error is what the caller gets.
+                    failure = Some(error);
+                    true
+                }
+            }
+        };
+        let found = with_index!(&self.index, table => {
+            table
+                .find_bucket_index(hash.get(), |slot| compare(slot.get()))
+                .and_then(|bucket| Some(Found { bucket, slot: table.get_bucket(bucket)?.get() }))
+        });
+        match failure {
+            Some(error) => Err(error),
+            None => Ok(found),
+        }
+    }
+
+    /// The slot of the `nth` (from 0) live entry whose stored hash is `hash`, in the order a
+    /// probe for `hash` meets them. Calls no user code.
+    pub(crate) fn nth_candidate(&self, hash: StoredHash, nth: usize) -> Option<usize> {
+        let entries = &self.entries;
+        with_index!(&self.index, table => {
+            table
+                .iter_hash(hash.get())
+                .map(|slot| slot.get())
+                .filter(|&slot| live_entry(entries, slot).hash == hash)
+                .nth(nth)
+        })
+    }
+
     /// [`find`](Table::find), saying [`Vacant`] rather than `None`: for the entry API, whose
     /// vacant entry inserts later.
     #[inline]
