@@ -89,7 +89,7 @@ impl<K: Hash + Eq> PlainMap<K> for CallerCompared<K> {
         self.0.insert(key, value);
     }
     fn lookup(&self, key: &K) -> Option<&u64> {
-        let hash = vdict::hash_key(key);
+        let hash = self.0.hash_key(key);
         let found = self.0.get_with(hash, |stored| Ok::<_, ()>(stored == key));
         found.ok().flatten().map(|(_, value)| value)
     }

@@ -229,6 +229,7 @@ impl<K, V, S> Dict<K, V, S> {
     /// let failed = d.find_with(hash_of(1.5), |_| Err("TypeError: unhashable".to_string()));
     /// assert_eq!(failed, Err("TypeError: unhashable".to_string()));
     /// ```
+    #[inline]
     pub fn find_with<E>(
         &self,
         hash: u64,
@@ -236,8 +237,8 @@ impl<K, V, S> Dict<K, V, S> {
     ) -> Result<Option<usize>, E> {
         Ok(self
             .table
-            .find_fallible(StoredHash::new(hash), is_key)?
-            .map(|found| found.slot))
+            .find_bucket_fallible(StoredHash::new(hash), is_key)?
+            .map(|(slot, _)| slot))
     }
 
     /// [`find_with`](Dict::find_with), handing out the stored key and the value.
@@ -247,8 +248,10 @@ impl<K, V, S> Dict<K, V, S> {
         hash: u64,
         is_key: impl FnMut(&K) -> Result<bool, E>,
     ) -> Result<Option<(&K, &V)>, E> {
-        let found = self.table.find_fallible(StoredHash::new(hash), is_key)?;
-        Ok(found.and_then(|found| self.slot(found.slot)))
+        let found = self
+            .table
+            .find_bucket_fallible(StoredHash::new(hash), is_key)?;
+        Ok(found.map(|(_, bucket)| (&bucket.key, &bucket.value)))
     }
 
     /// Starts a lookup of `hash` whose candidates the caller compares one by one, holding no
@@ -286,7 +289,9 @@ impl<K, V, S> Dict<K, V, S> {
     ///
     /// Nothing checks that the key is absent: inserting a key twice stores it twice, both
     /// reachable by the caller's lookups (the first in probe order wins), neither corrupting
-    /// the dict.
+    /// the dict. In a dict also used through its own hasher (`get`, `insert`), `hash` must be
+    /// the dict's hash of the key ([`hash_key`](Dict::hash_key)), or those lookups will not
+    /// find it (`check_invariants` reports such an entry).
     pub fn insert_unique(&mut self, hash: u64, key: K, value: V) -> usize {
         let slot = self
             .table

@@ -227,6 +227,36 @@ impl<K, V> Table<K, V> {
         }
     }
 
+    /// [`find_fallible`](Table::find_fallible) handing out the slot and the entry, for the
+    /// read-only lookups (one probe loop, no bucket index to turn back into a slot).
+    #[inline]
+    pub(crate) fn find_bucket_fallible<E>(
+        &self,
+        hash: StoredHash,
+        mut is_key: impl FnMut(&K) -> Result<bool, E>,
+    ) -> Result<Option<(usize, &Bucket<K, V>)>, E> {
+        let entries = &self.entries;
+        let mut failure = None;
+        let slot = with_index!(&self.index, table => {
+            table
+                .find(hash.get(), |slot| {
+                    let bucket = live_entry(entries, slot.get());
+                    if bucket.hash != hash {
+                        return false;
+                    }
+                    is_key(&bucket.key).unwrap_or_else(|error| {
+                        failure = Some(error);
+                        true
+                    })
+                })
+                .map(|slot| slot.get())
+        });
+        match failure {
+            Some(error) => Err(error),
+            None => Ok(slot.map(|slot| (slot, live_entry(entries, slot)))),
+        }
+    }
+
     /// The slot of the `nth` (from 0) live entry whose stored hash is `hash`, in the order a
     /// probe for `hash` meets them. Calls no user code.
     pub(crate) fn nth_candidate(&self, hash: StoredHash, nth: usize) -> Option<usize> {
