@@ -234,7 +234,7 @@ impl<K, V> Table<K, V> {
         &self,
         hash: StoredHash,
         mut is_key: impl FnMut(&K) -> Result<bool, E>,
-    ) -> Result<Option<(usize, &Bucket<K, V>)>, E> {
+    ) -> Result<SlotAndEntry<'_, K, V>, E> {
         let entries = &self.entries;
         let mut failure = None;
         let slot = with_index!(&self.index, table => {
@@ -621,6 +621,9 @@ impl<K, V> Table<K, V> {
         self.entries
     }
 }
+
+/// A lookup's answer: the slot and the entry of the key, if present.
+pub(crate) type SlotAndEntry<'t, K, V> = Option<(usize, &'t Bucket<K, V>)>;
 
 /// What the probe of [`Table::insert`] found.
 enum Probed {
