@@ -97,6 +97,7 @@
 pub mod cache;
 pub mod dict;
 mod hasher;
+pub mod sync;
 mod version;
 pub mod vm;
 

@@ -122,6 +122,13 @@ impl Version {
     pub fn as_u64(self) -> u64 {
         self.0
     }
+
+    /// The tag whose [`as_u64`](Version::as_u64) is `raw`: for reading a tag back out of an
+    /// atomic word it was published in (`vdict::sync`).
+    #[inline]
+    pub(crate) const fn from_u64(raw: u64) -> Version {
+        Version(raw)
+    }
 }
 
 /// Reserves `count` consecutive versions from the global counter and returns the first.

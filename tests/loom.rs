@@ -5,13 +5,21 @@
 //!
 //! Run: `RUSTFLAGS="--cfg loom" cargo test --release --test loom`
 //!
-//! No other type in vdict is `Sync` with interior mutability: the caches and the dict change
-//! only through `&mut self`, so the borrow checker, not a model checker, keeps them sound.
+//! And `vdict::sync`: a writer rebinding and deleting a global of a `SharedDict` while a reader
+//! loads it through its `SharedVersionCache`; in no interleaving does the reader see an older
+//! state after a newer one, a state from before a write it has synchronised with, or a
+//! deleted global after the writer is done.
+//!
+//! No other type in vdict is `Sync` with interior mutability: the single-thread caches and the
+//! dict change only through `&mut self`, so the borrow checker keeps them sound.
 
 #![cfg(loom)]
 
+use loom::sync::atomic::{AtomicBool, Ordering};
+use loom::sync::Arc;
 use loom::thread;
 use std::collections::HashSet;
+use vdict::sync::{SharedDict, SharedVersionCache};
 use vdict::{Dict, Version, VERSIONS_PER_BLOCK};
 
 /// Every version in `batches` is non-zero, distinct from every other, and increasing within
@@ -89,5 +97,91 @@ fn a_dict_made_on_one_thread_and_mutated_on_another() {
         // `theirs[0]` is the version made here, carried over: only the rest are new.
         assert_eq!(theirs[0], made_here[0]);
         assert_unique(&[made_here, theirs[1..].to_vec(), mine]);
+    });
+}
+
+/// The states a global goes through in the shared-namespace tests, in order: 10, then 20,
+/// then deleted (`None`). Returns a state's position in that order.
+fn state_index(state: Option<u64>) -> usize {
+    match state {
+        Some(10) => 0,
+        Some(20) => 1,
+        None => 2,
+        Some(other) => panic!("a value never written: {other}"),
+    }
+}
+
+fn load(
+    site: &mut SharedVersionCache<u64>,
+    globals: &SharedDict<u64, u64>,
+    builtins: &SharedDict<u64, u64>,
+) -> Option<u64> {
+    site.load(globals, builtins, &1).ok().copied()
+}
+
+#[test]
+fn a_cached_reader_never_goes_back_in_time_nor_misses_a_write_it_synchronised_with() {
+    model(|| {
+        let globals = Arc::new(SharedDict::new());
+        let builtins = Arc::new(SharedDict::new());
+        globals.write().insert(1u64, 10u64);
+        let rebound = Arc::new(AtomicBool::new(false));
+        let writer = {
+            let (globals, rebound) = (Arc::clone(&globals), Arc::clone(&rebound));
+            thread::spawn(move || {
+                globals.write().insert(1, 20);
+                rebound.store(true, Ordering::Release);
+                globals.write().remove(&1);
+            })
+        };
+        let mut site = SharedVersionCache::new();
+        let first = load(&mut site, &globals, &builtins);
+        let saw_rebind = rebound.load(Ordering::Acquire);
+        let second = load(&mut site, &globals, &builtins); // a hit, or a refill
+        assert!(
+            state_index(second) >= state_index(first),
+            "went back in time: {first:?} then {second:?}"
+        );
+        if saw_rebind {
+            assert_ne!(second, Some(10), "a stale value after the rebind was seen");
+        }
+        writer.join().unwrap();
+        assert_eq!(
+            load(&mut site, &globals, &builtins),
+            None,
+            "the deletion was missed"
+        );
+    });
+}
+
+#[test]
+fn a_hit_agrees_with_the_published_version() {
+    // Whatever the interleaving, a load that returns the remembered value returns the value
+    // of the state whose version is published: compare with a locked lookup made just after
+    // the load, when no write can have been published in between (the writer is done or has
+    // not started publishing a state the reader could tell apart).
+    model(|| {
+        let globals = Arc::new(SharedDict::new());
+        let builtins = Arc::new(SharedDict::new());
+        globals.write().insert(1u64, 10u64);
+        let writer = {
+            let globals = Arc::clone(&globals);
+            thread::spawn(move || {
+                globals.write().insert(1, 20);
+            })
+        };
+        let mut site = SharedVersionCache::new();
+        let _ = load(&mut site, &globals, &builtins);
+        let version = globals.version();
+        let got = load(&mut site, &globals, &builtins);
+        let locked = globals.read().get(&1).copied();
+        if globals.version() == version {
+            assert_eq!(
+                got, locked,
+                "the hit disagrees with the dict at its version"
+            );
+        }
+        writer.join().unwrap();
+        assert_eq!(load(&mut site, &globals, &builtins), Some(20));
     });
 }

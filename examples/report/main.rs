@@ -2,7 +2,7 @@
 //!
 //! Each section measures one thing side by side in this one run (machines here are noisy,
 //! so only ratios within a run mean much) and prints a table; a progress line per row goes to
-//! stderr. `--quick` runs a smaller sweep; `--only dict|plain|memory|load` runs one section;
+//! stderr. `--quick` runs a smaller sweep; `--only dict|plain|memory|load|threads` runs one section;
 //! `--json` prints, instead of the tables, one JSON array of rows on stdout (see `json.rs` for
 //! the row shape); `--plot DIR` also writes SVG charts of the rows (`plot.rs`).
 //!
@@ -24,6 +24,7 @@ mod maps;
 mod memory;
 mod plain;
 mod plot;
+mod threads;
 mod versions;
 
 #[global_allocator]
@@ -39,7 +40,8 @@ pub struct Options {
     pub json: bool,
     /// Write SVG charts of the rows into this directory (`--plot DIR`).
     pub plot: Option<std::path::PathBuf>,
-    /// Run only this section (`dict`, `plain`, `memory` or `load`); all of them when `None`.
+    /// Run only this section (`dict`, `plain`, `memory`, `load` or `threads`); all of them when
+    /// `None`.
     pub only: Option<Section>,
 }
 
@@ -50,6 +52,7 @@ pub enum Section {
     Plain,
     Memory,
     Load,
+    Threads,
 }
 
 impl Options {
@@ -65,7 +68,7 @@ fn parse_args() -> Options {
         plot: None,
         only: None,
     };
-    let usage = "usage: cargo run --release --example report -- [--quick] [--json] [--plot DIR] [--only dict|plain|memory|load]";
+    let usage = "usage: cargo run --release --example report -- [--quick] [--json] [--plot DIR] [--only dict|plain|memory|load|threads]";
     let mut args = std::env::args().skip(1);
     while let Some(arg) = args.next() {
         match arg.as_str() {
@@ -84,9 +87,10 @@ fn parse_args() -> Options {
                     Some("plain") => Section::Plain,
                     Some("memory") => Section::Memory,
                     Some("load") => Section::Load,
+                    Some("threads") => Section::Threads,
                     other => {
                         eprintln!(
-                            "report: --only takes dict, plain, memory or load, not {other:?}\n{usage}"
+                            "report: --only takes dict, plain, memory, load or threads, not {other:?}\n{usage}"
                         );
                         std::process::exit(2);
                     }
@@ -124,6 +128,9 @@ fn main() {
     }
     if options.runs(Section::Load) {
         load::run(&options, &mut rows);
+    }
+    if options.runs(Section::Threads) {
+        threads::run(&options, &mut rows);
     }
     if !options.json && options.only.is_none() {
         versions::print();

@@ -242,7 +242,7 @@ where
 /// [`lookup_global`] with the name's hash in hand (and the cache's check of it): what a site
 /// that is backing off answers with.
 #[inline]
-fn lookup_global_with_hash<'d, 'n, K, V, S, Q>(
+pub(crate) fn lookup_global_with_hash<'d, 'n, K, V, S, Q>(
     globals: &'d Dict<K, V, S>,
     builtins: &'d Dict<K, V, S>,
     name: &'n Q,

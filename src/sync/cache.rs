@@ -1,0 +1,182 @@
+//! [`SharedVersionCache`]: the version cache of `LOAD_GLOBAL` for namespaces shared between
+//! threads (see the module docs of [`crate::sync`] for why its hit needs no lock).
+
+use super::SharedDict;
+use crate::cache::{lookup_global_with_hash, NameError};
+use crate::Version;
+use std::borrow::Borrow;
+use std::hash::{BuildHasher, Hash};
+
+/// A `LOAD_GLOBAL` cache site over [`SharedDict`] namespaces: remembers both namespaces'
+/// published versions and a clone of the value found (for an interpreter's values, an `Arc`).
+///
+/// A hit is one `Acquire` load per namespace, two compares, and a reference to the remembered
+/// value: no lock, no write to memory another thread reads. A miss takes both namespaces'
+/// read locks (globals', then builtins'), looks the name up, and remembers what it found with
+/// the versions read under those locks.
+///
+/// **The contract**: a hit returns the value a locked lookup (globals, then builtins) would
+/// have returned at the moment of its first version load; a miss returns what it finds under
+/// the locks. Writes become visible to hits when they complete (see [`crate::sync`]).
+///
+/// One site serves one name, as with the single-thread caches: keep one per `LOAD_GLOBAL`
+/// instruction, per thread (a site asked about another name while the versions are unchanged
+/// answers with the value it remembers).
+///
+/// Each thread keeps its own sites (the cache is `Send`, filled through `&mut self`); unlike
+/// the single-thread [`VersionCache`](crate::cache::VersionCache) it has no back-off: a site
+/// that keeps missing takes the read locks on every load, as an uncached load does.
+///
+/// A thread must not hold one namespace's [`write`](SharedDict::write) guard while it takes
+/// another's, in the order builtins then globals: a miss holds globals' read lock while it
+/// takes builtins', and the two orders together can deadlock.
+#[derive(Debug, Clone)]
+pub struct SharedVersionCache<V> {
+    globals_version: Version,
+    builtins_version: Version,
+    value: Option<V>,
+}
+
+impl<V> Default for SharedVersionCache<V> {
+    fn default() -> Self {
+        SharedVersionCache::new()
+    }
+}
+
+impl<V> SharedVersionCache<V> {
+    /// An empty site: its first load misses.
+    pub const fn new() -> Self {
+        SharedVersionCache {
+            globals_version: Version::NEVER,
+            builtins_version: Version::NEVER,
+            value: None,
+        }
+    }
+
+    /// The remembered value, if neither namespace has published a write since it was
+    /// remembered. No lock.
+    #[inline]
+    pub fn hit<K, S>(
+        &self,
+        globals: &SharedDict<K, V, S>,
+        builtins: &SharedDict<K, V, S>,
+    ) -> Option<&V> {
+        if globals.version() == self.globals_version && builtins.version() == self.builtins_version
+        {
+            self.value.as_ref()
+        } else {
+            None
+        }
+    }
+
+    /// The value of `name`: the remembered one on a hit, else looked up under the read locks
+    /// and remembered. `hash` is the namespaces' hash of `name` ([`crate::hash_key`]).
+    ///
+    /// # Panics
+    ///
+    /// If `hash` is not both namespaces' hash of `name` and the lookup misses in either (as
+    /// the single-thread caches do: a wrong hash must not become a wrong answer).
+    #[inline]
+    pub fn load_with_hash<'a, 'n, K, S, Q>(
+        &'a mut self,
+        globals: &SharedDict<K, V, S>,
+        builtins: &SharedDict<K, V, S>,
+        name: &'n Q,
+        hash: u64,
+    ) -> Result<&'a V, NameError<'n, Q>>
+    where
+        K: Borrow<Q> + Hash + Eq,
+        Q: Hash + Eq + ?Sized,
+        S: BuildHasher,
+        V: Clone,
+    {
+        if globals.version() == self.globals_version && builtins.version() == self.builtins_version
+        {
+            // Remembered versions are never `NEVER` while no value is remembered (see `fill`),
+            // and no dict publishes `NEVER`: equal versions mean a value is there.
+            return Ok(self
+                .value
+                .as_ref()
+                .expect("a value goes with remembered versions"));
+        }
+        self.fill(globals, builtins, name, Some(hash))
+    }
+
+    /// [`load_with_hash`](Self::load_with_hash), hashing `name` (with globals' hasher) only
+    /// when the cache misses.
+    #[inline]
+    pub fn load<'a, 'n, K, S, Q>(
+        &'a mut self,
+        globals: &SharedDict<K, V, S>,
+        builtins: &SharedDict<K, V, S>,
+        name: &'n Q,
+    ) -> Result<&'a V, NameError<'n, Q>>
+    where
+        K: Borrow<Q> + Hash + Eq,
+        Q: Hash + Eq + ?Sized,
+        S: BuildHasher,
+        V: Clone,
+    {
+        if globals.version() == self.globals_version && builtins.version() == self.builtins_version
+        {
+            // Remembered versions are never `NEVER` while no value is remembered (see `fill`),
+            // and no dict publishes `NEVER`: equal versions mean a value is there.
+            return Ok(self
+                .value
+                .as_ref()
+                .expect("a value goes with remembered versions"));
+        }
+        self.fill(globals, builtins, name, None)
+    }
+
+    /// The miss: both read locks (one if the namespaces are the same), the lookup, and the
+    /// versions read under the locks, remembered with a clone of the value.
+    #[cold]
+    #[inline(never)]
+    fn fill<'a, 'n, K, S, Q>(
+        &'a mut self,
+        globals: &SharedDict<K, V, S>,
+        builtins: &SharedDict<K, V, S>,
+        name: &'n Q,
+        hash: Option<u64>,
+    ) -> Result<&'a V, NameError<'n, Q>>
+    where
+        K: Borrow<Q> + Hash + Eq,
+        Q: Hash + Eq + ?Sized,
+        S: BuildHasher,
+        V: Clone,
+    {
+        // Drop the stale value first: a deleted global's object goes now, not at the next fill.
+        // Until a value is remembered again the versions are `NEVER`, which no dict publishes.
+        self.clear();
+        let globals_dict = globals.read();
+        // The same namespace twice (a module run as its own builtins) takes its lock once:
+        // a second read lock on one lock can deadlock behind a waiting writer.
+        let builtins_guard;
+        let builtins_dict = if std::ptr::eq(globals, builtins) {
+            &*globals_dict
+        } else {
+            builtins_guard = builtins.read();
+            &*builtins_guard
+        };
+        let hash = hash.unwrap_or_else(|| globals_dict.hash_key(name));
+        let found = lookup_global_with_hash(&globals_dict, builtins_dict, name, hash)?;
+        self.value = Some(found.clone());
+        // Read under the locks: the versions of the very states the lookup saw.
+        self.globals_version = globals_dict.version();
+        self.builtins_version = builtins_dict.version();
+        Ok(self.value.as_ref().expect("just remembered"))
+    }
+
+    /// Forgets and drops the remembered value; the next load misses.
+    pub fn clear(&mut self) {
+        self.value = None;
+        self.globals_version = Version::NEVER;
+        self.builtins_version = Version::NEVER;
+    }
+
+    /// The remembered value, fresh or not.
+    pub fn remembered(&self) -> Option<&V> {
+        self.value.as_ref()
+    }
+}

@@ -1,0 +1,39 @@
+//! Namespaces shared between threads: a [`SharedDict`] whose cached global loads hit without
+//! taking a lock or writing to shared memory.
+//!
+//! A [`SharedDict`] is a [`Dict`](crate::Dict) behind a readers-writer lock, plus its two
+//! version tags published in atomic words. Writes and cache misses take the lock; a write
+//! publishes the dict's new tags with `Release` stores *after* it has finished changing the
+//! dict and *before* it lets go of the lock (the [`WriteGuard`]'s drop does it, on every path,
+//! unwinding included). A [`SharedVersionCache`] remembers the tags it read under the lock
+//! together with a clone of the value; its hit is one `Acquire` load per namespace and a
+//! compare, then the remembered value, which the cache owns: no lock, no store, so the cache
+//! line of the shared dict stays shared between the cores that read it.
+//!
+//! Why a hit is right (linearizable: it returns what a locked lookup would have returned at
+//! the moment of its load): a version is published only for a dict state that is complete,
+//! and a version names one state of one dict, never reused. So a hit that loads the version
+//! it remembered reads the state in which it filled, and no write has been published since;
+//! the write in progress, if any, takes effect (is linearized) at its publish, and no locked
+//! lookup can observe it before then, since the writer holds the lock until after the publish.
+//! A miss takes the read lock and reads the version from the dict itself, under the lock, so
+//! what it remembers is always a pair that existed. `tests/loom.rs` checks all of it over
+//! every interleaving loom explores, and checks that it breaks if the publish is moved before
+//! the write.
+
+mod cache;
+mod shared_dict;
+
+pub use cache::SharedVersionCache;
+pub use shared_dict::{ReadGuard, SharedDict, WriteGuard};
+
+#[cfg(loom)]
+pub(crate) use loom::sync::{
+    atomic::{AtomicU64, Ordering},
+    RwLock, RwLockReadGuard, RwLockWriteGuard,
+};
+#[cfg(not(loom))]
+pub(crate) use std::sync::{
+    atomic::{AtomicU64, Ordering},
+    RwLock, RwLockReadGuard, RwLockWriteGuard,
+};

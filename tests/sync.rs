@@ -1,0 +1,170 @@
+//! `vdict::sync` with real threads: cached loads agree with locked lookups while another
+//! thread rebinds, deletes and re-adds globals; a panic in a user's `Hash`, `Eq` or `Clone`
+//! under the lock leaves the shared dict usable and its published tags right. (The
+//! interleavings themselves are model-checked in `tests/loom.rs`.)
+
+use std::cell::Cell;
+use std::hash::{Hash, Hasher};
+use std::panic::{catch_unwind, AssertUnwindSafe};
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
+use std::sync::Arc;
+use vdict::sync::{SharedDict, SharedVersionCache};
+
+#[test]
+fn cached_loads_never_go_back_in_time_while_a_writer_rebinds() {
+    let globals: Arc<SharedDict<String, u64>> = Arc::new(SharedDict::new());
+    let builtins: Arc<SharedDict<String, u64>> = Arc::new(SharedDict::new());
+    globals.write().insert("x".into(), 0);
+    builtins.write().insert("len".into(), 7);
+    let last_written = Arc::new(AtomicU64::new(0));
+    let stop = Arc::new(AtomicBool::new(false));
+    let writer = {
+        let (globals, last_written, stop) = (globals.clone(), last_written.clone(), stop.clone());
+        std::thread::spawn(move || {
+            for i in 1..=20_000u64 {
+                globals.write().insert("x".into(), i);
+                last_written.store(i, Ordering::Release);
+                if i % 1000 == 0 {
+                    // A delete and a re-add of another name: keys change too.
+                    globals.write().insert(format!("tmp{i}"), i);
+                    globals.write().remove(&format!("tmp{i}"));
+                }
+            }
+            stop.store(true, Ordering::Release);
+        })
+    };
+    let readers: Vec<_> = (0..2)
+        .map(|_| {
+            let (globals, builtins, last_written, stop) = (
+                globals.clone(),
+                builtins.clone(),
+                last_written.clone(),
+                stop.clone(),
+            );
+            std::thread::spawn(move || {
+                let (mut x_site, mut len_site) =
+                    (SharedVersionCache::new(), SharedVersionCache::new());
+                let mut previous = 0;
+                while !stop.load(Ordering::Acquire) {
+                    let floor = last_written.load(Ordering::Acquire);
+                    let x = *x_site.load(&globals, &builtins, "x").unwrap();
+                    assert!(x >= previous, "went back in time: {previous} then {x}");
+                    assert!(x >= floor, "stale: {x}, though {floor} was written before");
+                    previous = x;
+                    assert_eq!(*len_site.load(&globals, &builtins, "len").unwrap(), 7);
+                }
+            })
+        })
+        .collect();
+    writer.join().unwrap();
+    for reader in readers {
+        reader.join().unwrap();
+    }
+    let mut site = SharedVersionCache::new();
+    assert_eq!(*site.load(&globals, &builtins, "x").unwrap(), 20_000);
+    assert!(site.hit(&globals, &builtins).is_some());
+    globals.write().remove("x");
+    assert!(site.hit(&globals, &builtins).is_none());
+    assert!(site.load(&globals, &builtins, "x").is_err());
+}
+
+thread_local! {
+    static PANIC_IN_HASH: Cell<bool> = const { Cell::new(false) };
+    static PANIC_IN_EQ: Cell<bool> = const { Cell::new(false) };
+    static PANIC_IN_CLONE: Cell<bool> = const { Cell::new(false) };
+}
+
+#[derive(Debug, PartialEq, Eq)]
+struct Touchy(u32);
+
+impl Hash for Touchy {
+    fn hash<H: Hasher>(&self, state: &mut H) {
+        if PANIC_IN_HASH.with(Cell::get) {
+            panic!("user Hash panicked");
+        }
+        (self.0 % 3).hash(state); // collisions, so Eq runs
+    }
+}
+
+#[derive(Debug, PartialEq, Eq)]
+struct Value(u32);
+
+impl Clone for Value {
+    fn clone(&self) -> Self {
+        if PANIC_IN_CLONE.with(Cell::get) {
+            panic!("user Clone panicked");
+        }
+        Value(self.0)
+    }
+}
+
+fn eq_panics(a: &Touchy, b: &Touchy) -> bool {
+    if PANIC_IN_EQ.with(Cell::get) {
+        panic!("user Eq panicked");
+    }
+    a.0 == b.0
+}
+
+#[test]
+fn a_panic_in_user_code_under_the_lock_leaves_the_shared_dict_usable() {
+    let shared: SharedDict<Touchy, Value> = SharedDict::new();
+    for i in 0..30 {
+        shared.write().insert(Touchy(i), Value(i));
+    }
+    let builtins: SharedDict<Touchy, Value> = SharedDict::new();
+
+    // Hash panics inside a write.
+    PANIC_IN_HASH.with(|c| c.set(true));
+    let result = catch_unwind(AssertUnwindSafe(|| {
+        shared.write().insert(Touchy(100), Value(100));
+    }));
+    PANIC_IN_HASH.with(|c| c.set(false));
+    assert!(result.is_err());
+
+    // Eq panics inside a write (a find through a collision chain).
+    let result = catch_unwind(AssertUnwindSafe(|| {
+        let mut dict = shared.write();
+        dict.retain(|k, _| {
+            if k.0 == 5 {
+                PANIC_IN_EQ.with(|c| c.set(true));
+                let _ = eq_panics(k, k);
+            }
+            true
+        });
+    }));
+    PANIC_IN_EQ.with(|c| c.set(false));
+    assert!(result.is_err());
+
+    // Clone panics inside a cache fill (under the read locks).
+    let mut site = SharedVersionCache::new();
+    PANIC_IN_CLONE.with(|c| c.set(true));
+    let result = catch_unwind(AssertUnwindSafe(|| {
+        let _ = site.load(&shared, &builtins, &Touchy(3));
+    }));
+    PANIC_IN_CLONE.with(|c| c.set(false));
+    assert!(result.is_err());
+
+    // Usable: reads, writes, a fresh fill; the published tags are the dict's own.
+    assert_eq!(shared.read().check_invariants(), Ok(()));
+    assert_eq!(shared.read().len(), 30);
+    shared.write().insert(Touchy(100), Value(100));
+    assert_eq!(shared.version(), shared.read().version());
+    assert_eq!(shared.keys_version(), shared.read().keys_version());
+    let mut site = SharedVersionCache::new();
+    assert_eq!(
+        site.load(&shared, &builtins, &Touchy(100)).unwrap(),
+        &Value(100)
+    );
+    assert!(site.hit(&shared, &builtins).is_some());
+}
+
+#[test]
+fn the_same_namespace_as_globals_and_builtins_takes_its_lock_once() {
+    let shared: SharedDict<&str, i32> = SharedDict::new();
+    shared.write().insert("print", 1);
+    let (mut print_site, mut missing_site) = (SharedVersionCache::new(), SharedVersionCache::new());
+    assert_eq!(print_site.load(&shared, &shared, "print"), Ok(&1));
+    assert!(print_site.hit(&shared, &shared).is_some());
+    // (One site serves one name, as with the single-thread caches.)
+    assert!(missing_site.load(&shared, &shared, "missing").is_err());
+}
