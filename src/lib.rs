@@ -76,6 +76,12 @@
 //! [`hash_key`], and uses that hash in every namespace. The [`cache`] module shows the shape of
 //! an interpreter loop whose cached global load costs about what a local load costs.
 //!
+//! Keys that a Python compares by running its own code (`__hash__`, `__eq__`, which may fail
+//! or change the dict) go through [`Dict::find_with`], [`Dict::probe`] and friends: the caller
+//! supplies the hash and the equality, and the keys version tells it when to start again.
+//! Namespaces shared between threads are [`sync::SharedDict`]s, whose cached loads hit
+//! without a lock.
+//!
 //! INTERNALS.md walks through all of this on a real table, with the numbers the code computes.
 //!
 //! ## Checking it

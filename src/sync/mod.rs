@@ -18,8 +18,20 @@
 //! lookup can observe it before then, since the writer holds the lock until after the publish.
 //! A miss takes the read lock and reads the version from the dict itself, under the lock, so
 //! what it remembers is always a pair that existed. `tests/loom.rs` checks all of it over
-//! every interleaving loom explores, and checks that it breaks if the publish is moved before
-//! the write.
+//! every interleaving loom explores; both of its shared-namespace tests fail when the publish
+//! is moved before the write (the published version then lags the dict, and hits return the
+//! value from before the write forever).
+//!
+//! The stores are `Release` and the loads `Acquire`, as the contract says, but it is worth
+//! knowing what carries the proof: the lock and the uniqueness of versions, not those
+//! orderings. A hit reads nothing shared but the version word (the value is the cache's own),
+//! and a miss reads under the lock, which orders it after the write it waits for; and a
+//! reader that has learned of a write through any other synchronisation cannot then load an
+//! older value of the version word (coherence holds for `Relaxed` too). So the loom tests also
+//! pass with both orderings weakened to `Relaxed`, which was tried. The orderings are kept
+//! because they cost nothing on x86 and make the published word safe to build on: a cache
+//! that read a value out of the dict without the lock, on the strength of the version it
+//! loaded, would need exactly them.
 
 mod cache;
 mod shared_dict;
