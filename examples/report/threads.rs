@@ -35,7 +35,9 @@ type Name = Arc<str>;
 #[derive(Default)]
 struct Padded(AtomicU64);
 
-/// The namespace, shared one of three ways.
+/// The namespace, shared one of three ways. (Made once per round, behind an `Arc`: the size
+/// of its largest variant, the shared dicts with their cache-line-aligned tags, costs nothing.)
+#[allow(clippy::large_enum_variant)]
 enum Shared {
     Cache(SharedDict<Name, u64>, SharedDict<Name, u64>),
     RwLockIndexMap(RwLock<IndexMap<Name, u64, DefaultHashBuilder>>),

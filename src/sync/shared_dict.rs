@@ -33,6 +33,16 @@ use std::sync::PoisonError;
 /// ```
 pub struct SharedDict<K, V, S = DefaultHashBuilder> {
     dict: RwLock<Dict<K, V, S>>,
+    /// The tags as last published, on a cache line of their own.
+    published: Published,
+}
+
+/// The published tags. Alone on their cache line (128 bytes: two 64-byte lines, as adjacent
+/// lines are fetched in pairs on common x86 parts): the lock's state and the dict's own fields
+/// are written by every lock, unlock and write, and if the tags shared a line with them,
+/// every such write would take the line away from the cores whose hits read the tags.
+#[repr(align(128))]
+struct Published {
     /// The dict's version, stored (`Release`) after every write, while the write lock is still
     /// held; loaded (`Acquire`) by cache hits.
     version: AtomicU64,
@@ -63,8 +73,10 @@ impl<K, V, S> SharedDict<K, V, S> {
     /// Shares `dict`.
     pub fn from_dict(dict: Dict<K, V, S>) -> Self {
         SharedDict {
-            version: AtomicU64::new(dict.version().as_u64()),
-            keys_version: AtomicU64::new(dict.keys_version().as_u64()),
+            published: Published {
+                version: AtomicU64::new(dict.version().as_u64()),
+                keys_version: AtomicU64::new(dict.keys_version().as_u64()),
+            },
             dict: RwLock::new(dict),
         }
     }
@@ -81,7 +93,7 @@ impl<K, V, S> SharedDict<K, V, S> {
     pub fn write(&self) -> WriteGuard<'_, K, V, S> {
         WriteGuard {
             guard: self.dict.write().unwrap_or_else(PoisonError::into_inner),
-            published: self,
+            shared: self,
         }
     }
 
@@ -89,13 +101,13 @@ impl<K, V, S> SharedDict<K, V, S> {
     /// that has completed. One `Acquire` load; no lock.
     #[inline]
     pub fn version(&self) -> Version {
-        Version::from_u64(self.version.load(Ordering::Acquire))
+        Version::from_u64(self.published.version.load(Ordering::Acquire))
     }
 
     /// The dict's keys version as last published.
     #[inline]
     pub fn keys_version(&self) -> Version {
-        Version::from_u64(self.keys_version.load(Ordering::Acquire))
+        Version::from_u64(self.published.keys_version.load(Ordering::Acquire))
     }
 
     /// The dict, no longer shared.
@@ -132,7 +144,7 @@ impl<K, V, S> Deref for ReadGuard<'_, K, V, S> {
 /// dict's tags, then releases the lock.
 pub struct WriteGuard<'a, K, V, S> {
     guard: RwLockWriteGuard<'a, Dict<K, V, S>>,
-    published: &'a SharedDict<K, V, S>,
+    shared: &'a SharedDict<K, V, S>,
 }
 
 impl<K, V, S> Deref for WriteGuard<'_, K, V, S> {
@@ -155,10 +167,11 @@ impl<K, V, S> Drop for WriteGuard<'_, K, V, S> {
     /// values sees everything the write did.
     fn drop(&mut self) {
         let dict: &Dict<K, V, S> = &self.guard;
-        self.published
+        let published = &self.shared.published;
+        published
             .keys_version
             .store(dict.keys_version().as_u64(), Ordering::Release);
-        self.published
+        published
             .version
             .store(dict.version().as_u64(), Ordering::Release);
     }
