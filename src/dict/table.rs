@@ -645,6 +645,7 @@ pub(crate) enum Inserted<K, V> {
 
 /// The live entry in `slot`, which the index holds.
 #[inline(always)]
+#[allow(unsafe_code)]
 fn live_entry<K, V>(entries: &[EntrySlot<K, V>], slot: usize) -> &Bucket<K, V> {
     debug_assert!(
         entries.get(slot).is_some_and(Option::is_some),
@@ -657,16 +658,15 @@ fn live_entry<K, V>(entries: &[EntrySlot<K, V>], slot: usize) -> &Bucket<K, V> {
     // the push cannot fail and leave the slot naming nothing; and in `reindex`, naming the
     // live entries it walks. An entry becomes a hole only in `take_entry`, whose callers take
     // its slot out of the index first (no other code writes a hole: `entries_mut` is borrowed
-    // only to reach a live entry's value); the entries array shrinks only by `pop_last`, after
-    // its slot left the index, by trimming holes, by `squeeze`, which re-indexes before it
-    // returns and calls no user code, and by `clear` and `drain`, which empty the index first.
+    // only to reach a live entry's value); the entries array shrinks only by `pop_last`, which
+    // takes the popped slot out of the index before it returns (no lookup or user code runs
+    // in between), by trimming holes, by `squeeze`, which renumbers the index's slots before
+    // it returns and calls no user code, and by `clear` and `drain`, which empty the index
+    // first.
     // `check_invariants` audits it ("the index holds slot .., which is not a live entry")
     // after every step of the model tests and the fuzzers, and after every panic of the
     // panic-safety tests.
-    #[allow(unsafe_code)]
-    unsafe {
-        entries.get_unchecked(slot).as_ref().unwrap_unchecked()
-    }
+    unsafe { entries.get_unchecked(slot).as_ref().unwrap_unchecked() }
 }
 
 /// Whether the entry in `slot` (which the index holds) is the key sought: its key accepted by

@@ -90,16 +90,7 @@ impl<V> SharedVersionCache<V> {
         S: BuildHasher,
         V: Clone,
     {
-        if globals.version() == self.globals_version && builtins.version() == self.builtins_version
-        {
-            // Remembered versions are never `NEVER` while no value is remembered (see `fill`),
-            // and no dict publishes `NEVER`: equal versions mean a value is there.
-            return Ok(self
-                .value
-                .as_ref()
-                .expect("a value goes with remembered versions"));
-        }
-        self.fill(globals, builtins, name, Some(hash))
+        self.load_hashing(globals, builtins, name, Some(hash))
     }
 
     /// [`load_with_hash`](Self::load_with_hash), hashing `name` (with globals' hasher) only
@@ -117,6 +108,25 @@ impl<V> SharedVersionCache<V> {
         S: BuildHasher,
         V: Clone,
     {
+        self.load_hashing(globals, builtins, name, None)
+    }
+
+    /// Both loads: the hit inline, the fill out of line (given `hash`, or hashing `name` with
+    /// globals' hasher when it is `None`).
+    #[inline(always)]
+    fn load_hashing<'a, 'n, K, S, Q>(
+        &'a mut self,
+        globals: &SharedDict<K, V, S>,
+        builtins: &SharedDict<K, V, S>,
+        name: &'n Q,
+        hash: Option<u64>,
+    ) -> Result<&'a V, NameError<'n, Q>>
+    where
+        K: Borrow<Q> + Hash + Eq,
+        Q: Hash + Eq + ?Sized,
+        S: BuildHasher,
+        V: Clone,
+    {
         if globals.version() == self.globals_version && builtins.version() == self.builtins_version
         {
             // Remembered versions are never `NEVER` while no value is remembered (see `fill`),
@@ -126,7 +136,7 @@ impl<V> SharedVersionCache<V> {
                 .as_ref()
                 .expect("a value goes with remembered versions"));
         }
-        self.fill(globals, builtins, name, None)
+        self.fill(globals, builtins, name, hash)
     }
 
     /// The miss: both read locks (one if the namespaces are the same), the lookup, and the
