@@ -108,6 +108,7 @@ mod version;
 pub mod vm;
 
 pub use dict::{Dict, Entry};
+pub use equivalent::Equivalent;
 pub use hasher::{hash_key, DefaultHashBuilder, HASH_SEED_VARIABLE};
 pub use version::{Version, VERSIONS_PER_BLOCK};
 

@@ -114,7 +114,7 @@ pub use slot_cache::SlotCache;
 pub use version_cache::VersionCache;
 
 use crate::Dict;
-use std::borrow::Borrow;
+use equivalent::Equivalent;
 use std::fmt;
 use std::hash::{BuildHasher, Hash};
 
@@ -182,8 +182,8 @@ fn find_global<'d, K, V, S, Q>(
     hash: u64,
 ) -> Option<(Home, usize, &'d V)>
 where
-    K: Borrow<Q> + Hash + Eq,
-    Q: Hash + Eq + ?Sized,
+    K: Hash + Eq,
+    Q: Hash + Equivalent<K> + ?Sized,
     S: BuildHasher,
 {
     if let Some((slot, value)) = globals.slot_and_value_with_hash(hash, name) {
@@ -229,8 +229,8 @@ pub fn lookup_global<'d, 'n, K, V, S, Q>(
     name: &'n Q,
 ) -> Result<&'d V, NameError<'n, Q>>
 where
-    K: Borrow<Q> + Hash + Eq,
-    Q: Hash + Eq + ?Sized,
+    K: Hash + Eq,
+    Q: Hash + Equivalent<K> + ?Sized,
     S: BuildHasher,
 {
     globals
@@ -249,8 +249,8 @@ pub(crate) fn lookup_global_with_hash<'d, 'n, K, V, S, Q>(
     hash: u64,
 ) -> Result<&'d V, NameError<'n, Q>>
 where
-    K: Borrow<Q> + Hash + Eq,
-    Q: Hash + Eq + ?Sized,
+    K: Hash + Eq,
+    Q: Hash + Equivalent<K> + ?Sized,
     S: BuildHasher,
 {
     match find_global(globals, builtins, name, hash) {

@@ -5,7 +5,7 @@ use super::backoff::{OnMiss, SiteCounters};
 use super::{find_global, lookup_global_with_hash, CacheStats, Home, NameError};
 use crate::dict::EntryRef;
 use crate::{Dict, Version};
-use std::borrow::Borrow;
+use equivalent::Equivalent;
 use std::cell::Cell;
 use std::hash::{BuildHasher, Hash};
 
@@ -100,8 +100,8 @@ impl SlotCache {
         hash: u64,
     ) -> Result<&'d V, NameError<'n, Q>>
     where
-        K: Borrow<Q> + Hash + Eq,
-        Q: Hash + Eq + ?Sized,
+        K: Hash + Eq,
+        Q: Hash + Equivalent<K> + ?Sized,
         S: BuildHasher,
     {
         self.counters.on_explicit_fill();
@@ -116,8 +116,8 @@ impl SlotCache {
         hash: u64,
     ) -> Result<&'d V, NameError<'n, Q>>
     where
-        K: Borrow<Q> + Hash + Eq,
-        Q: Hash + Eq + ?Sized,
+        K: Hash + Eq,
+        Q: Hash + Equivalent<K> + ?Sized,
         S: BuildHasher,
     {
         // Unable to hit from here on until the end, whatever happens in between (the lookup
@@ -152,8 +152,8 @@ impl SlotCache {
         hash: u64,
     ) -> Result<&'d V, NameError<'n, Q>>
     where
-        K: Borrow<Q> + Hash + Eq,
-        Q: Hash + Eq + ?Sized,
+        K: Hash + Eq,
+        Q: Hash + Equivalent<K> + ?Sized,
         S: BuildHasher,
     {
         self.load_hashing(globals, builtins, name, || hash)
@@ -169,8 +169,8 @@ impl SlotCache {
         name: &'n Q,
     ) -> Result<&'d V, NameError<'n, Q>>
     where
-        K: Borrow<Q> + Hash + Eq,
-        Q: Hash + Eq + ?Sized,
+        K: Hash + Eq,
+        Q: Hash + Equivalent<K> + ?Sized,
         S: BuildHasher,
     {
         self.load_hashing(globals, builtins, name, || globals.hash_key(name))
@@ -186,8 +186,8 @@ impl SlotCache {
         hash: impl FnOnce() -> u64,
     ) -> Result<&'d V, NameError<'n, Q>>
     where
-        K: Borrow<Q> + Hash + Eq,
-        Q: Hash + Eq + ?Sized,
+        K: Hash + Eq,
+        Q: Hash + Equivalent<K> + ?Sized,
         S: BuildHasher,
     {
         if let Some(value) = self.hit(globals, builtins) {
@@ -241,8 +241,8 @@ impl SlotCache {
         make_key: impl FnOnce() -> K,
     ) -> Option<V>
     where
-        K: Borrow<Q> + Hash + Eq,
-        Q: Hash + Eq + ?Sized,
+        K: Hash + Eq,
+        Q: Hash + Equivalent<K> + ?Sized,
         S: BuildHasher,
     {
         if self.home.get() == Home::Globals
@@ -271,8 +271,8 @@ impl SlotCache {
         make_key: impl FnOnce() -> K,
     ) -> Option<V>
     where
-        K: Borrow<Q> + Hash + Eq,
-        Q: Hash + Eq + ?Sized,
+        K: Hash + Eq,
+        Q: Hash + Equivalent<K> + ?Sized,
         S: BuildHasher,
     {
         self.counters.on_explicit_fill();
@@ -282,7 +282,7 @@ impl SlotCache {
             EntryRef::Vacant(entry) => {
                 let key = make_key();
                 debug_assert!(
-                    key.borrow() == name,
+                    name.equivalent(&key),
                     "vdict: store_with_hash's make_key made a key other than the name stored"
                 );
                 entry.insert_with_key(key, value);
@@ -307,8 +307,8 @@ impl SlotCache {
         hash: u64,
     ) -> Result<&'d V, NameError<'n, Q>>
     where
-        K: Borrow<Q> + Hash + Eq,
-        Q: Hash + Eq + ?Sized,
+        K: Hash + Eq,
+        Q: Hash + Equivalent<K> + ?Sized,
         S: BuildHasher,
     {
         match self.counters.on_miss() {

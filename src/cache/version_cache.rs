@@ -4,7 +4,7 @@
 use super::backoff::{OnMiss, SiteCounters};
 use super::{find_global, lookup_global_with_hash, CacheStats, NameError};
 use crate::{Dict, Version};
-use std::borrow::Borrow;
+use equivalent::Equivalent;
 use std::hash::{BuildHasher, Hash};
 
 /// CPython 3.8's opcache: remembers both dicts' versions and the value found.
@@ -116,8 +116,8 @@ impl<V> VersionCache<V> {
         hash: u64,
     ) -> Result<&V, NameError<'n, Q>>
     where
-        K: Borrow<Q> + Hash + Eq,
-        Q: Hash + Eq + ?Sized,
+        K: Hash + Eq,
+        Q: Hash + Equivalent<K> + ?Sized,
         S: BuildHasher,
         V: Clone,
     {
@@ -133,8 +133,8 @@ impl<V> VersionCache<V> {
         hash: u64,
     ) -> Result<&V, NameError<'n, Q>>
     where
-        K: Borrow<Q> + Hash + Eq,
-        Q: Hash + Eq + ?Sized,
+        K: Hash + Eq,
+        Q: Hash + Equivalent<K> + ?Sized,
         S: BuildHasher,
         V: Clone,
     {
@@ -166,8 +166,8 @@ impl<V> VersionCache<V> {
         hash: u64,
     ) -> Result<&'a V, NameError<'n, Q>>
     where
-        K: Borrow<Q> + Hash + Eq,
-        Q: Hash + Eq + ?Sized,
+        K: Hash + Eq,
+        Q: Hash + Equivalent<K> + ?Sized,
         S: BuildHasher,
         V: Clone,
     {
@@ -184,8 +184,8 @@ impl<V> VersionCache<V> {
         name: &'n Q,
     ) -> Result<&'a V, NameError<'n, Q>>
     where
-        K: Borrow<Q> + Hash + Eq,
-        Q: Hash + Eq + ?Sized,
+        K: Hash + Eq,
+        Q: Hash + Equivalent<K> + ?Sized,
         S: BuildHasher,
         V: Clone,
     {
@@ -202,8 +202,8 @@ impl<V> VersionCache<V> {
         hash: impl FnOnce() -> u64,
     ) -> Result<&'a V, NameError<'n, Q>>
     where
-        K: Borrow<Q> + Hash + Eq,
-        Q: Hash + Eq + ?Sized,
+        K: Hash + Eq,
+        Q: Hash + Equivalent<K> + ?Sized,
         S: BuildHasher,
         V: Clone,
     {
@@ -231,8 +231,8 @@ impl<V> VersionCache<V> {
         hash: u64,
     ) -> Result<&'a V, NameError<'n, Q>>
     where
-        K: Borrow<Q> + Hash + Eq,
-        Q: Hash + Eq + ?Sized,
+        K: Hash + Eq,
+        Q: Hash + Equivalent<K> + ?Sized,
         S: BuildHasher,
         V: Clone,
     {

@@ -11,6 +11,7 @@ use super::entries::StoredHash;
 use super::entry::OccupiedEntry;
 use super::table::{Table, Vacant};
 use super::Tags;
+use equivalent::Equivalent;
 use std::borrow::Borrow;
 use std::fmt;
 
@@ -122,11 +123,10 @@ impl<'a, 'q, K, V, Q: ?Sized> VacantEntryRef<'a, 'q, K, V, Q> {
     /// debug builds check the keys are equal and panic if not.
     pub fn insert_with_key(self, key: K, value: V) -> &'a mut V
     where
-        K: Borrow<Q>,
-        Q: Eq,
+        Q: Equivalent<K>,
     {
         debug_assert!(
-            key.borrow() == self.key,
+            self.key.equivalent(&key),
             "vdict: VacantEntryRef::insert_with_key was given a key other than the one sought"
         );
         self.insert_unchecked(key, value)

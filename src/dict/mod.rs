@@ -1,7 +1,7 @@
 //! `Dict`: the public, safe façade over the compact table.
 //!
 //! The table (`table.rs`) knows cells, entries and hashes. This file adds what a user sees:
-//! the hasher, `Borrow`-based lookups, and the two version tags, bumped by the rules on
+//! the hasher, lookups by any `Equivalent` form of the key, and the two version tags, bumped by the rules on
 //! [`Dict`]. Every method here follows one pattern: hash the key (user code), find it (user
 //! code: `Eq`), then change the table (no user code), then bump the versions; anything that
 //! drops a user's key or value does so last, once the dict is consistent again. So a panic in
@@ -25,7 +25,7 @@ pub use iter::{Drain, IntoIter, IntoKeys, IntoValues, Iter, IterMut, Keys, Value
 pub use crate::hasher::DefaultHashBuilder;
 use crate::version::Version;
 use entries::StoredHash;
-use std::borrow::Borrow;
+use equivalent::Equivalent;
 use std::hash::{BuildHasher, Hash};
 use table::{Inserted, Table};
 
@@ -468,18 +468,16 @@ where
     #[inline]
     fn find<Q>(&self, hash: StoredHash, key: &Q) -> Option<table::Found>
     where
-        K: Borrow<Q>,
-        Q: Eq + ?Sized,
+        Q: Equivalent<K> + ?Sized,
     {
-        self.table.find(hash, |stored| stored.borrow() == key)
+        self.table.find(hash, |stored| key.equivalent(stored))
     }
 
     /// Where `key` lives, hashing it only when the dict has entries.
     #[inline]
     fn find_key<Q>(&self, key: &Q) -> Option<table::Found>
     where
-        K: Borrow<Q>,
-        Q: Hash + Eq + ?Sized,
+        Q: Hash + Equivalent<K> + ?Sized,
     {
         if self.table.len() == 0 {
             return None;
@@ -491,14 +489,13 @@ where
     #[inline]
     fn bucket_of<Q>(&self, key: &Q) -> Option<&entries::Bucket<K, V>>
     where
-        K: Borrow<Q>,
-        Q: Hash + Eq + ?Sized,
+        Q: Hash + Equivalent<K> + ?Sized,
     {
         if self.table.len() == 0 {
             return None;
         }
         self.table
-            .find_bucket(self.stored_hash(key), |stored| stored.borrow() == key)
+            .find_bucket(self.stored_hash(key), |stored| key.equivalent(stored))
     }
 
     /// The value for `key`.
@@ -512,8 +509,7 @@ where
     #[inline]
     pub fn get<Q>(&self, key: &Q) -> Option<&V>
     where
-        K: Borrow<Q>,
-        Q: Hash + Eq + ?Sized,
+        Q: Hash + Equivalent<K> + ?Sized,
     {
         self.bucket_of(key).map(|bucket| &bucket.value)
     }
@@ -521,8 +517,7 @@ where
     /// The stored key and the value for `key`.
     pub fn get_key_value<Q>(&self, key: &Q) -> Option<(&K, &V)>
     where
-        K: Borrow<Q>,
-        Q: Hash + Eq + ?Sized,
+        Q: Hash + Equivalent<K> + ?Sized,
     {
         let bucket = self.bucket_of(key)?;
         Some((&bucket.key, &bucket.value))
@@ -532,8 +527,7 @@ where
     #[inline]
     pub fn contains_key<Q>(&self, key: &Q) -> bool
     where
-        K: Borrow<Q>,
-        Q: Hash + Eq + ?Sized,
+        Q: Hash + Equivalent<K> + ?Sized,
     {
         self.bucket_of(key).is_some()
     }
@@ -550,8 +544,7 @@ where
     /// ```
     pub fn get_slot<Q>(&self, key: &Q) -> Option<usize>
     where
-        K: Borrow<Q>,
-        Q: Hash + Eq + ?Sized,
+        Q: Hash + Equivalent<K> + ?Sized,
     {
         self.find_key(key).map(|found| found.slot)
     }
@@ -560,8 +553,7 @@ where
     /// because the caller may write through the reference.
     pub fn get_mut<Q>(&mut self, key: &Q) -> Option<&mut V>
     where
-        K: Borrow<Q>,
-        Q: Hash + Eq + ?Sized,
+        Q: Hash + Equivalent<K> + ?Sized,
     {
         let found = self.find_key(key)?;
         self.value_mut_at(found.slot)
@@ -604,8 +596,7 @@ where
     /// the rest is kept. Bumps both tags when the key was present, neither when it was not.
     pub fn remove<Q>(&mut self, key: &Q) -> Option<V>
     where
-        K: Borrow<Q>,
-        Q: Hash + Eq + ?Sized,
+        Q: Hash + Equivalent<K> + ?Sized,
     {
         self.remove_entry(key).map(|(_, value)| value)
     }
@@ -613,8 +604,7 @@ where
     /// Removes `key` and returns the stored key and its value. See [`remove`](Dict::remove).
     pub fn remove_entry<Q>(&mut self, key: &Q) -> Option<(K, V)>
     where
-        K: Borrow<Q>,
-        Q: Hash + Eq + ?Sized,
+        Q: Hash + Equivalent<K> + ?Sized,
     {
         let found = self.find_key(key)?;
         Some(self.remove_found(found))
@@ -687,8 +677,7 @@ where
         key: &'q Q,
     ) -> EntryRef<'a, 'q, K, V, Q>
     where
-        K: Borrow<Q>,
-        Q: Hash + Eq + ?Sized,
+        Q: Hash + Equivalent<K> + ?Sized,
     {
         debug_assert_eq!(
             hash,
@@ -698,7 +687,7 @@ where
         let hash = StoredHash::new(hash);
         match self
             .table
-            .find_or_vacant(hash, |stored| stored.borrow() == key)
+            .find_or_vacant(hash, |stored| key.equivalent(stored))
         {
             Ok(found) => {
                 EntryRef::Occupied(OccupiedEntry::new(&mut self.table, &mut self.tags, found))
@@ -725,8 +714,7 @@ where
     /// ```
     pub fn entry_ref<'a, 'q, Q>(&'a mut self, key: &'q Q) -> EntryRef<'a, 'q, K, V, Q>
     where
-        K: Borrow<Q>,
-        Q: Hash + Eq + ?Sized,
+        Q: Hash + Equivalent<K> + ?Sized,
     {
         let hash = self.hash_key(key);
         self.entry_ref_with_hash(hash, key)
@@ -745,19 +733,17 @@ where
     #[inline]
     pub fn get_with_hash<Q>(&self, hash: u64, key: &Q) -> Option<&V>
     where
-        K: Borrow<Q>,
-        Q: Eq + ?Sized,
+        Q: Equivalent<K> + ?Sized,
     {
         self.table
-            .find_bucket(StoredHash::new(hash), |k| k.borrow() == key)
+            .find_bucket(StoredHash::new(hash), |k| key.equivalent(k))
             .map(|bucket| &bucket.value)
     }
 
     /// [`get_mut`](Dict::get_mut) with a precomputed hash; see [`get_with_hash`](Dict::get_with_hash).
     pub fn get_mut_with_hash<Q>(&mut self, hash: u64, key: &Q) -> Option<&mut V>
     where
-        K: Borrow<Q>,
-        Q: Eq + ?Sized,
+        Q: Equivalent<K> + ?Sized,
     {
         let found = self.find(StoredHash::new(hash), key)?;
         self.value_mut_at(found.slot)
@@ -766,8 +752,7 @@ where
     /// [`contains_key`](Dict::contains_key) with a precomputed hash.
     pub fn contains_key_with_hash<Q>(&self, hash: u64, key: &Q) -> bool
     where
-        K: Borrow<Q>,
-        Q: Eq + ?Sized,
+        Q: Equivalent<K> + ?Sized,
     {
         self.find(StoredHash::new(hash), key).is_some()
     }
@@ -777,11 +762,10 @@ where
     #[inline]
     pub(crate) fn slot_and_value_with_hash<Q>(&self, hash: u64, key: &Q) -> Option<(usize, &V)>
     where
-        K: Borrow<Q>,
-        Q: Eq + ?Sized,
+        Q: Equivalent<K> + ?Sized,
     {
         self.table
-            .find_slot_and_bucket(StoredHash::new(hash), |k| k.borrow() == key)
+            .find_slot_and_bucket(StoredHash::new(hash), |k| key.equivalent(k))
             .map(|(slot, bucket)| (slot, &bucket.value))
     }
 
@@ -789,8 +773,7 @@ where
     #[inline]
     pub fn get_slot_with_hash<Q>(&self, hash: u64, key: &Q) -> Option<usize>
     where
-        K: Borrow<Q>,
-        Q: Eq + ?Sized,
+        Q: Equivalent<K> + ?Sized,
     {
         self.find(StoredHash::new(hash), key)
             .map(|found| found.slot)
@@ -814,8 +797,7 @@ where
     /// [`remove`](Dict::remove) with a precomputed hash.
     pub fn remove_with_hash<Q>(&mut self, hash: u64, key: &Q) -> Option<V>
     where
-        K: Borrow<Q>,
-        Q: Eq + ?Sized,
+        Q: Equivalent<K> + ?Sized,
     {
         let found = self.find(StoredHash::new(hash), key)?;
         Some(self.remove_found(found).1)

@@ -8,7 +8,7 @@
 use super::iter::{IntoIter, Iter, IterMut};
 use super::{Dict, Tags};
 use crate::version::Version;
-use std::borrow::Borrow;
+use equivalent::Equivalent;
 use std::fmt;
 use std::hash::{BuildHasher, Hash};
 use std::ops::Index;
@@ -69,10 +69,16 @@ impl<K: Hash + Eq, V, S: BuildHasher + Default> FromIterator<(K, V)> for Dict<K,
     }
 }
 
-impl<K: Hash + Eq, V, S: BuildHasher, const N: usize> From<[(K, V); N]> for Dict<K, V, S>
-where
-    S: Default,
-{
+impl<K: Hash + Eq, V, const N: usize> From<[(K, V); N]> for Dict<K, V> {
+    /// A dict with the default hasher holding `pairs` in order (a later pair overwrites an
+    /// earlier one with the same key, keeping the first one's place). Only the default hasher,
+    /// as `IndexMap::from` and `HashMap::from`: a generic hasher would leave
+    /// `Dict::from([(1, 2)])` without a type to infer.
+    ///
+    /// ```
+    /// let d = vdict::Dict::from([("a", 1), ("b", 2)]);
+    /// assert_eq!(d.keys().copied().collect::<Vec<_>>(), ["a", "b"]);
+    /// ```
     fn from(pairs: [(K, V); N]) -> Self {
         pairs.into_iter().collect()
     }
@@ -136,8 +142,8 @@ impl<'a, K, V, S> IntoIterator for &'a mut Dict<K, V, S> {
 
 impl<K, Q, V, S> Index<&Q> for Dict<K, V, S>
 where
-    K: Hash + Eq + Borrow<Q>,
-    Q: Hash + Eq + ?Sized,
+    K: Hash + Eq,
+    Q: Hash + Equivalent<K> + ?Sized,
     S: BuildHasher,
 {
     type Output = V;

@@ -4,7 +4,7 @@
 use super::SharedDict;
 use crate::cache::{lookup_global_with_hash, NameError};
 use crate::Version;
-use std::borrow::Borrow;
+use equivalent::Equivalent;
 use std::hash::{BuildHasher, Hash};
 
 /// A `LOAD_GLOBAL` cache site over [`SharedDict`] namespaces: remembers both namespaces'
@@ -85,8 +85,8 @@ impl<V> SharedVersionCache<V> {
         hash: u64,
     ) -> Result<&'a V, NameError<'n, Q>>
     where
-        K: Borrow<Q> + Hash + Eq,
-        Q: Hash + Eq + ?Sized,
+        K: Hash + Eq,
+        Q: Hash + Equivalent<K> + ?Sized,
         S: BuildHasher,
         V: Clone,
     {
@@ -103,8 +103,8 @@ impl<V> SharedVersionCache<V> {
         name: &'n Q,
     ) -> Result<&'a V, NameError<'n, Q>>
     where
-        K: Borrow<Q> + Hash + Eq,
-        Q: Hash + Eq + ?Sized,
+        K: Hash + Eq,
+        Q: Hash + Equivalent<K> + ?Sized,
         S: BuildHasher,
         V: Clone,
     {
@@ -122,8 +122,8 @@ impl<V> SharedVersionCache<V> {
         hash: Option<u64>,
     ) -> Result<&'a V, NameError<'n, Q>>
     where
-        K: Borrow<Q> + Hash + Eq,
-        Q: Hash + Eq + ?Sized,
+        K: Hash + Eq,
+        Q: Hash + Equivalent<K> + ?Sized,
         S: BuildHasher,
         V: Clone,
     {
@@ -151,8 +151,8 @@ impl<V> SharedVersionCache<V> {
         hash: Option<u64>,
     ) -> Result<&'a V, NameError<'n, Q>>
     where
-        K: Borrow<Q> + Hash + Eq,
-        Q: Hash + Eq + ?Sized,
+        K: Hash + Eq,
+        Q: Hash + Equivalent<K> + ?Sized,
         S: BuildHasher,
         V: Clone,
     {
