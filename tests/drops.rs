@@ -94,7 +94,7 @@ fn clear_drops_everything_once_and_the_dict_stays_usable() {
 fn drain_drops_what_it_does_not_hand_out() {
     let ledger = Ledger::default();
     let mut d = filled(&ledger, 30);
-    let taken: Vec<_> = d.drain().take(10).collect();
+    let taken: Vec<_> = d.drain(..).take(10).collect();
     assert!(d.is_empty());
     assert_eq!(ledger.drops().iter().sum::<u32>(), 20);
     drop(taken);
@@ -106,7 +106,7 @@ fn a_leaked_drain_leaves_an_empty_consistent_dict() {
     // Plain values: what a leaked drain leaks must not be heap, or LeakSanitizer (rightly)
     // reports it when the tests run under AddressSanitizer.
     let mut d: Dict<u32, u32> = (0..30).map(|k| (k, k)).collect();
-    std::mem::forget(d.drain());
+    std::mem::forget(d.drain(..));
     assert!(d.is_empty());
     d.check_invariants().unwrap();
     d.insert(7, 7);

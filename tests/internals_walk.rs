@@ -56,7 +56,8 @@ struct Key(u64);
 
 impl PartialEq for Key {
     fn eq(&self, other: &Key) -> bool {
-        COMPARED.with(|c| c.borrow_mut().push(self.0));
+        // A lookup compares the key sought (`self`, through `Equivalent`) with a stored one.
+        COMPARED.with(|c| c.borrow_mut().push(other.0));
         self.0 == other.0
     }
 }

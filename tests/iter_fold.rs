@@ -186,7 +186,7 @@ fn owned_fold_moves_out_each_live_entry_once() {
 fn draining_fold_empties_the_dict() {
     for (n, holes) in every_case() {
         let (mut dict, live) = dict_with_holes(n, holes);
-        let drained: Vec<(String, String)> = dict.drain().fold(Vec::new(), |mut all, pair| {
+        let drained: Vec<(String, String)> = dict.drain(..).fold(Vec::new(), |mut all, pair| {
             all.push(pair);
             all
         });

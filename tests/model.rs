@@ -4,7 +4,8 @@
 //!
 //! Keys come from a small space (24 values) so that overwrites, holes, tombstone reuse, rebuilds
 //! and compactions happen all the time; the keys the caller compares (`find_with`, the
-//! step-by-step probe with compares that change the dict, `slot_cursor`) are driven the same way; a second run uses a hasher with only three distinct
+//! step-by-step probe with compares that change the dict, `slot_cursor`) and indexmap's positional
+//! operations (with positions past holes) are driven the same way; a second run uses a hasher with only three distinct
 //! hashes, so every lookup also wades through full-hash collisions. Each sequence runs with
 //! `u8` keys and with `String` keys (see `fuzz/src/dict_ops.rs` for why both).
 
@@ -57,7 +58,24 @@ fn op() -> impl Strategy<Value = Op> {
         1 => (0..(KEY_SPACE + 4)).prop_map(Op::RemoveAt),
         1 => (0..(KEY_SPACE + 4), any::<u32>()).prop_map(|(slot, v)| Op::ReplaceAt(slot, v)),
         1 => (0..(KEY_SPACE + 4), key.clone()).prop_map(|(at, k)| Op::CursorInsert(at, k)),
-        3 => key.prop_map(Op::Get),
+        3 => key.clone().prop_map(Op::Get),
+        2 => (any::<u8>(), key.clone()).prop_map(|(p, k)| Op::GetIndex(p, k)),
+        1 => (any::<u8>(), any::<u32>()).prop_map(|(p, v)| Op::GetIndexMut(p, v)),
+        1 => any::<u8>().prop_map(Op::SwapRemoveIndex),
+        2 => any::<u8>().prop_map(Op::ShiftRemoveIndex),
+        1 => key.clone().prop_map(Op::SwapRemove),
+        1 => (any::<u8>(), any::<u8>()).prop_map(|(a, b)| Op::SwapIndices(a, b)),
+        1 => (any::<u8>(), any::<u8>()).prop_map(|(a, b)| Op::MoveIndex(a, b)),
+        1 => (any::<u8>(), key.clone(), any::<u32>()).prop_map(|(p, k, v)| Op::ShiftInsert(p, k, v)),
+        1 => (any::<u8>(), key.clone(), any::<u32>()).prop_map(|(p, k, v)| Op::InsertBefore(p, k, v)),
+        1 => (key.clone(), any::<u32>()).prop_map(|(k, v)| Op::InsertFull(k, v)),
+        1 => any::<u8>().prop_map(Op::Truncate),
+        1 => (any::<u8>(), any::<u8>(), any::<u8>()).prop_map(|(a, b, n)| Op::DrainRange(a, b, n)),
+        1 => any::<u8>().prop_map(Op::SplitOff),
+        1 => Just(Op::SortKeys),
+        1 => Just(Op::SortByValue),
+        1 => Just(Op::Reverse),
+        1 => (any::<u8>(), key).prop_map(|(p, k)| Op::ReplaceIndex(p, k)),
     ]
 }
 

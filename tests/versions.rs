@@ -331,21 +331,109 @@ fn every_mut_access_bumps_the_version_but_not_the_keys_version() {
 }
 
 #[test]
-fn retain_bumps_only_when_it_drops_something() {
+fn retain_bumps_the_version_and_the_keys_version_only_when_it_drops_something() {
+    // `retain` lends `&mut V` (as std's and indexmap's do), so the version moves either way.
     let mut d = abc();
-    assert_eq!(changes(&mut d, |d| d.retain(|_, _| true)), (false, false));
+    assert_eq!(changes(&mut d, |d| d.retain(|_, _| true)), (true, false));
     assert_eq!(changes(&mut d, |d| d.retain(|k, _| k != "b")), (true, true));
+    let mut empty: Dict<String, i32> = Dict::new();
+    assert_eq!(
+        changes(&mut empty, |d| d.retain(|_, _| false)),
+        (false, false)
+    );
+}
+
+/// A dict with a hole before its last entries: `{"a", "c", "d", "e"}` once "b" is removed,
+/// so that positions and slots differ.
+fn with_a_hole() -> Dict<String, i32> {
+    let mut d = abc();
+    d.insert("d".into(), 4);
+    d.insert("e".into(), 5);
+    d.remove("b");
+    d
+}
+
+#[test]
+fn positional_reads_bump_nothing_and_mutable_ones_bump_the_version() {
+    let mut d = with_a_hole();
+    assert_eq!(
+        changes(&mut d, |d| {
+            assert_eq!(d.get_index(1), Some((&"c".to_string(), &3)));
+            assert_eq!(d.get_index_of("d"), Some(2));
+            assert_eq!(d.get_full("e").map(|(p, _, _)| p), Some(3));
+            assert_eq!(d[3], 5);
+        }),
+        (false, false)
+    );
+    assert_eq!(
+        changes(&mut d, |d| *d.get_index_mut(2).unwrap().1 = 40),
+        (true, false)
+    );
+    assert_eq!(changes(&mut d, |d| d[0] = 10), (true, false));
+    assert_eq!(
+        changes(&mut d, |d| assert!(d.get_index_mut(9).is_none())),
+        (false, false)
+    );
+    assert_eq!(
+        changes(&mut d, |d| assert!(d.first_mut().is_some())),
+        (true, false)
+    );
+}
+
+#[test]
+fn positional_operations_that_move_or_remove_keys_bump_both_tags() {
+    type Op = fn(&mut Dict<String, i32>);
+    let moving: [(&str, Op); 11] = [
+        ("swap_remove_index", |d| {
+            assert!(d.swap_remove_index(0).is_some())
+        }),
+        ("shift_remove_index", |d| {
+            assert!(d.shift_remove_index(1).is_some())
+        }),
+        ("swap_remove", |d| assert_eq!(d.swap_remove("c"), Some(3))),
+        ("swap_indices", |d| d.swap_indices(0, 3)),
+        ("move_index", |d| d.move_index(3, 1)),
+        ("shift_insert", |d| {
+            assert_eq!(d.shift_insert(0, "z".into(), 0), None)
+        }),
+        ("truncate", |d| d.truncate(2)),
+        ("drain", |d| assert_eq!(d.drain(1..3).count(), 2)),
+        ("sort_keys", |d| d.sort_by(|a, _, b, _| b.cmp(a))),
+        ("reverse", |d| d.reverse()),
+        ("replace_index", |d| {
+            assert_eq!(d.replace_index(1, "y".into()), Ok("c".into()))
+        }),
+    ];
+    for (name, op) in moving {
+        let mut d = with_a_hole();
+        assert_eq!(changes(&mut d, op), (true, true), "{name}");
+        if let Err(broken) = d.check_invariants() {
+            panic!("{name}: {broken}");
+        }
+    }
+    // Nothing to do: nothing bumped.
+    let mut d = with_a_hole();
+    assert_eq!(changes(&mut d, |d| d.truncate(10)), (false, false));
+    assert_eq!(changes(&mut d, |d| d.move_index(2, 2)), (false, false));
+    assert_eq!(
+        changes(&mut d, |d| assert_eq!(d.drain(2..2).count(), 0)),
+        (false, false)
+    );
+    assert_eq!(
+        changes(&mut d, |d| assert_eq!(d.swap_remove_index(4), None)),
+        (false, false)
+    );
 }
 
 #[test]
 fn drain_bumps_when_non_empty() {
     let mut d = abc();
     assert_eq!(
-        changes(&mut d, |d| assert_eq!(d.drain().count(), 3)),
+        changes(&mut d, |d| assert_eq!(d.drain(..).count(), 3)),
         (true, true)
     );
     assert_eq!(
-        changes(&mut d, |d| assert_eq!(d.drain().count(), 0)),
+        changes(&mut d, |d| assert_eq!(d.drain(..).count(), 0)),
         (false, false)
     );
 }

@@ -30,7 +30,7 @@ use vdict::{Dict, Entry, Version};
 pub const KEY_SPACE: u8 = 24;
 
 /// A key type the operations run with, made from a number below [`KEY_SPACE`].
-pub trait Key: Clone + Eq + Hash + Debug {
+pub trait Key: Clone + Eq + Ord + Hash + Debug {
     /// The key numbered `n`; distinct numbers give distinct keys.
     fn from_number(n: u8) -> Self;
     /// The number this key was made from.
@@ -161,6 +161,29 @@ pub enum Op {
     ReplaceAt(u8, u32),
     /// Iterate with a `slot_cursor`, inserting the key (new or not) after `at` steps.
     CursorInsert(u8, #[arbitrary(with = small_key)] u8),
+    // Positions (indexmap's indices). A position `p` is taken modulo `len + 2`, so that some
+    // are out of bounds; operations that panic out of bounds are then skipped.
+    /// `get_index(p)`, `get_index_of(k)`, `get_full(k)`, `Index<usize>` and `Entry::index`.
+    GetIndex(u8, #[arbitrary(with = small_key)] u8),
+    /// `get_index_mut(p)`, writing the value.
+    GetIndexMut(u8, u32),
+    SwapRemoveIndex(u8),
+    ShiftRemoveIndex(u8),
+    SwapRemove(#[arbitrary(with = small_key)] u8),
+    SwapIndices(u8, u8),
+    MoveIndex(u8, u8),
+    ShiftInsert(u8, #[arbitrary(with = small_key)] u8, u32),
+    InsertBefore(u8, #[arbitrary(with = small_key)] u8, u32),
+    InsertFull(#[arbitrary(with = small_key)] u8, u32),
+    Truncate(u8),
+    /// `drain(start..end)`, consuming only this many entries before dropping the iterator.
+    DrainRange(u8, u8, u8),
+    SplitOff(u8),
+    SortKeys,
+    /// `sort_by` on the values (stably, so equal values keep their order).
+    SortByValue,
+    Reverse,
+    ReplaceIndex(u8, #[arbitrary(with = small_key)] u8),
 }
 
 /// What a compare of [`Op::ProbeMutating`] does to the dict before answering.
@@ -183,6 +206,11 @@ fn expect(version_changes: bool, keys_version_changes: bool) -> Expected {
         version_changes,
         keys_version_changes: Some(keys_version_changes),
     }
+}
+
+/// A position from the input: below `len + 2`, so that some are out of bounds.
+fn position(p: u8, len: usize) -> usize {
+    usize::from(p) % (len + 2)
 }
 
 fn keep(mask: u32, key: u8) -> bool {
@@ -250,7 +278,8 @@ pub fn apply<K: Key, S: BuildHasher + Clone>(
             model.retain(|k, _| keep(mask, k.number()));
             dict.retain(|k, _| keep(mask, k.number()));
             let dropped = model.len() != before;
-            expect(dropped, dropped)
+            // `retain` lends `&mut V`: it bumps the version of any non-empty dict.
+            expect(!was_empty, dropped)
         }
         Op::RetainMut(mask) => {
             let before = model.len();
@@ -363,7 +392,7 @@ pub fn apply<K: Key, S: BuildHasher + Clone>(
         }
         Op::Drain(n) => {
             let expected: Vec<_> = model.drain(..).collect();
-            let mut drain = dict.drain();
+            let mut drain = dict.drain(..);
             assert_eq!(drain.len(), expected.len());
             let taken: Vec<_> = drain.by_ref().take(n as usize).collect();
             assert_eq!(taken[..], expected[..taken.len()]);
@@ -578,6 +607,168 @@ pub fn apply<K: Key, S: BuildHasher + Clone>(
             assert_eq!(seen[..], in_order[..seen.len()]);
             expect(inserted, inserted && is_new)
         }
+        Op::GetIndex(p, k) => {
+            let p = position(p, model.len());
+            assert_eq!(dict.get_index(p), model.get_index(p));
+            if p < model.len() {
+                assert_eq!(dict[p], model[p]);
+            }
+            let k = key(k);
+            assert_eq!(dict.get_index_of(&k), model.get_index_of(&k));
+            assert_eq!(dict.get_full(&k), model.get_full(&k));
+            assert_eq!(dict.entry(k.clone()).index(), model.entry(k).index());
+            expect(false, false)
+        }
+        Op::GetIndexMut(p, v) => {
+            let p = position(p, model.len());
+            let present = p < model.len();
+            if let Some((k, value)) = dict.get_index_mut(p) {
+                assert_eq!(Some(k), model.get_index(p).map(|(k, _)| k));
+                *value = v;
+            }
+            if let Some((_, value)) = model.get_index_mut(p) {
+                *value = v;
+            }
+            expect(present, false)
+        }
+        Op::SwapRemoveIndex(p) => {
+            let p = position(p, model.len());
+            let removed = model.swap_remove_index(p);
+            let present = removed.is_some();
+            assert_eq!(dict.swap_remove_index(p), removed);
+            expect(present, present)
+        }
+        Op::ShiftRemoveIndex(p) => {
+            let p = position(p, model.len());
+            let removed = model.shift_remove_index(p);
+            let present = removed.is_some();
+            assert_eq!(dict.shift_remove_index(p), removed);
+            expect(present, present)
+        }
+        Op::SwapRemove(k) => {
+            let k = key(k);
+            let removed = model.swap_remove_full(&k);
+            let present = removed.is_some();
+            assert_eq!(dict.swap_remove_full(&k), removed);
+            expect(present, present)
+        }
+        Op::SwapIndices(a, b) => {
+            let (a, b) = (position(a, model.len()), position(b, model.len()));
+            if a < model.len() && b < model.len() {
+                model.swap_indices(a, b);
+                dict.swap_indices(a, b);
+                expect(true, true)
+            } else {
+                expect(false, false)
+            }
+        }
+        Op::MoveIndex(from, to) => {
+            let (from, to) = (position(from, model.len()), position(to, model.len()));
+            if from < model.len() && to < model.len() {
+                model.move_index(from, to);
+                dict.move_index(from, to);
+                expect(from != to, from != to)
+            } else {
+                expect(false, false)
+            }
+        }
+        Op::ShiftInsert(p, k, v) => {
+            let p = position(p, model.len());
+            let k = key(k);
+            let from = model.get_index_of(&k);
+            let limit = if from.is_some() {
+                model.len()
+            } else {
+                model.len() + 1
+            };
+            if p < limit {
+                assert_eq!(
+                    dict.shift_insert(p, k.clone(), v),
+                    model.shift_insert(p, k, v)
+                );
+                expect(true, from != Some(p))
+            } else {
+                expect(false, false)
+            }
+        }
+        Op::InsertBefore(p, k, v) => {
+            let p = position(p, model.len());
+            let k = key(k);
+            if p <= model.len() {
+                let from = model.get_index_of(&k);
+                let (to, old) = model.insert_before(p, k.clone(), v);
+                assert_eq!(dict.insert_before(p, k, v), (to, old));
+                expect(true, from != Some(to))
+            } else {
+                expect(false, false)
+            }
+        }
+        Op::InsertFull(k, v) => {
+            let k = key(k);
+            let is_new = !model.contains_key(&k);
+            assert_eq!(dict.insert_full(k.clone(), v), model.insert_full(k, v));
+            expect(true, is_new)
+        }
+        Op::Truncate(n) => {
+            let n = position(n, model.len());
+            let dropped = n < model.len();
+            model.truncate(n);
+            dict.truncate(n);
+            expect(dropped, dropped)
+        }
+        Op::DrainRange(start, end, consume) => {
+            let len = model.len();
+            let start = usize::from(start) % (len + 1);
+            let end = start + usize::from(end) % (len - start + 1);
+            let expected: Vec<_> = model.drain(start..end).collect();
+            let mut drain = dict.drain(start..end);
+            assert_eq!(drain.len(), expected.len());
+            let taken: Vec<_> = drain.by_ref().take(usize::from(consume)).collect();
+            assert_eq!(taken[..], expected[..taken.len()]);
+            drop(drain);
+            expect(start < end, start < end)
+        }
+        Op::SplitOff(at) => {
+            let at = usize::from(at) % (model.len() + 1);
+            let tail_model = model.split_off(at);
+            let tail = dict.split_off(at);
+            assert_eq!(
+                tail.iter().collect::<Vec<_>>(),
+                tail_model.iter().collect::<Vec<_>>()
+            );
+            if let Err(broken) = tail.check_invariants() {
+                panic!("split_off's tail: {broken}");
+            }
+            let removed = !tail_model.is_empty();
+            expect(removed, removed)
+        }
+        Op::SortKeys => {
+            model.sort_by(|a, _, b, _| a.cmp(b));
+            dict.sort_keys();
+            expect(model.len() >= 2, model.len() >= 2)
+        }
+        Op::SortByValue => {
+            model.sort_by(|_, a, _, b| a.cmp(b));
+            dict.sort_by(|_, a, _, b| a.cmp(b));
+            expect(model.len() >= 2, model.len() >= 2)
+        }
+        Op::Reverse => {
+            model.reverse();
+            dict.reverse();
+            expect(model.len() >= 2, model.len() >= 2)
+        }
+        Op::ReplaceIndex(p, k) => {
+            let p = position(p, model.len());
+            if p < model.len() {
+                let k = key(k);
+                let result = model.replace_index(p, k.clone());
+                let changed = result.is_ok();
+                assert_eq!(dict.replace_index(p, k), result);
+                expect(changed, changed)
+            } else {
+                expect(false, false)
+            }
+        }
         Op::Get(k) => {
             let k = key(k);
             assert_eq!(dict.get(&k), model.get(&k));
@@ -625,6 +816,23 @@ pub fn run<K: Key, S: BuildHasher + Clone>(ops: &[Op], hasher: S) {
         }
         if let Err(broken) = dict.check_invariants() {
             panic!("{at}: {broken}");
+        }
+        // Every position, every few steps: the first check past a hole builds the rank
+        // structure, which the steps between keep up to date (or drop, on a squeeze).
+        if step % 4 == 3 {
+            for p in 0..=model.len() {
+                assert_eq!(
+                    dict.get_index(p),
+                    model.get_index(p),
+                    "{at}: get_index({p})"
+                );
+            }
+            for (p, k) in model.keys().enumerate() {
+                assert_eq!(dict.get_index_of(k), Some(p), "{at}: get_index_of({k:?})");
+            }
+            if let Err(broken) = dict.check_invariants() {
+                panic!("{at}: after positional reads: {broken}");
+            }
         }
 
         // Version rules.

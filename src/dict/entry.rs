@@ -83,7 +83,16 @@ impl<'a, K, V> Entry<'a, K, V> {
         self
     }
 
-    /// The key: the stored one if present, the given one if not.
+    /// The entry's position in iteration order: the key's if present, else the one an insert
+    /// would give it (the length).
+    pub fn index(&self) -> usize {
+        match self {
+            Entry::Occupied(entry) => entry.index(),
+            Entry::Vacant(entry) => entry.index(),
+        }
+    }
+
+    /// The key: the stored one if present, the one given if not.
     pub fn key(&self) -> &K {
         match self {
             Entry::Occupied(entry) => entry.key(),
@@ -119,6 +128,36 @@ impl<'a, K, V> OccupiedEntry<'a, K, V> {
     /// The entry slot the key lives in.
     pub fn slot(&self) -> usize {
         self.found.slot
+    }
+
+    /// The entry's position in iteration order (indexmap's `index`). O(1) while no hole lies
+    /// before it, O(log n) otherwise.
+    pub fn index(&self) -> usize {
+        self.table.position_of_slot(self.found.slot)
+    }
+
+    /// Removes the entry and puts the last entry in its place (indexmap's `swap_remove`).
+    pub fn swap_remove(self) -> V {
+        self.swap_remove_entry().1
+    }
+
+    /// [`swap_remove`](Self::swap_remove), handing out the stored key too.
+    pub fn swap_remove_entry(self) -> (K, V) {
+        let bucket = self.table.swap_remove_slot(self.found.slot);
+        self.tags.keys_changed();
+        self.table.compact_if_sparse();
+        (bucket.key, bucket.value)
+    }
+
+    /// Removes the entry, keeping the order of the rest: indexmap's name for
+    /// [`remove`](Self::remove) (O(1) here).
+    pub fn shift_remove(self) -> V {
+        self.remove()
+    }
+
+    /// [`shift_remove`](Self::shift_remove), handing out the stored key too.
+    pub fn shift_remove_entry(self) -> (K, V) {
+        self.remove_entry()
     }
 
     /// The value. Does not bump the version.
@@ -181,6 +220,11 @@ impl<'a, K, V> VacantEntry<'a, K, V> {
     /// The key that would be inserted.
     pub fn key(&self) -> &K {
         &self.key
+    }
+
+    /// The position an insert would give the key: the dict's length.
+    pub fn index(&self) -> usize {
+        self.table.len()
     }
 
     /// Gives the key back without inserting.

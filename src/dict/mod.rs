@@ -14,6 +14,8 @@ mod entry_ref;
 pub(crate) mod index;
 mod invariants;
 mod iter;
+mod positions;
+mod ranks;
 mod table;
 mod traits;
 
@@ -28,6 +30,26 @@ use entries::StoredHash;
 use equivalent::Equivalent;
 use std::hash::{BuildHasher, Hash};
 use table::{Inserted, Table};
+
+/// Why [`Dict::get_disjoint_indices_mut`] refused (indexmap's error of the same name).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum GetDisjointMutError {
+    /// A position was not below the length.
+    IndexOutOfBounds,
+    /// The same position was asked for twice.
+    OverlappingIndices,
+}
+
+impl std::fmt::Display for GetDisjointMutError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(match self {
+            GetDisjointMutError::IndexOutOfBounds => "a position is out of bounds",
+            GetDisjointMutError::OverlappingIndices => "the same position was given twice",
+        })
+    }
+}
+
+impl std::error::Error for GetDisjointMutError {}
 
 /// One bucket of the index, as [`Dict::index_cells`] shows it.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -352,23 +374,23 @@ impl<K, V, S> Dict<K, V, S> {
         self.table.heap_bytes()
     }
 
-    /// Keeps the entries for which `keep` returns true, in order, and drops the others. Bumps
-    /// both tags if it drops anything. Use [`retain_mut`](Dict::retain_mut) to change values
-    /// on the way (it has to bump the version even when it keeps everything).
+    /// Keeps the entries for which `keep` returns true, in order, and drops the others; `keep`
+    /// may change the values on the way (as in std and indexmap). Because it hands out `&mut
+    /// V`, it bumps the version of any non-empty dict; both tags if it drops anything.
     ///
     /// A panic in `keep` or in a dropped entry's `Drop` leaves the dict consistent, holding
     /// the entries not yet dropped.
-    pub fn retain(&mut self, mut keep: impl FnMut(&K, &V) -> bool) {
-        self.retain_slots(|k, v| keep(k, v));
-    }
-
-    /// Like [`retain`](Dict::retain), but `keep` may change the values. Because it hands out
-    /// `&mut V`, it bumps the version of any non-empty dict.
-    pub fn retain_mut(&mut self, keep: impl FnMut(&K, &mut V) -> bool) {
+    pub fn retain(&mut self, keep: impl FnMut(&K, &mut V) -> bool) {
         if !self.is_empty() {
             self.tags.values_changed();
         }
         self.retain_slots(keep);
+    }
+
+    /// The same as [`retain`](Dict::retain) (its name in earlier versions of vdict, when
+    /// `retain` lent `&V`).
+    pub fn retain_mut(&mut self, keep: impl FnMut(&K, &mut V) -> bool) {
+        self.retain(keep);
     }
 
     fn retain_slots(&mut self, mut keep: impl FnMut(&K, &mut V) -> bool) {
@@ -393,18 +415,6 @@ impl<K, V, S> Dict<K, V, S> {
         if dropped_any && self.table.compact_if_sparse() {
             self.tags.layout_changed();
         }
-    }
-
-    /// Removes every entry and hands them out in order. Bumps both tags if the dict was not
-    /// empty. The dict is empty as soon as `drain` returns, even if the iterator is leaked; the
-    /// entries the iterator has not handed out are dropped with it.
-    pub fn drain(&mut self) -> Drain<'_, K, V> {
-        if !self.is_empty() {
-            self.tags.keys_changed();
-        }
-        let remaining = self.table.len();
-        // Owned walks use no live front (with holes they test every slot).
-        Drain::new(self.table.drain(), remaining, 0)
     }
 
     /// Iterates over `(&K, &V)` in insertion order.

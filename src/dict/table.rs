@@ -31,8 +31,10 @@
 
 use super::entries::{Bucket, EntrySlot, StoredHash};
 use super::index::{slot_bytes_for, with_index, Index, SlotWord};
+use super::ranks::Ranks;
 use hashbrown::hash_table;
 use std::mem;
+use std::sync::OnceLock;
 
 /// Holes are squeezed out after a deletion only when there are at least this many of them and
 /// they exceed half the live entries; below this a small dict keeps its holes.
@@ -72,6 +74,11 @@ pub(crate) struct Table<K, V> {
     /// lower than it need be, e.g. after trailing holes are trimmed: still true, just less
     /// useful.)
     live_prefix: usize,
+    /// Positions past the first hole (`ranks.rs`): built by the first positional question
+    /// that needs it, kept up to date by every change of a slot from live to hole or back,
+    /// dropped by a squeeze. (A `OnceLock`, so that `&self` lookups may build it and the dict
+    /// stays `Sync`.)
+    ranks: OnceLock<Ranks>,
 }
 
 impl<K: Clone, V: Clone> Clone for Table<K, V> {
@@ -81,6 +88,7 @@ impl<K: Clone, V: Clone> Clone for Table<K, V> {
             entries: self.entries.clone(),
             used: self.used,
             live_prefix: self.live_prefix,
+            ranks: self.ranks.clone(),
         }
     }
 }
@@ -104,6 +112,7 @@ impl<K, V> Table<K, V> {
             entries: Vec::new(),
             used: 0,
             live_prefix: usize::MAX,
+            ranks: OnceLock::new(),
         }
     }
 
@@ -117,6 +126,7 @@ impl<K, V> Table<K, V> {
             entries: Vec::with_capacity(capacity),
             used: 0,
             live_prefix: usize::MAX,
+            ranks: OnceLock::new(),
         }
     }
 
@@ -372,6 +382,9 @@ impl<K, V> Table<K, V> {
         debug_assert!(self.entries.len() < self.entries.capacity());
         self.entries.push(Some(Bucket { hash, key, value }));
         self.used += 1;
+        if let Some(ranks) = self.ranks.get_mut() {
+            ranks.mark_live(self.entries.len() - 1);
+        }
     }
 
     /// Appends an entry for a key that a probe found absent, the table unchanged since, and
@@ -457,6 +470,7 @@ impl<K, V> Table<K, V> {
         }
         self.entries.retain(Option::is_some);
         self.live_prefix = usize::MAX;
+        self.ranks = OnceLock::new();
         with_index!(&mut self.index, table => {
             for slot in table.iter_mut() {
                 *slot = SlotWord::new(new_slot_of[slot.get()]);
@@ -502,6 +516,9 @@ impl<K, V> Table<K, V> {
             .expect("vdict: the index held the slot of a hole (corrupt table)");
         self.live_prefix = self.live_prefix.min(slot);
         self.used -= 1;
+        if let Some(ranks) = self.ranks.get_mut() {
+            ranks.mark_hole(slot);
+        }
         self.trim_trailing_holes();
         bucket
     }
@@ -531,6 +548,9 @@ impl<K, V> Table<K, V> {
                 .remove();
         });
         self.used -= 1;
+        if let Some(ranks) = self.ranks.get_mut() {
+            ranks.mark_hole(slot);
+        }
         self.trim_trailing_holes();
         Some(bucket)
     }
@@ -603,6 +623,7 @@ impl<K, V> Table<K, V> {
         with_index!(&mut self.index, table => table.clear());
         self.used = 0;
         self.live_prefix = usize::MAX;
+        self.ranks = OnceLock::new();
         self.entries.clear();
     }
 
@@ -613,7 +634,210 @@ impl<K, V> Table<K, V> {
         with_index!(&mut self.index, table => table.clear());
         self.used = 0;
         self.live_prefix = usize::MAX;
+        self.ranks = OnceLock::new();
         self.entries.drain(..)
+    }
+
+    /// The slot of the live entry at `position` (its rank among the live entries), if there
+    /// are that many. O(1) before the first hole, O(log n) past it.
+    #[inline]
+    pub(crate) fn slot_of_position(&self, position: usize) -> Option<usize> {
+        if position >= self.used {
+            return None;
+        }
+        if position < self.live_prefix() {
+            return Some(position);
+        }
+        Some(self.ranks().select(position))
+    }
+
+    /// The position of the live entry in `slot`. O(1) before the first hole, O(log n) past it.
+    #[inline]
+    pub(crate) fn position_of_slot(&self, slot: usize) -> usize {
+        if slot < self.live_prefix() {
+            return slot;
+        }
+        self.ranks().rank(slot)
+    }
+
+    /// The rank structure, if a positional question has built it (for the invariant check).
+    pub(crate) fn built_ranks(&self) -> Option<&Ranks> {
+        self.ranks.get()
+    }
+
+    /// The rank structure, built now if this is the first question that needs it.
+    #[cold]
+    fn ranks(&self) -> &Ranks {
+        self.ranks.get_or_init(|| Ranks::build(&self.entries))
+    }
+
+    /// The live entry in `slot`, which must be live.
+    pub(crate) fn bucket_at(&self, slot: usize) -> &Bucket<K, V> {
+        self.entries[slot]
+            .as_ref()
+            .expect("vdict: a position's slot is live")
+    }
+
+    /// The live entry in `slot`, which must be live, for a value update.
+    pub(crate) fn bucket_at_mut(&mut self, slot: usize) -> &mut Bucket<K, V> {
+        self.entries[slot]
+            .as_mut()
+            .expect("vdict: a position's slot is live")
+    }
+
+    /// Deletes the live entry at `slot` and moves the last entry into its slot (indexmap's
+    /// `swap_remove`): O(1), no hole made unless `slot` was the last. Calls no user code.
+    pub(crate) fn swap_remove_slot(&mut self, slot: usize) -> Bucket<K, V> {
+        let last = self.entries.len() - 1;
+        if slot == last {
+            return self.take_slot(slot);
+        }
+        self.unlink_slot(slot);
+        // The last entry's bucket in the index now names `slot`.
+        let last_hash = hash_at(&self.entries, last);
+        with_index!(&mut self.index, table => {
+            *table
+                .find_mut(last_hash, |stored| stored.get() == last)
+                .unwrap_or_else(|| panic!("vdict: slot {last} is missing from the index (corrupt table)")) =
+                SlotWord::new(slot);
+        });
+        let moved = self.entries.pop().expect("the last entry exists");
+        let removed = mem::replace(&mut self.entries[slot], moved)
+            .expect("vdict: swap_remove_slot of a hole (corrupt table)");
+        self.used -= 1;
+        if let Some(ranks) = self.ranks.get_mut() {
+            ranks.mark_hole(last);
+        }
+        self.trim_trailing_holes();
+        removed
+    }
+
+    /// Exchanges the entries in slots `a` and `b`, both live, and the slots the index holds
+    /// for them. O(1); calls no user code.
+    pub(crate) fn swap_slots(&mut self, a: usize, b: usize) {
+        if a == b {
+            return;
+        }
+        let (hash_a, hash_b) = (hash_at(&self.entries, a), hash_at(&self.entries, b));
+        with_index!(&mut self.index, table => {
+            let missing = |slot: usize| -> ! { panic!("vdict: slot {slot} is missing from the index (corrupt table)") };
+            let bucket_a = table.find_bucket_index(hash_a, |s| s.get() == a).unwrap_or_else(|| missing(a));
+            let bucket_b = table.find_bucket_index(hash_b, |s| s.get() == b).unwrap_or_else(|| missing(b));
+            *table.get_bucket_mut(bucket_a).expect("found just now") = SlotWord::new(b);
+            *table.get_bucket_mut(bucket_b).expect("found just now") = SlotWord::new(a);
+        });
+        self.entries.swap(a, b);
+    }
+
+    /// Where the live entry in `slot` is: its index bucket and its slot. Calls no user code.
+    pub(crate) fn found_of_slot(&self, slot: usize) -> Found {
+        let hash = hash_at(&self.entries, slot);
+        let bucket = with_index!(&self.index, table => {
+            table.find_bucket_index(hash, |stored| stored.get() == slot)
+        })
+        .unwrap_or_else(|| panic!("vdict: slot {slot} is missing from the index (corrupt table)"));
+        Found { bucket, slot }
+    }
+
+    /// Gives the live entry in `slot` a new key, stored under `hash`, keeping its value and
+    /// its slot; returns the old key. The caller has made sure no entry holds the new key.
+    /// Calls no user code.
+    pub(crate) fn replace_key(&mut self, slot: usize, hash: StoredHash, key: K) -> K {
+        self.unlink_slot(slot);
+        let bucket = self.entries[slot]
+            .as_mut()
+            .expect("vdict: replace_key of a hole (corrupt table)");
+        bucket.hash = hash;
+        let old = mem::replace(&mut bucket.key, key);
+        let Table { index, entries, .. } = self;
+        with_index!(index, table => {
+            table.insert_unique(hash.get(), SlotWord::new(slot), |slot| hash_at(entries, slot.get()));
+        });
+        old
+    }
+
+    /// Removes the live entries at positions `start..end` (not all of them; none if `start ==
+    /// end`)
+    /// and hands them out: the holes are squeezed out, the range is rotated to the end of the
+    /// entries array, the index is rebuilt for what stays, and the array's tail is drained.
+    /// The table is consistent when this returns: `Vec::drain` cuts the array's length to the
+    /// range's start at once, so a leaked drain loses the entries it did not hand out and
+    /// nothing else.
+    pub(crate) fn drain_positions(
+        &mut self,
+        start: usize,
+        end: usize,
+    ) -> std::vec::Drain<'_, EntrySlot<K, V>> {
+        debug_assert!(start <= end && end <= self.used && end - start < self.used);
+        if start == end {
+            // Nothing to take: nothing moves (an empty drain of the array's end).
+            let len = self.entries.len();
+            return self.entries.drain(len..);
+        }
+        if self.entries.len() > self.used {
+            self.squeeze();
+        }
+        let taken = end - start;
+        self.entries[start..].rotate_left(taken);
+        let kept = self.used - taken;
+        self.used = kept;
+        self.live_prefix = usize::MAX;
+        self.ranks = OnceLock::new();
+        let Table { index, entries, .. } = self;
+        with_index!(index, table => {
+            table.clear();
+            for (slot, bucket) in entries[..kept].iter().enumerate() {
+                let hash = bucket.as_ref().expect("squeezed: every entry is live").hash.get();
+                table.insert_unique(hash, SlotWord::new(slot), |slot| hash_at(entries, slot.get()));
+            }
+        });
+        self.entries.drain(kept..)
+    }
+
+    /// Runs `rearrange` on the entries array with the holes squeezed out (every element is
+    /// `Some` when it starts), then puts the table back in order around what it left: holes
+    /// it made are counted, trailing ones trimmed, and the index is rebuilt from the stored
+    /// hashes. For the operations that move many entries at once (sorting, reversing, moving
+    /// one entry across others, cutting a range out): O(n), plus what `rearrange` does.
+    ///
+    /// `rearrange` may call user code (a sort's comparator) and may panic: the rebuild runs
+    /// on unwinding too, so the table is consistent either way, holding whatever permutation
+    /// the entries were left in. It must not grow the array (the index's slot width is
+    /// chosen for its capacity); what it takes out, it returns, to be dropped by the caller
+    /// once the table is consistent.
+    pub(crate) fn rearrange<R>(
+        &mut self,
+        rearrange: impl FnOnce(&mut Vec<EntrySlot<K, V>>) -> R,
+    ) -> R {
+        /// Rebuilds the table around its entries when dropped, on return or unwinding.
+        struct Rebuild<'t, K, V>(&'t mut Table<K, V>);
+        impl<K, V> Drop for Rebuild<'_, K, V> {
+            fn drop(&mut self) {
+                let table = &mut *self.0;
+                table.trim_trailing_holes();
+                table.used = table.entries.iter().filter(|e| e.is_some()).count();
+                table.live_prefix = table
+                    .entries
+                    .iter()
+                    .position(Option::is_none)
+                    .unwrap_or(usize::MAX);
+                table.ranks = OnceLock::new();
+                table.reindex();
+            }
+        }
+        if self.entries.len() > self.used {
+            self.squeeze();
+        }
+        let capacity = self.entries.capacity();
+        let guard = Rebuild(self);
+        let result = rearrange(&mut guard.0.entries);
+        debug_assert_eq!(
+            guard.0.entries.capacity(),
+            capacity,
+            "rearrange grew the entries array"
+        );
+        drop(guard);
+        result
     }
 
     /// Takes the entries out.
@@ -656,8 +880,14 @@ fn live_entry<K, V>(entries: &[EntrySlot<K, V>], slot: usize) -> &Bucket<K, V> {
     // slot enters the index only in `insert` and `push_vacant`, naming the entry they push
     // next into an array with room for it (tested just before, or made by `make_room`), so
     // the push cannot fail and leave the slot naming nothing; and in `reindex`, naming the
-    // live entries it walks. An entry becomes a hole only in `take_entry`, whose callers take
-    // its slot out of the index first (no other code writes a hole: `entries_mut` is borrowed
+    // live entries it walks (and `drain_positions`, naming the entries it keeps before it
+    // drains the rest); `swap_remove_slot`, `swap_slots` and `replace_key` change which slot a
+    // bucket names, each naming an entry that is live when they return, with no user code
+    // run in between; `rearrange` runs its closure (which may call user code: a comparator)
+    // with the index stale, but the closure holds the only borrow of the table (nothing can
+    // look up through it), and its guard rebuilds the index before anyone can, on unwinding
+    // too. An entry becomes a hole only in `take_entry`, whose callers take its slot out of
+    // the index first (no other code writes a hole: `entries_mut` is borrowed
     // only to reach a live entry's value); the entries array shrinks only by `pop_last`, which
     // takes the popped slot out of the index before it returns (no lookup or user code runs
     // in between), by trimming holes, by `squeeze`, which renumbers the index's slots before
