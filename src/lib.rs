@@ -103,11 +103,13 @@
 pub mod cache;
 pub mod dict;
 mod hasher;
+pub mod set;
 pub mod sync;
 mod version;
 pub mod vm;
 
-pub use dict::{Dict, Entry};
+pub use dict::{Dict, Entry, GetDisjointMutError, TryReserveError};
+pub use set::Set;
 pub use equivalent::Equivalent;
 pub use hasher::{hash_key, DefaultHashBuilder, HASH_SEED_VARIABLE};
 pub use version::{Version, VERSIONS_PER_BLOCK};

@@ -92,6 +92,18 @@ impl<'a, K, V> Entry<'a, K, V> {
         }
     }
 
+    /// Sets the value (inserting the key if absent) and hands back the occupied entry.
+    /// Bumps the version, and the keys version too if the key was absent.
+    pub fn insert_entry(self, value: V) -> OccupiedEntry<'a, K, V> {
+        match self {
+            Entry::Occupied(mut entry) => {
+                entry.insert(value);
+                entry
+            }
+            Entry::Vacant(entry) => entry.insert_entry(value),
+        }
+    }
+
     /// The key: the stored one if present, the one given if not.
     pub fn key(&self) -> &K {
         match self {
@@ -242,6 +254,19 @@ impl<'a, K, V> VacantEntry<'a, K, V> {
             .as_mut()
             .expect("vdict: a just-pushed slot is live")
             .value
+    }
+}
+
+impl<'a, K, V> VacantEntry<'a, K, V> {
+    /// Inserts the key with `value` at the end of the order and hands back the occupied
+    /// entry. Bumps both tags.
+    pub fn insert_entry(self, value: V) -> OccupiedEntry<'a, K, V> {
+        let slot = self
+            .table
+            .push_vacant(self.vacant, self.hash, self.key, value);
+        self.tags.keys_changed();
+        let found = self.table.found_of_slot(slot);
+        OccupiedEntry::new(self.table, self.tags, found)
     }
 }
 

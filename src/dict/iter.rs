@@ -421,3 +421,119 @@ impl<K, V> Clone for Values<'_, K, V> {
         }
     }
 }
+
+/// The slots an iterator of entry slots has not handed out yet, seen without advancing it:
+/// what `Debug` prints.
+trait SlotsLeft<K, V> {
+    fn slots_left(&self) -> &[EntrySlot<K, V>];
+}
+
+impl<K, V> SlotsLeft<K, V> for slice::Iter<'_, EntrySlot<K, V>> {
+    fn slots_left(&self) -> &[EntrySlot<K, V>] {
+        self.as_slice()
+    }
+}
+impl<K, V> SlotsLeft<K, V> for slice::IterMut<'_, EntrySlot<K, V>> {
+    fn slots_left(&self) -> &[EntrySlot<K, V>] {
+        self.as_slice()
+    }
+}
+impl<K, V> SlotsLeft<K, V> for vec::IntoIter<EntrySlot<K, V>> {
+    fn slots_left(&self) -> &[EntrySlot<K, V>] {
+        self.as_slice()
+    }
+}
+impl<K, V> SlotsLeft<K, V> for vec::Drain<'_, EntrySlot<K, V>> {
+    fn slots_left(&self) -> &[EntrySlot<K, V>] {
+        self.as_slice()
+    }
+}
+
+impl<I> LiveEntries<I> {
+    /// The live entries not handed out yet, without advancing.
+    fn buckets_left<'s, K: 's, V: 's>(&'s self) -> impl Iterator<Item = &'s Bucket<K, V>>
+    where
+        I: SlotsLeft<K, V>,
+    {
+        self.slots.slots_left().iter().flatten()
+    }
+}
+
+/// `Debug` for an iterator: the items it has left, as a list (indexmap prints its iterators
+/// the same way). `$show` turns a bucket into what is printed.
+macro_rules! debug_as_list {
+    ($name:ident<$($lt:lifetime,)? K, V> where $($bound:ident: Debug),* ; |$this:ident| $buckets:expr, |$b:ident| $show:expr) => {
+        impl<$($lt,)? K, V> std::fmt::Debug for $name<$($lt,)? K, V>
+        where
+            $($bound: std::fmt::Debug,)*
+        {
+            fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                let $this = self;
+                f.debug_list().entries($buckets.map(|$b| $show)).finish()
+            }
+        }
+    };
+}
+
+debug_as_list!(IterMut<'a, K, V> where K: Debug, V: Debug; |it| it.live.buckets_left(), |b| (&b.key, &b.value));
+debug_as_list!(IntoIter<K, V> where K: Debug, V: Debug; |it| it.live.buckets_left(), |b| (&b.key, &b.value));
+debug_as_list!(Drain<'a, K, V> where K: Debug, V: Debug; |it| it.live.buckets_left(), |b| (&b.key, &b.value));
+debug_as_list!(Keys<'a, K, V> where K: Debug; |it| it.inner.live.buckets_left(), |b| &b.key);
+debug_as_list!(Values<'a, K, V> where V: Debug; |it| it.inner.live.buckets_left(), |b| &b.value);
+debug_as_list!(ValuesMut<'a, K, V> where V: Debug; |it| it.inner.live.buckets_left(), |b| &b.value);
+debug_as_list!(IntoKeys<K, V> where K: Debug; |it| it.inner.live.buckets_left(), |b| &b.key);
+debug_as_list!(IntoValues<K, V> where V: Debug; |it| it.inner.live.buckets_left(), |b| &b.value);
+
+impl<K: Clone, V: Clone> Clone for IntoIter<K, V> {
+    fn clone(&self) -> Self {
+        IntoIter {
+            live: self.live.clone(),
+        }
+    }
+}
+
+impl<K: Clone, V: Clone> Clone for IntoKeys<K, V> {
+    fn clone(&self) -> Self {
+        IntoKeys {
+            inner: self.inner.clone(),
+        }
+    }
+}
+
+impl<K: Clone, V: Clone> Clone for IntoValues<K, V> {
+    fn clone(&self) -> Self {
+        IntoValues {
+            inner: self.inner.clone(),
+        }
+    }
+}
+
+/// `Default`: an iterator over nothing, as indexmap's iterators have (`Drain` has none, as in
+/// indexmap: it borrows a dict).
+macro_rules! empty_by_default {
+    ($($name:ident<$($lt:lifetime,)? K, V>),* $(,)?) => {$(
+        impl<$($lt,)? K, V> Default for $name<$($lt,)? K, V> {
+            fn default() -> Self {
+                $name::new(Default::default(), 0, 0)
+            }
+        }
+    )*};
+}
+empty_by_default!(Iter<'a, K, V>, IterMut<'a, K, V>, IntoIter<K, V>);
+
+macro_rules! projection_by_default {
+    ($($name:ident<$($lt:lifetime,)? K, V>),* $(,)?) => {$(
+        impl<$($lt,)? K, V> Default for $name<$($lt,)? K, V> {
+            fn default() -> Self {
+                $name::new(Default::default())
+            }
+        }
+    )*};
+}
+projection_by_default!(
+    Keys<'a, K, V>,
+    Values<'a, K, V>,
+    ValuesMut<'a, K, V>,
+    IntoKeys<K, V>,
+    IntoValues<K, V>,
+);

@@ -7,6 +7,7 @@
 //! drops a user's key or value does so last, once the dict is consistent again. So a panic in
 //! `Hash`, `Eq` or `Drop` can never leave the table half changed.
 
+mod bulk;
 mod caller_eq;
 mod entries;
 mod entry;
@@ -19,6 +20,7 @@ mod ranks;
 mod table;
 mod traits;
 
+pub use bulk::{ExtractIf, Splice};
 pub use caller_eq::{Candidate, EntryWith, IterationError, Probe, SlotCursor, VacantEntryWith};
 pub use entry::{Entry, OccupiedEntry, VacantEntry};
 pub use entry_ref::{EntryRef, VacantEntryRef};
@@ -30,6 +32,51 @@ use entries::StoredHash;
 use equivalent::Equivalent;
 use std::hash::{BuildHasher, Hash};
 use table::{Inserted, Table};
+
+/// Why [`Dict::try_reserve`] could not make room: the capacity asked for does not fit in the
+/// address space, or the allocator refused.
+#[derive(Clone, PartialEq, Eq, Debug)]
+pub struct TryReserveError {
+    cause: ReserveFailure,
+}
+
+#[derive(Clone, PartialEq, Eq, Debug)]
+enum ReserveFailure {
+    Entries(std::collections::TryReserveError),
+    Index(hashbrown::TryReserveError),
+}
+
+impl TryReserveError {
+    pub(crate) fn entries(error: std::collections::TryReserveError) -> Self {
+        TryReserveError {
+            cause: ReserveFailure::Entries(error),
+        }
+    }
+
+    pub(crate) fn index(error: hashbrown::TryReserveError) -> Self {
+        TryReserveError {
+            cause: ReserveFailure::Index(error),
+        }
+    }
+}
+
+impl std::fmt::Display for TryReserveError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match &self.cause {
+            ReserveFailure::Entries(error) => write!(f, "vdict: entries array: {error}"),
+            ReserveFailure::Index(hashbrown::TryReserveError::CapacityOverflow) => {
+                f.write_str("vdict: index: capacity overflow")
+            }
+            ReserveFailure::Index(hashbrown::TryReserveError::AllocError { layout }) => write!(
+                f,
+                "vdict: index: memory allocation of {} bytes failed",
+                layout.size()
+            ),
+        }
+    }
+}
+
+impl std::error::Error for TryReserveError {}
 
 /// Why [`Dict::get_disjoint_indices_mut`] refused (indexmap's error of the same name).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -259,6 +306,42 @@ impl<K, V, S> Dict<K, V, S> {
     /// Panics with "capacity overflow" if that many entries cannot be addressed.
     pub fn reserve(&mut self, additional: usize) {
         if self.table.reserve(additional) {
+            self.tags.layout_changed();
+        }
+    }
+
+    /// The same as [`reserve`](Dict::reserve): the entries array already grows by exactly what
+    /// is asked. (indexmap's name, kept for a drop-in.)
+    pub fn reserve_exact(&mut self, additional: usize) {
+        self.reserve(additional);
+    }
+
+    /// [`reserve`](Dict::reserve) that returns an error instead of panicking or aborting when
+    /// the capacity overflows or the allocator fails. The dict is unchanged by a failure,
+    /// except that its holes may have been squeezed out (bumping
+    /// [`keys_version`](Dict::keys_version), as `reserve` would).
+    pub fn try_reserve(&mut self, additional: usize) -> Result<(), TryReserveError> {
+        let (squeezed, outcome) = self.table.try_reserve(additional, false);
+        if squeezed {
+            self.tags.layout_changed();
+        }
+        outcome
+    }
+
+    /// [`try_reserve`](Dict::try_reserve) asking for no more than `additional`.
+    pub fn try_reserve_exact(&mut self, additional: usize) -> Result<(), TryReserveError> {
+        let (squeezed, outcome) = self.table.try_reserve(additional, true);
+        if squeezed {
+            self.tags.layout_changed();
+        }
+        outcome
+    }
+
+    /// Shrinks the entries array and the index toward `min_capacity`, never below what the
+    /// live entries need, squeezing out the holes (which bumps
+    /// [`keys_version`](Dict::keys_version) if there were any).
+    pub fn shrink_to(&mut self, min_capacity: usize) {
+        if self.table.shrink_to(min_capacity) {
             self.tags.layout_changed();
         }
     }

@@ -32,6 +32,7 @@
 use super::entries::{Bucket, EntrySlot, StoredHash};
 use super::index::{slot_bytes_for, with_index, Index, SlotWord};
 use super::ranks::Ranks;
+use super::TryReserveError;
 use hashbrown::hash_table;
 use std::mem;
 use std::sync::OnceLock;
@@ -528,6 +529,10 @@ impl<K, V> Table<K, V> {
         while let Some(None) = self.entries.last() {
             self.entries.pop();
         }
+        if self.entries.len() == self.used {
+            // No hole left: positions are slots again, and the rank structure has no use.
+            self.ranks = OnceLock::new();
+        }
     }
 
     /// Deletes the last live entry (Python's `popitem`). The last entry is always live (trailing
@@ -590,6 +595,70 @@ impl<K, V> Table<K, V> {
         }
         let Table { index, entries, .. } = self;
         with_index!(index, table => table.reserve(additional, |slot| hash_at(entries, slot.get())));
+        squeezed
+    }
+
+    /// [`reserve`](Table::reserve) that reports a failed allocation instead of aborting.
+    /// `exact` asks the entries array for exactly `additional` more (else it may take more,
+    /// as `Vec::try_reserve` does). Returns whether slots moved (true even on failure, if the
+    /// holes were squeezed out first) and the outcome. The squeeze's renumbering table, one
+    /// word per entry, is still allocated the ordinary way.
+    pub(crate) fn try_reserve(
+        &mut self,
+        additional: usize,
+        exact: bool,
+    ) -> (bool, Result<(), TryReserveError>) {
+        let mut squeezed = false;
+        if self.entries.capacity() - self.entries.len() < additional {
+            if self.entries.len() > self.used {
+                self.squeeze();
+                squeezed = true;
+            }
+            let grown = if exact {
+                self.entries.try_reserve_exact(additional)
+            } else {
+                self.entries.try_reserve(additional)
+            };
+            if let Err(error) = grown.map_err(TryReserveError::entries) {
+                return (squeezed, Err(error));
+            }
+            if slot_bytes_for(self.entries.capacity()) != self.index.slot_bytes() {
+                // An empty index of the new width allocates nothing until asked.
+                let mut wider = Index::with_capacity(0, self.entries.capacity());
+                let room = self.index.capacity().max(self.used);
+                let made = with_index!(&mut wider, table => table.try_reserve(room, |_| 0));
+                if let Err(error) = made.map_err(TryReserveError::index) {
+                    return (squeezed, Err(error));
+                }
+                self.index = wider;
+                self.reindex();
+            }
+        }
+        let Table { index, entries, .. } = self;
+        let made = with_index!(index, table =>
+            table.try_reserve(additional, |slot| hash_at(entries, slot.get())));
+        (squeezed, made.map_err(TryReserveError::index))
+    }
+
+    /// Shrinks the entries array and the index toward `min_capacity` (never below what the
+    /// live entries need), squeezing out the holes first. Returns whether slots moved.
+    pub(crate) fn shrink_to(&mut self, min_capacity: usize) -> bool {
+        if min_capacity == 0 {
+            return self.shrink_to_fit();
+        }
+        let squeezed = self.entries.len() > self.used;
+        if squeezed {
+            self.squeeze();
+        }
+        self.entries.shrink_to(min_capacity);
+        if slot_bytes_for(self.entries.capacity()) != self.index.slot_bytes() {
+            self.index = Index::with_capacity(min_capacity.max(self.used), self.entries.capacity());
+            self.reindex();
+        } else {
+            let keep = min_capacity.max(self.used);
+            let Table { index, entries, .. } = self;
+            with_index!(index, table => table.shrink_to(keep, |slot| hash_at(entries, slot.get())));
+        }
         squeezed
     }
 

@@ -1,5 +1,5 @@
 //! The std traits a map is expected to have: `Clone`, `Debug`, `PartialEq`/`Eq`, `Default`,
-//! `FromIterator`, `Extend`, `IntoIterator`, `Index` and `From<[(K, V); N]>`.
+//! `FromIterator`, `Extend`, `IntoIterator`, `Index`/`IndexMut` by key and `From<[(K, V); N]>`.
 //!
 //! Their version behaviour follows the rules on [`Dict`]: a clone copies the table as it
 //! stands (same slots, so the same keys version) under a fresh version; `extend` is a series of
@@ -11,7 +11,7 @@ use crate::version::Version;
 use equivalent::Equivalent;
 use std::fmt;
 use std::hash::{BuildHasher, Hash};
-use std::ops::Index;
+use std::ops::{Index, IndexMut};
 
 impl<K: Clone, V: Clone, S: Clone> Clone for Dict<K, V, S> {
     /// Copies the table cell for cell, holes included, so every key keeps its slot: the clone
@@ -36,18 +36,20 @@ impl<K: fmt::Debug, V: fmt::Debug, S> fmt::Debug for Dict<K, V, S> {
     }
 }
 
-impl<K, V, S> PartialEq for Dict<K, V, S>
+impl<K, V1, S1, V2, S2> PartialEq<Dict<K, V2, S2>> for Dict<K, V1, S1>
 where
     K: Hash + Eq,
-    V: PartialEq,
-    S: BuildHasher,
+    V1: PartialEq<V2>,
+    S1: BuildHasher,
+    S2: BuildHasher,
 {
-    /// Equal when both hold the same keys with equal values, in any order (as in Python).
-    fn eq(&self, other: &Self) -> bool {
+    /// Equal when both hold the same keys with equal values, in any order (as in Python and
+    /// indexmap); the value types and the hashers may differ.
+    fn eq(&self, other: &Dict<K, V2, S2>) -> bool {
         self.len() == other.len()
             && self
                 .iter()
-                .all(|(key, value)| other.get(key) == Some(value))
+                .all(|(key, value)| other.get(key).is_some_and(|theirs| *value == *theirs))
     }
 }
 
@@ -151,5 +153,18 @@ where
     /// The value for `key`. Panics if the key is absent; use [`Dict::get`] to ask.
     fn index(&self, key: &Q) -> &V {
         self.get(key).expect("vdict: key not found in Dict")
+    }
+}
+
+impl<K, Q, V, S> IndexMut<&Q> for Dict<K, V, S>
+where
+    K: Hash + Eq,
+    Q: Hash + Equivalent<K> + ?Sized,
+    S: BuildHasher,
+{
+    /// The value for `key`, mutable: bumps the version. Panics if the key is absent; use
+    /// [`Dict::get_mut`] to ask.
+    fn index_mut(&mut self, key: &Q) -> &mut V {
+        self.get_mut(key).expect("vdict: key not found in Dict")
     }
 }
