@@ -100,18 +100,24 @@
 #![deny(unsafe_code)]
 #![warn(missing_docs)]
 
+#[macro_use]
+mod macros;
+#[cfg(feature = "arbitrary")]
+mod arbitrary;
 pub mod cache;
 pub mod dict;
 mod hasher;
+#[cfg(feature = "serde")]
+mod serde;
 pub mod set;
 pub mod sync;
 mod version;
 pub mod vm;
 
 pub use dict::{Dict, Entry, GetDisjointMutError, TryReserveError};
-pub use set::Set;
 pub use equivalent::Equivalent;
 pub use hasher::{hash_key, DefaultHashBuilder, HASH_SEED_VARIABLE};
+pub use set::Set;
 pub use version::{Version, VERSIONS_PER_BLOCK};
 
 /// README.md's examples, compiled and run as doc tests so they cannot drift from the code.

@@ -270,6 +270,111 @@ impl<'a, K, V> VacantEntry<'a, K, V> {
     }
 }
 
+/// Positional moves of a present entry (indexmap's, on its `OccupiedEntry` and
+/// `IndexedEntry`).
+impl<K, V> OccupiedEntry<'_, K, V> {
+    /// Moves the entry to position `to`, shifting the entries between by one. O(n). Bumps
+    /// both tags if it moves. Panics if `to` is out of bounds.
+    pub fn move_index(self, to: usize) {
+        let len = self.table.len();
+        assert!(
+            to < len,
+            "vdict: move_index: index out of bounds: the len is {len} but the index is {to}"
+        );
+        let from = self.index();
+        if from != to {
+            self.table.move_position(from, to);
+            self.tags.keys_changed();
+        }
+    }
+
+    /// Exchanges the entry's position with that of the entry at `other`. O(1). Bumps both
+    /// tags. Panics if `other` is out of bounds.
+    pub fn swap_indices(self, other: usize) {
+        let len = self.table.len();
+        let other_slot = self.table.slot_of_position(other).unwrap_or_else(|| {
+            panic!("vdict: swap_indices: index out of bounds: the len is {len} but the index is {other}")
+        });
+        self.table.swap_slots(self.found.slot, other_slot);
+        self.tags.keys_changed();
+    }
+}
+
+/// Positional inserts of an absent key (indexmap's, on its `VacantEntry`).
+impl<'a, K, V> VacantEntry<'a, K, V> {
+    /// Inserts the key with `value` at `position`, shifting the entries from there on by one.
+    /// O(n). Bumps both tags. Panics if `position` is greater than the length.
+    pub fn shift_insert(self, position: usize, value: V) -> &'a mut V {
+        let len = self.table.len();
+        assert!(
+            position <= len,
+            "vdict: shift_insert: index out of bounds: the len is {len} but the index is {position}"
+        );
+        let table: &'a mut Table<K, V> = self.table;
+        table.push_vacant(self.vacant, self.hash, self.key, value);
+        self.tags.keys_changed();
+        table.move_position(len, position);
+        let slot = table
+            .slot_of_position(position)
+            .expect("vdict: the entry just inserted is there");
+        &mut table.bucket_at_mut(slot).value
+    }
+
+    /// Inserts into a dict sorted by key, where a binary search puts the key. Returns the
+    /// position and the value. O(n).
+    pub fn insert_sorted(self, value: V) -> (usize, &'a mut V)
+    where
+        K: Ord,
+    {
+        let position = self
+            .table
+            .binary_search_by(|key, _| key.cmp(&self.key))
+            .unwrap_or_else(|position| position);
+        (position, self.shift_insert(position, value))
+    }
+
+    /// Inserts into a dict sorted by `compare`. O(n).
+    pub fn insert_sorted_by(
+        self,
+        value: V,
+        mut compare: impl FnMut(&K, &V, &K, &V) -> std::cmp::Ordering,
+    ) -> (usize, &'a mut V) {
+        let position = self
+            .table
+            .binary_search_by(|key, other| compare(key, other, &self.key, &value))
+            .unwrap_or_else(|position| position);
+        (position, self.shift_insert(position, value))
+    }
+
+    /// Inserts into a dict sorted by a key extracted from each entry. O(n).
+    pub fn insert_sorted_by_key<B: Ord>(
+        self,
+        value: V,
+        mut key_of: impl FnMut(&K, &V) -> B,
+    ) -> (usize, &'a mut V) {
+        let sought = key_of(&self.key, &value);
+        let position = self
+            .table
+            .binary_search_by(|key, other| key_of(key, other).cmp(&sought))
+            .unwrap_or_else(|position| position);
+        (position, self.shift_insert(position, value))
+    }
+
+    /// Puts the key in place of the key at `position` (keeping that entry's value and
+    /// position), returning the old key and the entry. Bumps both tags. Panics if
+    /// `position` is out of bounds.
+    pub fn replace_index(self, position: usize) -> (K, OccupiedEntry<'a, K, V>) {
+        let len = self.table.len();
+        let slot = self.table.slot_of_position(position).unwrap_or_else(|| {
+            panic!("vdict: replace_index: index out of bounds: the len is {len} but the index is {position}")
+        });
+        let old = self.table.replace_key(slot, self.hash, self.key);
+        self.tags.keys_changed();
+        let found = self.table.found_of_slot(slot);
+        (old, OccupiedEntry::new(self.table, self.tags, found))
+    }
+}
+
 impl<K: fmt::Debug, V: fmt::Debug> fmt::Debug for Entry<'_, K, V> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {

@@ -537,3 +537,25 @@ projection_by_default!(
     IntoKeys<K, V>,
     IntoValues<K, V>,
 );
+
+impl<K, V> std::ops::Index<usize> for Keys<'_, K, V> {
+    type Output = K;
+
+    /// The key `position` places ahead among those the iterator has left (indexmap's
+    /// `Keys` indexes the same way). O(1) over a dict with no holes, O(n) past a hole.
+    /// Panics if there are not that many left.
+    fn index(&self, position: usize) -> &K {
+        let live = &self.inner.live;
+        let bucket = if live.no_holes {
+            live.slots.as_slice().get(position).and_then(Option::as_ref)
+        } else {
+            live.buckets_left().nth(position)
+        };
+        let left = live.remaining;
+        &bucket
+            .unwrap_or_else(|| {
+                panic!("vdict: Keys[{position}]: index out of bounds: {left} keys left")
+            })
+            .key
+    }
+}

@@ -17,12 +17,18 @@ mod invariants;
 mod iter;
 mod positions;
 mod ranks;
+#[cfg(feature = "serde")]
+pub mod serde_seq;
 mod table;
 mod traits;
 
 pub use bulk::{ExtractIf, Splice};
 pub use caller_eq::{Candidate, EntryWith, IterationError, Probe, SlotCursor, VacantEntryWith};
 pub use entry::{Entry, OccupiedEntry, VacantEntry};
+
+/// indexmap's `IndexedEntry` (what `get_index_entry` returns): here the same type as an
+/// [`OccupiedEntry`], which already knows its position.
+pub type IndexedEntry<'a, K, V> = OccupiedEntry<'a, K, V>;
 pub use entry_ref::{EntryRef, VacantEntryRef};
 pub use iter::{Drain, IntoIter, IntoKeys, IntoValues, Iter, IterMut, Keys, Values, ValuesMut};
 

@@ -62,7 +62,7 @@ impl<K, V, S> Dict<K, V, S> {
     fn slot_of_or_panic(&self, position: usize, what: &str) -> usize {
         self.slot_of(position).unwrap_or_else(|| {
             panic!(
-                "vdict: {what}: position {position} is out of bounds (len {})",
+                "vdict: {what}: index out of bounds: the len is {} but the index is {position}",
                 self.len()
             )
         })
@@ -220,19 +220,12 @@ impl<K, V, S> Dict<K, V, S> {
         let len = self.len();
         assert!(
             from < len && to < len,
-            "vdict: move_index({from}, {to}) is out of bounds (len {len})"
+            "vdict: move_index({from}, {to}): index out of bounds: the len is {len}"
         );
-        if from == to {
-            return;
+        if from != to {
+            self.table.move_position(from, to);
+            self.tags.keys_changed();
         }
-        self.table.rearrange(|entries| {
-            if from < to {
-                entries[from..=to].rotate_left(1);
-            } else {
-                entries[to..=from].rotate_right(1);
-            }
-        });
-        self.tags.keys_changed();
     }
 
     /// Reverses the order of the entries. O(n). Bumps both tags of a dict of two or more.
@@ -402,7 +395,10 @@ impl<K, V, S> Dict<K, V, S> {
     }
 
     /// Whether the entries are in order by `compare` (each pair not `Greater`).
-    pub fn is_sorted_by(&self, mut compare: impl FnMut(&K, &V, &K, &V) -> bool) -> bool {
+    pub fn is_sorted_by<'a>(
+        &'a self,
+        mut compare: impl FnMut(&'a K, &'a V, &'a K, &'a V) -> bool,
+    ) -> bool {
         let mut entries = self.iter();
         let Some(mut previous) = entries.next() else {
             return true;
@@ -415,7 +411,10 @@ impl<K, V, S> Dict<K, V, S> {
     }
 
     /// Whether the entries are in order of a key extracted from each.
-    pub fn is_sorted_by_key<T: PartialOrd>(&self, mut key_of: impl FnMut(&K, &V) -> T) -> bool {
+    pub fn is_sorted_by_key<'a, T: PartialOrd>(
+        &'a self,
+        mut key_of: impl FnMut(&'a K, &'a V) -> T,
+    ) -> bool {
         let mut keys = self.iter().map(|(k, v)| key_of(k, v));
         let Some(mut previous) = keys.next() else {
             return true;
@@ -623,7 +622,7 @@ where
             Entry::Occupied(mut entry) => {
                 assert!(
                     position < len,
-                    "vdict: shift_insert: position {position} is out of bounds (len {len})"
+                    "vdict: shift_insert: index out of bounds: the len is {len} but the index is {position}"
                 );
                 let from = entry.index();
                 let old = entry.insert(value);
@@ -633,7 +632,7 @@ where
             Entry::Vacant(entry) => {
                 assert!(
                     position <= len,
-                    "vdict: shift_insert: position {position} is out of bounds (len {len})"
+                    "vdict: shift_insert: index out of bounds: the len is {len} but the index is {position}"
                 );
                 entry.insert(value);
                 self.move_index(len, position);
@@ -649,7 +648,7 @@ where
         let len = self.len();
         assert!(
             position <= len,
-            "vdict: insert_before: position {position} is out of bounds (len {len})"
+            "vdict: insert_before: index out of bounds: the len is {len} but the index is {position}"
         );
         match self.get_index_of(&key) {
             Some(from) => {
@@ -706,7 +705,7 @@ where
         let len = self.len();
         assert!(
             position <= len,
-            "vdict: split_off: position {position} is out of bounds (len {len})"
+            "vdict: split_off: index out of bounds: the len is {len} but the index is {position}"
         );
         let mut tail = Dict::with_capacity_and_hasher(len - position, self.hash_builder.clone());
         for (key, value) in self.drain(position..) {

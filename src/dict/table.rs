@@ -729,6 +729,41 @@ impl<K, V> Table<K, V> {
         self.ranks().rank(slot)
     }
 
+    /// Moves the live entry at position `from` to position `to`, shifting the entries
+    /// between by one. O(n). Both must be in bounds.
+    pub(crate) fn move_position(&mut self, from: usize, to: usize) {
+        if from == to {
+            return;
+        }
+        self.rearrange(|entries| {
+            if from < to {
+                entries[from..=to].rotate_left(1);
+            } else {
+                entries[to..=from].rotate_right(1);
+            }
+        });
+    }
+
+    /// Binary search over the live entries in position order (`slice::binary_search_by`).
+    pub(crate) fn binary_search_by(
+        &self,
+        mut compare: impl FnMut(&K, &V) -> std::cmp::Ordering,
+    ) -> Result<usize, usize> {
+        use std::cmp::Ordering::*;
+        let (mut low, mut high) = (0, self.used);
+        while low < high {
+            let middle = low + (high - low) / 2;
+            let slot = self.slot_of_position(middle).expect("in bounds");
+            let bucket = self.bucket_at(slot);
+            match compare(&bucket.key, &bucket.value) {
+                Less => low = middle + 1,
+                Greater => high = middle,
+                Equal => return Ok(middle),
+            }
+        }
+        Err(low)
+    }
+
     /// The rank structure, if a positional question has built it (for the invariant check).
     pub(crate) fn built_ranks(&self) -> Option<&Ranks> {
         self.ranks.get()

@@ -185,7 +185,10 @@ impl<'a, T: Hash + Eq, S: BuildHasher> Iterator for Union<'a, T, S> {
     }
     fn size_hint(&self) -> (usize, Option<usize>) {
         let first = self.first.len();
-        (first, self.second.size_hint().1.and_then(|b| b.checked_add(first)))
+        (
+            first,
+            self.second.size_hint().1.and_then(|b| b.checked_add(first)),
+        )
     }
 }
 

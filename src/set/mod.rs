@@ -14,8 +14,7 @@
 mod iter;
 
 pub use iter::{
-    Difference, Drain, ExtractIf, Intersection, IntoIter, Iter, Splice, SymmetricDifference,
-    Union,
+    Difference, Drain, ExtractIf, Intersection, IntoIter, Iter, Splice, SymmetricDifference, Union,
 };
 
 use crate::dict::{DefaultHashBuilder, Dict, Entry, TryReserveError};
@@ -265,6 +264,17 @@ impl<T, S> Set<T, S> {
         self.map.sort_unstable_by(|a, (), b, ()| compare(a, b));
     }
 
+    /// Sorts the elements by a key extracted from each, stably.
+    pub fn sort_by_key<K: Ord>(&mut self, mut key_of: impl FnMut(&T) -> K) {
+        self.map.sort_by(|a, (), b, ()| key_of(a).cmp(&key_of(b)));
+    }
+
+    /// Sorts the elements by a key extracted from each; equal ones may be reordered.
+    pub fn sort_unstable_by_key<K: Ord>(&mut self, mut key_of: impl FnMut(&T) -> K) {
+        self.map
+            .sort_unstable_by(|a, (), b, ()| key_of(a).cmp(&key_of(b)));
+    }
+
     /// Sorts the elements by a key computed once per element.
     pub fn sort_by_cached_key<K: Ord>(&mut self, mut key_of: impl FnMut(&T) -> K) {
         self.map.sort_by_cached_key(|element, ()| key_of(element));
@@ -310,12 +320,15 @@ impl<T, S> Set<T, S> {
     }
 
     /// Whether the elements are in order by `compare` (`compare(a, b)` true for each pair).
-    pub fn is_sorted_by(&self, mut compare: impl FnMut(&T, &T) -> bool) -> bool {
+    pub fn is_sorted_by<'a>(&'a self, mut compare: impl FnMut(&'a T, &'a T) -> bool) -> bool {
         self.map.is_sorted_by(|a, (), b, ()| compare(a, b))
     }
 
     /// Whether the elements are in order by a key extracted from each.
-    pub fn is_sorted_by_key<K: PartialOrd>(&self, mut key_of: impl FnMut(&T) -> K) -> bool {
+    pub fn is_sorted_by_key<'a, K: PartialOrd>(
+        &'a self,
+        mut key_of: impl FnMut(&'a T) -> K,
+    ) -> bool {
         self.map.is_sorted_by_key(|element, ()| key_of(element))
     }
 
@@ -682,7 +695,7 @@ impl<T, S> Index<usize> for Set<T, S> {
     fn index(&self, position: usize) -> &T {
         self.get_index(position).unwrap_or_else(|| {
             panic!(
-                "vdict: Set[position]: position {position} is out of bounds (len {})",
+                "vdict: Set[position]: index out of bounds: the len is {} but the index is {position}",
                 self.len()
             )
         })
@@ -837,10 +850,7 @@ where
 
     /// `&a | &b`: every element of `a`, then those of `b` not in `a`.
     fn bitor(self, other: &Set<T, S2>) -> Set<T, S1> {
-        self.iter()
-            .chain(other.difference(self))
-            .cloned()
-            .collect()
+        self.iter().chain(other.difference(self)).cloned().collect()
     }
 }
 
@@ -860,4 +870,3 @@ where
             .collect()
     }
 }
-

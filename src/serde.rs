@@ -1,0 +1,125 @@
+//! `Serialize` and `Deserialize` for [`Dict`] and [`Set`] (the `serde` feature).
+//!
+//! A dict is written as a map and a set as a sequence, in iteration order, so a round trip
+//! keeps the order. Reading is stricter than indexmap's: a key (or element) that appears
+//! twice is an error naming its position, not a silent overwrite, because an ordered
+//! namespace read back from a file with a repeated name is almost always a corrupt file.
+
+use crate::{Dict, Entry, Set};
+use serde::de::{self, Deserialize, Deserializer, MapAccess, SeqAccess, Visitor};
+use serde::ser::{Serialize, SerializeMap, SerializeSeq, Serializer};
+use std::fmt;
+use std::hash::{BuildHasher, Hash};
+use std::marker::PhantomData;
+
+impl<K: Serialize, V: Serialize, S> Serialize for Dict<K, V, S> {
+    fn serialize<Z: Serializer>(&self, serializer: Z) -> Result<Z::Ok, Z::Error> {
+        let mut map = serializer.serialize_map(Some(self.len()))?;
+        for (key, value) in self {
+            map.serialize_entry(key, value)?;
+        }
+        map.end()
+    }
+}
+
+impl<T: Serialize, S> Serialize for Set<T, S> {
+    fn serialize<Z: Serializer>(&self, serializer: Z) -> Result<Z::Ok, Z::Error> {
+        let mut seq = serializer.serialize_seq(Some(self.len()))?;
+        for element in self {
+            seq.serialize_element(element)?;
+        }
+        seq.end()
+    }
+}
+
+/// At most this many entries are reserved ahead of a reader's size hint, so that a hostile
+/// input claiming a huge length cannot make us allocate it before sending the entries.
+const MAX_PREALLOCATED: usize = 4096;
+
+/// Makes a `Dict` (a `fn` in the marker, so the visitor owns no `K`, `V` or `S`).
+type Makes<K, V, S> = PhantomData<fn() -> Dict<K, V, S>>;
+
+struct DictVisitor<K, V, S>(Makes<K, V, S>);
+
+impl<'de, K, V, S> Visitor<'de> for DictVisitor<K, V, S>
+where
+    K: Deserialize<'de> + Hash + Eq,
+    V: Deserialize<'de>,
+    S: BuildHasher + Default,
+{
+    type Value = Dict<K, V, S>;
+
+    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("a map with distinct keys")
+    }
+
+    fn visit_map<A: MapAccess<'de>>(self, mut access: A) -> Result<Self::Value, A::Error> {
+        let capacity = access.size_hint().unwrap_or(0).min(MAX_PREALLOCATED);
+        let mut dict = Dict::with_capacity_and_hasher(capacity, S::default());
+        while let Some((key, value)) = access.next_entry()? {
+            let position = dict.len();
+            match dict.entry(key) {
+                Entry::Vacant(entry) => {
+                    entry.insert(value);
+                }
+                Entry::Occupied(entry) => {
+                    return Err(de::Error::custom(format_args!(
+                        "duplicate key in a map: entry {position} repeats the key of entry {}",
+                        entry.index()
+                    )));
+                }
+            }
+        }
+        Ok(dict)
+    }
+}
+
+impl<'de, K, V, S> Deserialize<'de> for Dict<K, V, S>
+where
+    K: Deserialize<'de> + Hash + Eq,
+    V: Deserialize<'de>,
+    S: BuildHasher + Default,
+{
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        deserializer.deserialize_map(DictVisitor(PhantomData))
+    }
+}
+
+struct SetVisitor<T, S>(PhantomData<fn() -> Set<T, S>>);
+
+impl<'de, T, S> Visitor<'de> for SetVisitor<T, S>
+where
+    T: Deserialize<'de> + Hash + Eq,
+    S: BuildHasher + Default,
+{
+    type Value = Set<T, S>;
+
+    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("a sequence of distinct elements")
+    }
+
+    fn visit_seq<A: SeqAccess<'de>>(self, mut access: A) -> Result<Self::Value, A::Error> {
+        let capacity = access.size_hint().unwrap_or(0).min(MAX_PREALLOCATED);
+        let mut set = Set::with_capacity_and_hasher(capacity, S::default());
+        while let Some(element) = access.next_element()? {
+            let position = set.len();
+            let (existing, added) = set.insert_full(element);
+            if !added {
+                return Err(de::Error::custom(format_args!(
+                    "duplicate element in a set: element {position} repeats element {existing}"
+                )));
+            }
+        }
+        Ok(set)
+    }
+}
+
+impl<'de, T, S> Deserialize<'de> for Set<T, S>
+where
+    T: Deserialize<'de> + Hash + Eq,
+    S: BuildHasher + Default,
+{
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        deserializer.deserialize_seq(SetVisitor(PhantomData))
+    }
+}
