@@ -5,7 +5,7 @@
 mod common;
 
 use arbitrary::{Arbitrary, Unstructured};
-use common::checks::{cache_ops, dict_ops, vm_asm};
+use common::checks::{cache_ops, dict_ops, set_ops, vm_asm};
 use std::path::PathBuf;
 
 /// Every file of `fuzz/corpus/<target>`, sorted, with its bytes.
@@ -58,6 +58,18 @@ fn dict_ops_corpus_passes() {
         }
     });
     assert!(decoded.get() > 0, "no dict_ops input decoded");
+}
+
+#[test]
+fn set_ops_corpus_passes() {
+    let decoded = std::cell::Cell::new(0);
+    replay("set_ops", |bytes| {
+        if let Some(input) = decode::<set_ops::Input>(bytes) {
+            decoded.set(decoded.get() + 1);
+            set_ops::check(&input);
+        }
+    });
+    assert!(decoded.get() > 0, "no set_ops input decoded");
 }
 
 #[test]

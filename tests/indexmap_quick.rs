@@ -1,5 +1,5 @@
 //! indexmap's own quickcheck properties (indexmap 2.14, `tests/quick.rs`, MIT/Apache-2.0),
-//! ported to vdict by renaming: `Dict` -> `Dict`, `Set` -> `Set`. Properties that
+//! ported to vdict by renaming: `IndexMap` -> `Dict`, `IndexSet` -> `Set`. Properties that
 //! need an API vdict does not have are left out and listed at the end of this file with the
 //! reason.
 

@@ -75,7 +75,16 @@ fn op() -> impl Strategy<Value = Op> {
         1 => Just(Op::SortKeys),
         1 => Just(Op::SortByValue),
         1 => Just(Op::Reverse),
-        1 => (any::<u8>(), key).prop_map(|(p, k)| Op::ReplaceIndex(p, k)),
+        1 => (any::<u8>(), key.clone()).prop_map(|(p, k)| Op::ReplaceIndex(p, k)),
+        1 => (any::<u8>(), any::<u8>(), any::<u32>(), 0..6u8)
+            .prop_map(|(a, b, mask, n)| Op::ExtractIf(a, b, mask, n)),
+        1 => (any::<u8>(), any::<u8>(), proptest::collection::vec((key.clone(), any::<u32>()), 0..6))
+            .prop_map(|(a, b, pairs)| Op::Splice(a, b, pairs)),
+        1 => (key.clone(), any::<u32>()).prop_map(|(k, v)| Op::InsertEntry(k, v)),
+        1 => (key.clone(), any::<u8>()).prop_map(|(k, p)| Op::EntryMoveIndex(k, p)),
+        1 => (key.clone(), any::<u8>()).prop_map(|(k, p)| Op::EntrySwapIndices(k, p)),
+        1 => (key, any::<u8>(), any::<u32>()).prop_map(|(k, p, v)| Op::VacantShiftInsert(k, p, v)),
+        1 => (any::<u8>(), any::<u8>()).prop_map(|(a, m)| Op::ReserveShrink(a, m)),
     ]
 }
 

@@ -272,3 +272,50 @@ fn panicking_drop_of_a_value_in_the_dicts_own_drop_drops_the_rest() {
     assert!(result.is_err());
     assert_eq!(Rc::strong_count(&token), 1);
 }
+
+#[test]
+fn panicking_predicate_during_extract_if_keeps_what_it_had_not_taken() {
+    let mut d: Dict<u32, u32> = (0..30).map(|i| (i, i)).collect();
+    d.remove(&3);
+    let mut taken = Vec::new();
+    let result = catch_unwind(AssertUnwindSafe(|| {
+        for (k, _) in d.extract_if(.., |&k, _| {
+            assert!(k < 20, "rigged predicate panics");
+            k % 2 == 0
+        }) {
+            taken.push(k);
+        }
+    }));
+    assert!(result.is_err());
+    assert_eq!(d.check_invariants(), Ok(()));
+    assert_eq!(taken, (0..20).step_by(2).collect::<Vec<u32>>());
+    let kept: Vec<u32> = (0..30)
+        .filter(|&k| k != 3 && (k >= 20 || k % 2 == 1))
+        .collect();
+    assert_eq!(d.keys().copied().collect::<Vec<_>>(), kept);
+}
+
+#[test]
+fn panicking_hash_of_a_splice_replacement_leaves_a_consistent_dict_and_leaks_nothing() {
+    let token = Rc::new(());
+    let mut d = holey_dict(&token, 20);
+    let before = ids(&d);
+    let replacements = vec![key(100, &token), key(101, &token), key(102, &token)];
+    // The second replacement's `Hash` panics: the first is in (at the end), the range is out.
+    HASH_CALLS_LEFT.with(|c| c.set(Some(1)));
+    let result = catch_unwind(AssertUnwindSafe(|| {
+        drop(d.splice(2..5, replacements.into_iter().map(|k| (k, 0))));
+    }));
+    disarm();
+    assert!(result.is_err());
+    assert_eq!(d.check_invariants(), Ok(()));
+    let mut expected: Vec<u32> = before[..2].iter().chain(&before[5..]).copied().collect();
+    expected.push(100);
+    assert_eq!(ids(&d), expected);
+    drop(d);
+    assert_eq!(
+        Rc::strong_count(&token),
+        1,
+        "a key leaked or was dropped twice"
+    );
+}

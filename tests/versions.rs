@@ -475,3 +475,107 @@ fn a_growing_insert_moves_slots_and_bumps_the_keys_version() {
     }
     assert_eq!(d.keys_version(), last_keys_version);
 }
+
+#[test]
+fn range_edits_and_entry_moves_bump_both_tags_when_they_change_keys() {
+    use vdict::Entry;
+    type Op = fn(&mut Dict<String, i32>);
+    let moving: [(&str, Op); 7] = [
+        ("extract_if", |d| {
+            assert_eq!(d.extract_if(.., |k, _| k == "c").count(), 1)
+        }),
+        ("splice", |d| {
+            assert_eq!(d.splice(1..2, [("z".to_string(), 9)]).count(), 1)
+        }),
+        ("insert_entry (new key)", |d| {
+            assert_eq!(d.entry("z".into()).insert_entry(9).index(), 4)
+        }),
+        ("OccupiedEntry::move_index", |d| match d.entry("e".into()) {
+            Entry::Occupied(e) => e.move_index(0),
+            Entry::Vacant(_) => unreachable!(),
+        }),
+        ("OccupiedEntry::swap_indices", |d| {
+            match d.entry("a".into()) {
+                Entry::Occupied(e) => e.swap_indices(3),
+                Entry::Vacant(_) => unreachable!(),
+            }
+        }),
+        ("VacantEntry::shift_insert", |d| match d.entry("z".into()) {
+            Entry::Vacant(e) => assert_eq!(*e.shift_insert(1, 9), 9),
+            Entry::Occupied(_) => unreachable!(),
+        }),
+        ("VacantEntry::replace_index", |d| {
+            match d.entry("z".into()) {
+                Entry::Vacant(e) => assert_eq!(e.replace_index(1).0, "c"),
+                Entry::Occupied(_) => unreachable!(),
+            }
+        }),
+    ];
+    for (name, op) in moving {
+        let mut d = with_a_hole();
+        assert_eq!(changes(&mut d, op), (true, true), "{name}");
+        if let Err(broken) = d.check_invariants() {
+            panic!("{name}: {broken}");
+        }
+    }
+}
+
+#[test]
+fn range_edits_that_only_lend_or_overwrite_bump_the_version_only() {
+    // `extract_if` lends `&mut V` over its range: the version moves even if nothing goes.
+    let mut d = with_a_hole();
+    assert_eq!(
+        changes(&mut d, |d| assert_eq!(
+            d.extract_if(.., |_, _| false).count(),
+            0
+        )),
+        (true, false)
+    );
+    // Over an empty range it lends nothing.
+    assert_eq!(
+        changes(&mut d, |d| assert_eq!(
+            d.extract_if(2..2, |_, _| true).count(),
+            0
+        )),
+        (false, false)
+    );
+    // A splice of nothing into nothing changes nothing; one that only overwrites a key
+    // outside the range changes a value, not the keys.
+    assert_eq!(
+        changes(&mut d, |d| assert_eq!(d.splice(1..1, []).count(), 0)),
+        (false, false)
+    );
+    assert_eq!(
+        changes(&mut d, |d| {
+            assert_eq!(d.splice(1..1, [("a".to_string(), 7)]).count(), 0)
+        }),
+        (true, false)
+    );
+    assert_eq!(d["a"], 7);
+    // insert_entry of a present key overwrites: the version only.
+    assert_eq!(
+        changes(&mut d, |d| assert_eq!(
+            *d.entry("a".into()).insert_entry(8).get(),
+            8
+        )),
+        (true, false)
+    );
+}
+
+#[test]
+fn a_set_changes_its_tags_as_its_dict_does() {
+    let mut s: vdict::Set<String> = ["a", "b", "c"].iter().map(|x| x.to_string()).collect();
+    let tags = |s: &vdict::Set<String>| (s.version(), s.keys_version());
+    let before = tags(&s);
+    // Inserting a present element changes nothing (unlike a dict insert, which overwrites).
+    assert!(!s.insert("b".into()));
+    assert_eq!(tags(&s), before);
+    assert!(s.contains("a") && s.get_index_of("c") == Some(2));
+    assert_eq!(tags(&s), before);
+    assert!(s.remove("a"));
+    let after_remove = tags(&s);
+    assert!(after_remove.0 != before.0 && after_remove.1 != before.1);
+    // Replacing an element with an equal one swaps the stored element: both tags.
+    assert_eq!(s.replace("b".into()), Some("b".into()));
+    assert!(tags(&s).0 != after_remove.0 && tags(&s).1 != after_remove.1);
+}

@@ -184,6 +184,21 @@ pub enum Op {
     SortByValue,
     Reverse,
     ReplaceIndex(u8, #[arbitrary(with = small_key)] u8),
+    /// `extract_if(start..end, keys in the mask)`, consuming only this many before dropping
+    /// the iterator (the rest stay).
+    ExtractIf(u8, u8, u32, u8),
+    /// `splice(start..end, pairs)`.
+    Splice(u8, u8, #[arbitrary(with = small_pairs)] Vec<(u8, u32)>),
+    /// `entry(k).insert_entry(v)`, checking the entry it hands back.
+    InsertEntry(#[arbitrary(with = small_key)] u8, u32),
+    /// `OccupiedEntry::move_index(p)` of a present key.
+    EntryMoveIndex(#[arbitrary(with = small_key)] u8, u8),
+    /// `OccupiedEntry::swap_indices(p)` of a present key.
+    EntrySwapIndices(#[arbitrary(with = small_key)] u8, u8),
+    /// `VacantEntry::shift_insert(p, v)` of an absent key.
+    VacantShiftInsert(#[arbitrary(with = small_key)] u8, u8, u32),
+    /// `try_reserve(n)` then `shrink_to(m)`.
+    ReserveShrink(u8, u8),
 }
 
 /// What a compare of [`Op::ProbeMutating`] does to the dict before answering.
@@ -767,6 +782,106 @@ pub fn apply<K: Key, S: BuildHasher + Clone>(
                 expect(changed, changed)
             } else {
                 expect(false, false)
+            }
+        }
+        Op::ExtractIf(start, end, mask, consume) => {
+            let len = model.len();
+            let start = usize::from(start) % (len + 1);
+            let end = start + usize::from(end) % (len - start + 1);
+            let picked = |k: &K| keep(mask, k.number());
+            // What the model loses: the first `consume` picked keys of the range.
+            let expected: Vec<(K, u32)> = model
+                .extract_if(start..end, |k, _| picked(k))
+                .take(usize::from(consume))
+                .collect();
+            let taken: Vec<(K, u32)> = dict
+                .extract_if(start..end, |k, _| picked(k))
+                .take(usize::from(consume))
+                .collect();
+            assert_eq!(taken, expected);
+            // It lends `&mut V` over a non-empty range.
+            expect(start < end, !taken.is_empty())
+        }
+        Op::Splice(start, end, ref pairs) => {
+            let len = model.len();
+            let start = usize::from(start) % (len + 1);
+            let end = start + usize::from(end) % (len - start + 1);
+            let pairs: Vec<(K, u32)> = pairs.iter().map(|&(k, v)| (key(k), v)).collect();
+            let outside: HashSet<K> = model
+                .keys()
+                .enumerate()
+                .filter(|&(p, _)| p < start || p >= end)
+                .map(|(_, k)| k.clone())
+                .collect();
+            let adds_a_key = pairs.iter().any(|(k, _)| !outside.contains(k));
+            let expected: Vec<(K, u32)> = model.splice(start..end, pairs.clone()).collect();
+            let removed: Vec<(K, u32)> = dict.splice(start..end, pairs.clone()).collect();
+            assert_eq!(removed, expected);
+            expect(start < end || !pairs.is_empty(), start < end || adds_a_key)
+        }
+        Op::InsertEntry(k, v) => {
+            let k = key(k);
+            let is_new = !model.contains_key(&k);
+            let model_entry = model.entry(k.clone()).insert_entry(v);
+            let (position, stored) = (model_entry.index(), model_entry.key().clone());
+            let entry = dict.entry(k).insert_entry(v);
+            assert_eq!(
+                (entry.index(), entry.key(), *entry.get()),
+                (position, &stored, v)
+            );
+            expect(true, is_new)
+        }
+        Op::EntryMoveIndex(k, to) => {
+            let k = key(k);
+            let to = position(to, model.len());
+            match model.get_index_of(&k) {
+                Some(from) if to < model.len() => {
+                    model.move_index(from, to);
+                    match dict.entry(k) {
+                        Entry::Occupied(entry) => entry.move_index(to),
+                        Entry::Vacant(_) => panic!("the key is present"),
+                    }
+                    expect(from != to, from != to)
+                }
+                _ => expect(false, false),
+            }
+        }
+        Op::EntrySwapIndices(k, other) => {
+            let k = key(k);
+            let other = position(other, model.len());
+            match model.get_index_of(&k) {
+                Some(from) if other < model.len() => {
+                    model.swap_indices(from, other);
+                    match dict.entry(k) {
+                        Entry::Occupied(entry) => entry.swap_indices(other),
+                        Entry::Vacant(_) => panic!("the key is present"),
+                    }
+                    expect(true, true)
+                }
+                _ => expect(false, false),
+            }
+        }
+        Op::VacantShiftInsert(k, p, v) => {
+            let k = key(k);
+            let p = position(p, model.len());
+            if model.contains_key(&k) || p > model.len() {
+                return expect(false, false);
+            }
+            model.shift_insert(p, k.clone(), v);
+            match dict.entry(k) {
+                Entry::Vacant(entry) => assert_eq!(*entry.shift_insert(p, v), v),
+                Entry::Occupied(_) => panic!("the key is absent"),
+            }
+            expect(true, true)
+        }
+        Op::ReserveShrink(additional, min) => {
+            dict.try_reserve(usize::from(additional))
+                .expect("a small reserve succeeds");
+            dict.shrink_to(usize::from(min));
+            // Either may squeeze out holes (slots move); neither changes content.
+            Expected {
+                version_changes: false,
+                keys_version_changes: None,
             }
         }
         Op::Get(k) => {

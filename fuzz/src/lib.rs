@@ -13,10 +13,13 @@
 //!   `String` keys.
 //! - [`cache_ops`]: mutations of globals and builtins interleaved with loads through both
 //!   caches; every load equals a plain lookup.
+//! - [`set_ops`]: every `Set` operation against an `indexmap::IndexSet` model, with the set
+//!   operations and comparisons against a second set, and `check_invariants()`.
 //! - [`vm_asm`]: text into the assembler and the VM; errors are `Err`, and every cache mode
 //!   gives the same answer as the uncached one.
 
 pub mod cache_ops;
 pub mod dict_ops;
 pub mod hashers;
+pub mod set_ops;
 pub mod vm_asm;

@@ -1,0 +1,291 @@
+//! The `set_ops` target: a sequence of `Set` operations run on a `vdict::Set` and on an
+//! `indexmap::IndexSet` (the model, with order-keeping `shift_remove`), compared after every
+//! step (content, order, every position), together with `check_invariants()` on the dict
+//! underneath, and the four set operations and three comparisons against a second set made
+//! from a mask of the key space.
+//!
+//! Elements come from a small space ([`KEY_SPACE`] values) so that repeats, holes and squeezes
+//! happen all the time; the input picks the hasher (one with only a few hash values makes
+//! every lookup wade through collisions). Each input runs with `u8` and with `String`
+//! elements, as `dict_ops` does.
+
+use super::dict_ops::{HasherChoice, Key, KEY_SPACE};
+use super::hashers::FewHashes;
+use arbitrary::{Arbitrary, Unstructured};
+use indexmap::IndexSet;
+use std::hash::BuildHasher;
+use vdict::Set;
+
+/// One fuzz input: the hasher, then the operations.
+#[derive(Debug, Clone, Arbitrary)]
+pub struct Input {
+    pub hasher: HasherChoice,
+    pub ops: Vec<SetOp>,
+}
+
+fn small(u: &mut Unstructured) -> arbitrary::Result<u8> {
+    u.int_in_range(0..=KEY_SPACE - 1)
+}
+
+fn small_elements(u: &mut Unstructured) -> arbitrary::Result<Vec<u8>> {
+    let len = u.int_in_range(0..=12)?;
+    (0..len).map(|_| small(u)).collect()
+}
+
+/// One operation. Positions are taken modulo `len + 2`, so some are out of bounds; an
+/// operation that would panic out of bounds is skipped. A `u32` mask picks elements by
+/// number (bit `n % 32`).
+#[derive(Debug, Clone, Arbitrary)]
+pub enum SetOp {
+    Insert(#[arbitrary(with = small)] u8),
+    InsertFull(#[arbitrary(with = small)] u8),
+    Replace(#[arbitrary(with = small)] u8),
+    Remove(#[arbitrary(with = small)] u8),
+    SwapRemove(#[arbitrary(with = small)] u8),
+    Take(#[arbitrary(with = small)] u8),
+    SwapTake(#[arbitrary(with = small)] u8),
+    ShiftRemoveIndex(u8),
+    SwapRemoveIndex(u8),
+    Pop,
+    Clear,
+    Retain(u32),
+    /// `drain(start..end)`, consuming only this many before dropping the iterator.
+    Drain(u8, u8, u8),
+    /// `extract_if(start..end, mask)`, consuming only this many.
+    ExtractIf(u8, u8, u32, u8),
+    Splice(u8, u8, #[arbitrary(with = small_elements)] Vec<u8>),
+    Extend(#[arbitrary(with = small_elements)] Vec<u8>),
+    Truncate(u8),
+    SplitOff(u8),
+    MoveIndex(u8, u8),
+    SwapIndices(u8, u8),
+    ShiftInsert(u8, #[arbitrary(with = small)] u8),
+    InsertBefore(u8, #[arbitrary(with = small)] u8),
+    ReplaceIndex(u8, #[arbitrary(with = small)] u8),
+    Sort,
+    SortByReverse,
+    Reverse,
+    ShrinkToFit,
+    /// The set operations and comparisons against the set of the numbers in the mask (in
+    /// increasing order, with the ones in `drop_mask` removed again, to give it holes).
+    Against(u32, u32),
+}
+
+/// Runs `input` with each element type, panicking on the first disagreement.
+pub fn check(input: &Input) {
+    match input.hasher {
+        HasherChoice::Default => run_both(&input.ops, vdict::DefaultHashBuilder::default()),
+        HasherChoice::OneHash => run_both(&input.ops, super::hashers::OneHash),
+        HasherChoice::FewHashes(n) => run_both(
+            &input.ops,
+            FewHashes {
+                buckets: 1 + u64::from(n % 8),
+            },
+        ),
+    }
+}
+
+/// Runs `ops` with `u8` elements, then with `String` ones.
+pub fn run_both<S: BuildHasher + Clone + Default>(ops: &[SetOp], hasher: S) {
+    run::<u8, S>(ops, hasher.clone());
+    run::<String, S>(ops, hasher);
+}
+
+fn picked(mask: u32, n: u8) -> bool {
+    mask & (1 << (n % 32)) != 0
+}
+
+/// `start..end` within `0..=len` from two input bytes.
+fn range(start: u8, end: u8, len: usize) -> (usize, usize) {
+    let start = usize::from(start) % (len + 1);
+    (start, start + usize::from(end) % (len - start + 1))
+}
+
+fn position(p: u8, len: usize) -> usize {
+    usize::from(p) % (len + 2)
+}
+
+/// Applies `op` to both sets and checks what each returned.
+pub fn apply<T: Key, S: BuildHasher + Clone + Default>(
+    op: &SetOp,
+    set: &mut Set<T, S>,
+    model: &mut IndexSet<T>,
+) {
+    let elt = T::from_number;
+    let len = model.len();
+    match *op {
+        SetOp::Insert(n) => assert_eq!(set.insert(elt(n)), model.insert(elt(n))),
+        SetOp::InsertFull(n) => assert_eq!(set.insert_full(elt(n)), model.insert_full(elt(n))),
+        SetOp::Replace(n) => assert_eq!(set.replace(elt(n)), model.replace(elt(n))),
+        SetOp::Remove(n) => assert_eq!(set.remove(&elt(n)), model.shift_remove(&elt(n))),
+        SetOp::SwapRemove(n) => assert_eq!(set.swap_remove(&elt(n)), model.swap_remove(&elt(n))),
+        SetOp::Take(n) => assert_eq!(set.take(&elt(n)), model.shift_take(&elt(n))),
+        SetOp::SwapTake(n) => assert_eq!(set.swap_take(&elt(n)), model.swap_take(&elt(n))),
+        SetOp::ShiftRemoveIndex(p) => {
+            let p = position(p, len);
+            assert_eq!(set.shift_remove_index(p), model.shift_remove_index(p));
+        }
+        SetOp::SwapRemoveIndex(p) => {
+            let p = position(p, len);
+            assert_eq!(set.swap_remove_index(p), model.swap_remove_index(p));
+        }
+        SetOp::Pop => assert_eq!(set.pop(), model.pop()),
+        SetOp::Clear => {
+            set.clear();
+            model.clear();
+        }
+        SetOp::Retain(mask) => {
+            set.retain(|x| picked(mask, x.number()));
+            model.retain(|x| picked(mask, x.number()));
+        }
+        SetOp::Drain(start, end, consume) => {
+            let (start, end) = range(start, end, len);
+            let expected: Vec<T> = model.drain(start..end).collect();
+            let mut drain = set.drain(start..end);
+            assert_eq!(drain.len(), expected.len());
+            let taken: Vec<T> = drain.by_ref().take(usize::from(consume)).collect();
+            assert_eq!(taken[..], expected[..taken.len()]);
+        }
+        SetOp::ExtractIf(start, end, mask, consume) => {
+            let (start, end) = range(start, end, len);
+            let expected: Vec<T> = model
+                .extract_if(start..end, |x| picked(mask, x.number()))
+                .take(usize::from(consume))
+                .collect();
+            let taken: Vec<T> = set
+                .extract_if(start..end, |x| picked(mask, x.number()))
+                .take(usize::from(consume))
+                .collect();
+            assert_eq!(taken, expected);
+        }
+        SetOp::Splice(start, end, ref elements) => {
+            let (start, end) = range(start, end, len);
+            let elements: Vec<T> = elements.iter().map(|&n| elt(n)).collect();
+            let expected: Vec<T> = model.splice(start..end, elements.clone()).collect();
+            let removed: Vec<T> = set.splice(start..end, elements).collect();
+            assert_eq!(removed, expected);
+        }
+        SetOp::Extend(ref elements) => {
+            set.extend(elements.iter().map(|&n| elt(n)));
+            model.extend(elements.iter().map(|&n| elt(n)));
+        }
+        SetOp::Truncate(n) => {
+            set.truncate(usize::from(n));
+            model.truncate(usize::from(n));
+        }
+        SetOp::SplitOff(at) => {
+            let at = usize::from(at) % (len + 1);
+            let tail = set.split_off(at);
+            let tail_model = model.split_off(at);
+            assert!(tail.iter().eq(tail_model.iter()));
+            if let Err(broken) = tail.as_dict().check_invariants() {
+                panic!("split_off's tail: {broken}");
+            }
+        }
+        SetOp::MoveIndex(from, to) => {
+            let (from, to) = (position(from, len), position(to, len));
+            if from < len && to < len {
+                set.move_index(from, to);
+                model.move_index(from, to);
+            }
+        }
+        SetOp::SwapIndices(a, b) => {
+            let (a, b) = (position(a, len), position(b, len));
+            if a < len && b < len {
+                set.swap_indices(a, b);
+                model.swap_indices(a, b);
+            }
+        }
+        SetOp::ShiftInsert(p, n) => {
+            let p = position(p, len);
+            let limit = if model.contains(&elt(n)) {
+                len
+            } else {
+                len + 1
+            };
+            if p < limit {
+                assert_eq!(set.shift_insert(p, elt(n)), model.shift_insert(p, elt(n)));
+            }
+        }
+        SetOp::InsertBefore(p, n) => {
+            let p = position(p, len);
+            if p <= len {
+                assert_eq!(set.insert_before(p, elt(n)), model.insert_before(p, elt(n)));
+            }
+        }
+        SetOp::ReplaceIndex(p, n) => {
+            let p = position(p, len);
+            if p < len {
+                assert_eq!(set.replace_index(p, elt(n)), model.replace_index(p, elt(n)));
+            }
+        }
+        SetOp::Sort => {
+            set.sort();
+            model.sort();
+        }
+        SetOp::SortByReverse => {
+            set.sort_by(|a, b| b.cmp(a));
+            model.sort_by(|a, b| b.cmp(a));
+        }
+        SetOp::Reverse => {
+            set.reverse();
+            model.reverse();
+        }
+        SetOp::ShrinkToFit => set.shrink_to_fit(),
+        SetOp::Against(mask, drop_mask) => {
+            let mut other: Set<T, S> = Set::default();
+            let mut other_model: IndexSet<T> = IndexSet::new();
+            for n in (0..KEY_SPACE).filter(|&n| picked(mask, n)) {
+                other.insert(elt(n));
+                other_model.insert(elt(n));
+            }
+            for n in (0..KEY_SPACE).filter(|&n| picked(drop_mask, n)) {
+                other.remove(&elt(n));
+                other_model.shift_remove(&elt(n));
+            }
+            assert!(set.union(&other).eq(model.union(&other_model)));
+            assert!(set
+                .intersection(&other)
+                .eq(model.intersection(&other_model)));
+            assert!(set.difference(&other).eq(model.difference(&other_model)));
+            assert!(set
+                .symmetric_difference(&other)
+                .eq(model.symmetric_difference(&other_model)));
+            assert!(set.union(&other).rev().eq(model.union(&other_model).rev()));
+            assert_eq!(set.is_subset(&other), model.is_subset(&other_model));
+            assert_eq!(set.is_superset(&other), model.is_superset(&other_model));
+            assert_eq!(set.is_disjoint(&other), model.is_disjoint(&other_model));
+            assert_eq!(*set == other, *model == other_model);
+            let union: Set<T, S> = &*set | &other;
+            assert!(union.iter().eq(&(&*model | &other_model)));
+            let symmetric: Set<T, S> = &*set ^ &other;
+            assert!(symmetric.iter().eq(&(&*model ^ &other_model)));
+        }
+    }
+}
+
+/// Runs `ops` with elements of type `T`, checking everything after every step.
+pub fn run<T: Key, S: BuildHasher + Clone + Default>(ops: &[SetOp], hasher: S) {
+    let mut set: Set<T, S> = Set::with_hasher(hasher);
+    let mut model: IndexSet<T> = IndexSet::new();
+    for (step, op) in ops.iter().enumerate() {
+        apply(op, &mut set, &mut model);
+        let at = format!("step {step}: {op:?}");
+        assert!(set.iter().eq(model.iter()), "{at}: {set:?} != {model:?}");
+        assert_eq!(set.len(), model.len(), "{at}");
+        for p in 0..=model.len() {
+            assert_eq!(set.get_index(p), model.get_index(p), "{at}: get_index({p})");
+        }
+        for n in 0..KEY_SPACE {
+            let x = T::from_number(n);
+            assert_eq!(
+                set.get_full(&x),
+                model.get_full(&x),
+                "{at}: get_full({x:?})"
+            );
+        }
+        if let Err(broken) = set.as_dict().check_invariants() {
+            panic!("{at}: {broken}");
+        }
+    }
+}
