@@ -89,11 +89,12 @@
 //! [`Dict::check_invariants`] audits the whole table; the tests run it after every step of
 //! random operation sequences compared against `indexmap`. See README.md for the commands.
 
-// Three places use `unsafe`, each allowed where it is and each measured to pay (numbers beside
+// Four places use `unsafe`, each allowed where it is and each measured to pay (numbers beside
 // them): `live_entry` in `dict/table.rs` reads the entry whose slot the index holds without
 // a bounds check or a hole test; `LiveEntries` in `dict/iter.rs` (with `FoldLive` beside it)
 // iterates a dict with no holes, and the live prefix of one with holes, without testing each
-// slot; and `SlotCache::hit` in `cache/slot_cache.rs` reads a remembered slot through
+// slot; `Dict::get_index` in `dict/positions.rs` reads a position of a dict with no holes
+// without a hole test, on the same proof; and `SlotCache::hit` in `cache/slot_cache.rs` reads a remembered slot through
 // `Dict::value_in_live_slot` without a bounds check or a hole test, on the proof its
 // keys-version compare gives (the rule is written on `dict::Tags`). Anywhere else `unsafe` is
 // an error.

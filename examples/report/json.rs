@@ -7,7 +7,7 @@
 /// One measurement.
 #[derive(Debug, Clone, Default)]
 pub struct Row {
-    /// `dict`, `plain`, `memory`, `load` or `threads`.
+    /// `dict`, `plain`, `positions`, `memory`, `load` or `threads`.
     pub table: &'static str,
     pub workload: String,
     /// `u64` or `String` for dict and memory rows.

