@@ -82,6 +82,17 @@
 //! Namespaces shared between threads are [`sync::SharedDict`]s, whose cached loads hit
 //! without a lock.
 //!
+//! ## A drop-in for indexmap
+//!
+//! `Dict` has `IndexMap`'s API under the same names (positions, `swap_remove` and
+//! `shift_remove`, sorting, `extract_if`, `splice`, the entry API's positional methods), and
+//! [`Set`] has `IndexSet`'s; [`dict!`] and [`set!`] write them out. Two things differ, both
+//! from the holes: `shift_remove` is O(1) here (it leaves a hole instead of shifting), and a
+//! position past a hole costs O(log n) to find until positional reads outnumber changes (then
+//! O(1): see `dict/ranks.rs`). There is no `Slice` view (a dict with holes is not
+//! contiguous). The `serde` feature reads and writes both in order, refusing repeated keys;
+//! the `arbitrary` feature lets a fuzzer build them.
+//!
 //! INTERNALS.md walks through all of this on a real table, with the numbers the code computes.
 //!
 //! ## Checking it
