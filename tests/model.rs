@@ -85,6 +85,7 @@ fn op() -> impl Strategy<Value = Op> {
         1 => (key.clone(), any::<u8>()).prop_map(|(k, p)| Op::EntrySwapIndices(k, p)),
         1 => (key, any::<u8>(), any::<u32>()).prop_map(|(k, p, v)| Op::VacantShiftInsert(k, p, v)),
         1 => (any::<u8>(), any::<u8>()).prop_map(|(a, m)| Op::ReserveShrink(a, m)),
+        2 => (any::<u8>(), any::<u8>(), any::<u8>()).prop_map(|(a, b, m)| Op::Slice(a, b, m)),
     ]
 }
 
@@ -100,4 +101,28 @@ proptest! {
     fn dict_matches_indexmap_with_three_hash_values(ops in proptest::collection::vec(op(), 0..200)) {
         run_with_each_key_type(&ops, FewHashes::default());
     }
+}
+
+/// Found by the model test: a step-by-step lookup whose compare overwrites a key. The
+/// overwrite leaves every key and slot where it was (no keys-version change), but the insert
+/// behind it may rehash the index in place, which reorders the index's buckets; the probe
+/// counted candidates in bucket order, so after the rehash it skipped the key sought and
+/// answered "absent". Candidates now come in slot order, which a rehash does not touch.
+#[test]
+fn a_probe_survives_a_rehash_of_the_index_under_an_unchanged_keys_version() {
+    use common::checks::dict_ops::Mutation;
+    let ops = vec![
+        Op::EntryOrInsert(16, 0),
+        Op::EntryOrInsert(0, 0),
+        Op::Retain(36249872),
+        Op::Insert(7, 0),
+        Op::Insert(17, 0),
+        Op::InsertUnique(6, 0),
+        Op::InsertFull(10, 0),
+        Op::InsertWithHash(13, 0),
+        Op::SortKeys,
+        Op::Insert(0, 0),
+        Op::ProbeMutating(16, 1, Mutation::Insert(6, 0)),
+    ];
+    run_with_each_key_type(&ops, FewHashes::default());
 }

@@ -199,6 +199,9 @@ pub enum Op {
     VacantShiftInsert(#[arbitrary(with = small_key)] u8, u8, u32),
     /// `try_reserve(n)` then `shrink_to(m)`.
     ReserveShrink(u8, u8),
+    /// `get_range(start..end)` (some out of bounds or backwards), read every way a `Slice`
+    /// can be, then split at `mid`.
+    Slice(u8, u8, u8),
 }
 
 /// What a compare of [`Op::ProbeMutating`] does to the dict before answering.
@@ -883,6 +886,37 @@ pub fn apply<K: Key, S: BuildHasher + Clone>(
                 version_changes: false,
                 keys_version_changes: None,
             }
+        }
+        Op::Slice(start, end, mid) => {
+            let (start, end) = (position(start, model.len()), position(end, model.len()));
+            let slice = dict.get_range(start..end);
+            let expected = model.get_range(start..end);
+            assert_eq!(
+                slice.is_some(),
+                expected.is_some(),
+                "get_range({start}..{end})"
+            );
+            if let (Some(slice), Some(expected)) = (slice, expected) {
+                assert_eq!(slice.len(), expected.len());
+                assert!(slice.iter().eq(expected.iter()));
+                assert!(slice.iter().rev().eq(expected.iter().rev()));
+                assert!(slice.keys().eq(expected.keys()));
+                for p in 0..=slice.len() {
+                    assert_eq!(slice.get_index(p), expected.get_index(p));
+                }
+                assert_eq!(
+                    (slice.first(), slice.last()),
+                    (expected.first(), expected.last())
+                );
+                let mid = usize::from(mid) % (slice.len() + 1);
+                let (head, tail) = slice.split_at(mid);
+                let (expected_head, expected_tail) = expected.split_at(mid);
+                assert!(head.iter().eq(expected_head.iter()));
+                assert!(tail.iter().eq(expected_tail.iter()));
+                let sub = slice.get_range(mid..).expect("in bounds");
+                assert!(sub.iter().eq(expected.get_range(mid..).unwrap().iter()));
+            }
+            expect(false, false)
         }
         Op::Get(k) => {
             let k = key(k);

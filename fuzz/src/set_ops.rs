@@ -275,7 +275,13 @@ pub fn run<T: Key, S: BuildHasher + Clone + Default>(ops: &[SetOp], hasher: S) {
         assert_eq!(set.len(), model.len(), "{at}");
         for p in 0..=model.len() {
             assert_eq!(set.get_index(p), model.get_index(p), "{at}: get_index({p})");
+            let (slice, expected) = (set.get_range(p..), model.get_range(p..));
+            assert!(
+                slice.unwrap().iter().eq(expected.unwrap().iter()),
+                "{at}: get_range({p}..)"
+            );
         }
+        assert!(set.get_range(model.len() + 1..).is_none());
         for n in 0..KEY_SPACE {
             let x = T::from_number(n);
             assert_eq!(

@@ -28,8 +28,8 @@ use crate::version::Version;
 use std::fmt;
 
 /// A lookup in progress, walked with [`Dict::next_candidate`] while the caller holds no borrow
-/// of the dict. It owns its state (the hash, how many candidates it has handed out, the keys
-/// version it started from), so the caller may run user code, which may change the dict,
+/// of the dict. It owns its state (the hash, the slot after the last candidate it handed out,
+/// the keys version it started from), so the caller may run user code, which may change the dict,
 /// between steps.
 ///
 /// # The protocol
@@ -56,9 +56,12 @@ use std::fmt;
 /// }
 /// ```
 ///
-/// - A candidate is a live entry whose stored hash equals the hash sought, in the order a
-///   probe meets them; entries of other hashes are never handed out, so the caller's `__eq__`
-///   runs only where CPython's would. (One exception: the dict stores a hash of 0 as 1, so
+/// - A candidate is a live entry whose stored hash equals the hash sought, in slot order
+///   (the order the live entries were inserted in); entries of other hashes are never handed
+///   out, so the caller's `__eq__` runs only where CPython's would. Slot order, not the order
+///   of the index's buckets: the index may be rehashed in place (by an insert that overwrites,
+///   a `reserve`, a `shrink_to_fit`) without any key or slot changing, so without the keys
+///   version changing; slots stand still while it does. (One exception: the dict stores a hash of 0 as 1, so
 ///   keys hashing to 0 and to 1 are candidates for each other.)
 /// - `next_candidate` answers [`Candidate::Changed`] once the dict's keys version differs
 ///   from the one the probe started from: a key came or went, or slots moved, so what the
@@ -74,7 +77,8 @@ use std::fmt;
 #[derive(Clone, Copy, Debug)]
 pub struct Probe {
     hash: StoredHash,
-    handed_out: usize,
+    /// The next candidate is the first at this slot or after it.
+    next_slot: usize,
     keys_version: Version,
 }
 
@@ -259,7 +263,7 @@ impl<K, V, S> Dict<K, V, S> {
     pub fn probe(&self, hash: u64) -> Probe {
         Probe {
             hash: StoredHash::new(hash),
-            handed_out: 0,
+            next_slot: 0,
             keys_version: self.keys_version(),
         }
     }
@@ -271,9 +275,9 @@ impl<K, V, S> Dict<K, V, S> {
         if self.keys_version() != probe.keys_version {
             return Candidate::Changed;
         }
-        match self.table.nth_candidate(probe.hash, probe.handed_out) {
+        match self.table.first_candidate_from(probe.hash, probe.next_slot) {
             Some(slot) => {
-                probe.handed_out += 1;
+                probe.next_slot = slot + 1;
                 let key = self.slot(slot).map(|(key, _)| key);
                 Candidate::Key {
                     slot,
@@ -288,8 +292,8 @@ impl<K, V, S> Dict<K, V, S> {
     /// looked it up with its own equality). Returns the new entry's slot; bumps both tags.
     ///
     /// Nothing checks that the key is absent: inserting a key twice stores it twice, both
-    /// reachable by the caller's lookups (the first in probe order wins), neither corrupting
-    /// the dict. In a dict also used through its own hasher (`get`, `insert`), `hash` must be
+    /// reachable by the caller's lookups (which one a lookup finds first is unspecified),
+    /// neither corrupting the dict. In a dict also used through its own hasher (`get`, `insert`), `hash` must be
     /// the dict's hash of the key ([`hash_key`](Dict::hash_key)), or those lookups will not
     /// find it (`check_invariants` reports such an entry).
     pub fn insert_unique(&mut self, hash: u64, key: K, value: V) -> usize {

@@ -144,9 +144,7 @@ impl<K, V, S> Dict<K, V, S> {
                     "slot {slot} is live but the index does not hold it"
                 ));
             }
-            let reached = (0..)
-                .map_while(|nth| table.nth_candidate(bucket.hash, nth))
-                .any(|s| s == slot);
+            let reached = table.first_candidate_from(bucket.hash, slot) == Some(slot);
             if !reached {
                 return Err(format!(
                     "slot {slot} is not reached by a probe of its stored hash"

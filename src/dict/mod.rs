@@ -19,12 +19,14 @@ mod positions;
 mod ranks;
 #[cfg(feature = "serde")]
 pub mod serde_seq;
+mod slice;
 mod table;
 mod traits;
 
 pub use bulk::{ExtractIf, Splice};
 pub use caller_eq::{Candidate, EntryWith, IterationError, Probe, SlotCursor, VacantEntryWith};
 pub use entry::{Entry, OccupiedEntry, VacantEntry};
+pub use slice::Slice;
 
 /// indexmap's `IndexedEntry` (what `get_index_entry` returns): here the same type as an
 /// [`OccupiedEntry`], which already knows its position.

@@ -17,20 +17,7 @@ use std::ops::{Bound, IndexMut, RangeBounds};
 
 /// `range` over `0..len` as a start and an end, with `Vec::drain`'s panics.
 pub(crate) fn resolve_range(range: impl RangeBounds<usize>, len: usize) -> (usize, usize) {
-    let start = match range.start_bound() {
-        Bound::Included(&start) => start,
-        Bound::Excluded(&start) => start
-            .checked_add(1)
-            .expect("vdict: range start overflows usize"),
-        Bound::Unbounded => 0,
-    };
-    let end = match range.end_bound() {
-        Bound::Included(&end) => end
-            .checked_add(1)
-            .expect("vdict: range end overflows usize"),
-        Bound::Excluded(&end) => end,
-        Bound::Unbounded => len,
-    };
+    let (start, end) = range_ends(&range, len).expect("vdict: range bound overflows usize");
     assert!(
         start <= end,
         "vdict: range starts at {start} but ends at {end}"
@@ -40,6 +27,32 @@ pub(crate) fn resolve_range(range: impl RangeBounds<usize>, len: usize) -> (usiz
         "vdict: range end {end} is past the length {len}"
     );
     (start, end)
+}
+
+/// `range` over `0..len` as a start and an end, or `None` if it is backwards or out of
+/// bounds (`slice::get`'s way).
+pub(crate) fn try_resolve_range(
+    range: impl RangeBounds<usize>,
+    len: usize,
+) -> Option<(usize, usize)> {
+    let (start, end) = range_ends(&range, len)?;
+    (start <= end && end <= len).then_some((start, end))
+}
+
+/// The start and the end (excluded) of `range` over `0..len`, unchecked; `None` if an
+/// included end overflows.
+fn range_ends(range: &impl RangeBounds<usize>, len: usize) -> Option<(usize, usize)> {
+    let start = match range.start_bound() {
+        Bound::Included(&start) => start,
+        Bound::Excluded(&start) => start.checked_add(1)?,
+        Bound::Unbounded => 0,
+    };
+    let end = match range.end_bound() {
+        Bound::Included(&end) => end.checked_add(1)?,
+        Bound::Excluded(&end) => end,
+        Bound::Unbounded => len,
+    };
+    Some((start, end))
 }
 
 fn pair<K, V>(bucket: &Bucket<K, V>) -> (&K, &V) {

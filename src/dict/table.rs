@@ -268,16 +268,18 @@ impl<K, V> Table<K, V> {
         }
     }
 
-    /// The slot of the `nth` (from 0) live entry whose stored hash is `hash`, in the order a
-    /// probe for `hash` meets them. Calls no user code.
-    pub(crate) fn nth_candidate(&self, hash: StoredHash, nth: usize) -> Option<usize> {
+    /// The first live slot at or after `from` whose entry is stored under `hash`: the
+    /// candidates of a step-by-step lookup, in slot order (which an in-place rehash of the
+    /// index, unlike the order of its buckets, leaves alone). O(candidates): it looks at
+    /// every slot the index holds under `hash`'s control byte.
+    pub(crate) fn first_candidate_from(&self, hash: StoredHash, from: usize) -> Option<usize> {
         let entries = &self.entries;
         with_index!(&self.index, table => {
             table
                 .iter_hash(hash.get())
                 .map(|slot| slot.get())
-                .filter(|&slot| live_entry(entries, slot).hash == hash)
-                .nth(nth)
+                .filter(|&slot| slot >= from && live_entry(entries, slot).hash == hash)
+                .min()
         })
     }
 

@@ -12,10 +12,12 @@
 //! than the element and its stored hash.
 
 mod iter;
+mod slice;
 
 pub use iter::{
     Difference, Drain, ExtractIf, Intersection, IntoIter, Iter, Splice, SymmetricDifference, Union,
 };
+pub use slice::Slice;
 
 use crate::dict::{DefaultHashBuilder, Dict, Entry, TryReserveError};
 use crate::version::Version;
