@@ -17,12 +17,16 @@ mod invariants;
 mod iter;
 mod positions;
 mod ranks;
+#[cfg(feature = "rayon")]
+mod rayon;
 #[cfg(feature = "serde")]
 pub mod serde_seq;
 mod slice;
 mod table;
 mod traits;
 
+#[cfg(feature = "rayon")]
+pub use self::rayon::{IntoParIter, ParIter, ParIterMut};
 pub use bulk::{ExtractIf, Splice};
 pub use caller_eq::{Candidate, EntryWith, IterationError, Probe, SlotCursor, VacantEntryWith};
 pub use entry::{Entry, OccupiedEntry, VacantEntry};

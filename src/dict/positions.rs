@@ -377,7 +377,7 @@ impl<K, V, S> Dict<K, V, S> {
     }
 
     /// Runs a reordering of the entries (all live while it runs) and bumps the tags.
-    fn rearrange_buckets(&mut self, reorder: impl FnOnce(&mut [EntrySlot<K, V>])) {
+    pub(crate) fn rearrange_buckets(&mut self, reorder: impl FnOnce(&mut [EntrySlot<K, V>])) {
         if self.len() < 2 {
             return;
         }
@@ -503,7 +503,7 @@ fn buckets_at_mut<K, V, const N: usize>(
 }
 
 /// The live entry of a slot that a rearrangement sees (every one is live then).
-fn live<K, V>(slot: &EntrySlot<K, V>) -> &Bucket<K, V> {
+pub(crate) fn live<K, V>(slot: &EntrySlot<K, V>) -> &Bucket<K, V> {
     slot.as_ref().expect("vdict: a rearranged entry is live")
 }
 

@@ -12,8 +12,12 @@
 //! than the element and its stored hash.
 
 mod iter;
+#[cfg(feature = "rayon")]
+mod rayon;
 mod slice;
 
+#[cfg(feature = "rayon")]
+pub use self::rayon::{IntoParIter, ParIter};
 pub use iter::{
     Difference, Drain, ExtractIf, Intersection, IntoIter, Iter, Splice, SymmetricDifference, Union,
 };

@@ -1,0 +1,214 @@
+//! Parallel iteration and sorting with rayon (the `rayon` feature), as indexmap's `rayon`
+//! module offers them.
+//!
+//! The entries array is split among rayon's threads as a slice is; each part skips its holes.
+//! So the iterators are unindexed (a part cannot know how many live entries it holds without
+//! counting): `collect`, `for_each`, `sum`, `reduce`... work as usual, `zip` and `enumerate`
+//! do not. Sorting squeezes the holes out first, then sorts the dense array in parallel.
+//! Collecting and extending run the user's iterator in parallel and insert sequentially, as
+//! indexmap does (the order of a parallel iterator is kept).
+//!
+//! Versions: `par_iter_mut` and `par_values_mut` lend `&mut V` (the version moves); sorting
+//! moves entries (both tags); the rest read.
+
+use super::entries::{Bucket, EntrySlot};
+use super::positions::live;
+use super::Dict;
+use rayon::iter::plumbing::UnindexedConsumer;
+use rayon::prelude::*;
+use std::cmp::Ordering;
+use std::hash::{BuildHasher, Hash};
+
+/// `(&K, &V)` in parallel: [`Dict::par_iter`].
+pub struct ParIter<'a, K, V> {
+    slots: &'a [EntrySlot<K, V>],
+}
+
+impl<'a, K: Sync, V: Sync> ParallelIterator for ParIter<'a, K, V> {
+    type Item = (&'a K, &'a V);
+
+    fn drive_unindexed<C: UnindexedConsumer<Self::Item>>(self, consumer: C) -> C::Result {
+        self.slots
+            .par_iter()
+            .filter_map(Option::as_ref)
+            .map(|bucket| (&bucket.key, &bucket.value))
+            .drive_unindexed(consumer)
+    }
+}
+
+/// `(&K, &mut V)` in parallel: [`Dict::par_iter_mut`].
+pub struct ParIterMut<'a, K, V> {
+    slots: &'a mut [EntrySlot<K, V>],
+}
+
+impl<'a, K: Sync + Send, V: Send> ParallelIterator for ParIterMut<'a, K, V> {
+    type Item = (&'a K, &'a mut V);
+
+    fn drive_unindexed<C: UnindexedConsumer<Self::Item>>(self, consumer: C) -> C::Result {
+        self.slots
+            .par_iter_mut()
+            .filter_map(Option::as_mut)
+            .map(|bucket| (&bucket.key, &mut bucket.value))
+            .drive_unindexed(consumer)
+    }
+}
+
+/// Owned `(K, V)` in parallel: `Dict::into_par_iter`.
+pub struct IntoParIter<K, V> {
+    slots: Vec<EntrySlot<K, V>>,
+}
+
+impl<K: Send, V: Send> ParallelIterator for IntoParIter<K, V> {
+    type Item = (K, V);
+
+    fn drive_unindexed<C: UnindexedConsumer<Self::Item>>(self, consumer: C) -> C::Result {
+        self.slots
+            .into_par_iter()
+            .flatten_iter()
+            .map(|bucket: Bucket<K, V>| (bucket.key, bucket.value))
+            .drive_unindexed(consumer)
+    }
+}
+
+impl<K, V, S> Dict<K, V, S> {
+    /// The entries in parallel.
+    pub fn par_iter(&self) -> ParIter<'_, K, V> {
+        ParIter {
+            slots: self.table.entries(),
+        }
+    }
+
+    /// The keys in parallel.
+    pub fn par_keys(&self) -> impl ParallelIterator<Item = &K>
+    where
+        K: Sync,
+        V: Sync,
+    {
+        self.par_iter().map(|(key, _)| key)
+    }
+
+    /// The values in parallel.
+    pub fn par_values(&self) -> impl ParallelIterator<Item = &V>
+    where
+        K: Sync,
+        V: Sync,
+    {
+        self.par_iter().map(|(_, value)| value)
+    }
+
+    /// The entries in parallel, values mutable. Bumps the version of a non-empty dict.
+    pub fn par_iter_mut(&mut self) -> ParIterMut<'_, K, V> {
+        if !self.is_empty() {
+            self.tags.values_changed();
+        }
+        ParIterMut {
+            slots: self.table.entries_mut(),
+        }
+    }
+
+    /// The values in parallel, mutable. Bumps the version of a non-empty dict.
+    pub fn par_values_mut(&mut self) -> impl ParallelIterator<Item = &mut V>
+    where
+        K: Sync + Send,
+        V: Send,
+    {
+        self.par_iter_mut().map(|(_, value)| value)
+    }
+
+    /// Sorts the entries by `compare`, stably, in parallel. Bumps both tags (of a dict of
+    /// two or more).
+    pub fn par_sort_by<F>(&mut self, compare: F)
+    where
+        K: Send,
+        V: Send,
+        F: Fn(&K, &V, &K, &V) -> Ordering + Sync,
+    {
+        self.rearrange_buckets(|slots| {
+            slots.par_sort_by(|a, b| {
+                let (a, b) = (live(a), live(b));
+                compare(&a.key, &a.value, &b.key, &b.value)
+            })
+        });
+    }
+
+    /// Sorts the entries by `compare` in parallel, not stably.
+    pub fn par_sort_unstable_by<F>(&mut self, compare: F)
+    where
+        K: Send,
+        V: Send,
+        F: Fn(&K, &V, &K, &V) -> Ordering + Sync,
+    {
+        self.rearrange_buckets(|slots| {
+            slots.par_sort_unstable_by(|a, b| {
+                let (a, b) = (live(a), live(b));
+                compare(&a.key, &a.value, &b.key, &b.value)
+            })
+        });
+    }
+
+    /// Sorts the entries by key, stably, in parallel.
+    pub fn par_sort_keys(&mut self)
+    where
+        K: Ord + Send,
+        V: Send,
+    {
+        self.par_sort_by(|a, _, b, _| a.cmp(b));
+    }
+
+    /// Sorts the entries by key in parallel, not stably.
+    pub fn par_sort_unstable_keys(&mut self)
+    where
+        K: Ord + Send,
+        V: Send,
+    {
+        self.par_sort_unstable_by(|a, _, b, _| a.cmp(b));
+    }
+}
+
+impl<K: Send, V: Send, S> IntoParallelIterator for Dict<K, V, S> {
+    type Item = (K, V);
+    type Iter = IntoParIter<K, V>;
+
+    fn into_par_iter(self) -> IntoParIter<K, V> {
+        IntoParIter {
+            slots: self.table.into_entries(),
+        }
+    }
+}
+
+impl<'a, K: Sync, V: Sync, S> IntoParallelIterator for &'a Dict<K, V, S> {
+    type Item = (&'a K, &'a V);
+    type Iter = ParIter<'a, K, V>;
+
+    fn into_par_iter(self) -> ParIter<'a, K, V> {
+        self.par_iter()
+    }
+}
+
+impl<K, V, S> FromParallelIterator<(K, V)> for Dict<K, V, S>
+where
+    K: Hash + Eq + Send,
+    V: Send,
+    S: BuildHasher + Default,
+{
+    /// Runs `pairs` in parallel, then inserts them in its order (a later pair overwrites an
+    /// earlier one with the same key, keeping the first one's place).
+    fn from_par_iter<I: IntoParallelIterator<Item = (K, V)>>(pairs: I) -> Self {
+        let mut dict = Dict::default();
+        dict.par_extend(pairs);
+        dict
+    }
+}
+
+impl<K, V, S> ParallelExtend<(K, V)> for Dict<K, V, S>
+where
+    K: Hash + Eq + Send,
+    V: Send,
+    S: BuildHasher,
+{
+    /// Runs `pairs` in parallel, then inserts them in its order.
+    fn par_extend<I: IntoParallelIterator<Item = (K, V)>>(&mut self, pairs: I) {
+        let pairs: Vec<(K, V)> = pairs.into_par_iter().collect();
+        self.extend(pairs);
+    }
+}
