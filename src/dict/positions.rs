@@ -348,6 +348,16 @@ impl<K, V, S> Dict<K, V, S> {
         self.sort_unstable_by(|a, _, b, _| a.cmp(b));
     }
 
+    /// Sorts the entries by a key extracted from each, stably (`slice::sort_by_key`).
+    pub fn sort_by_key<T: Ord>(&mut self, mut key_of: impl FnMut(&K, &V) -> T) {
+        self.sort_by(|k1, v1, k2, v2| key_of(k1, v1).cmp(&key_of(k2, v2)));
+    }
+
+    /// Sorts the entries by a key extracted from each, not stably.
+    pub fn sort_unstable_by_key<T: Ord>(&mut self, mut key_of: impl FnMut(&K, &V) -> T) {
+        self.sort_unstable_by(|k1, v1, k2, v2| key_of(k1, v1).cmp(&key_of(k2, v2)));
+    }
+
     /// Sorts the entries by a key computed once per entry (`slice::sort_by_cached_key`).
     pub fn sort_by_cached_key<T: Ord>(&mut self, mut key_of: impl FnMut(&K, &V) -> T) {
         self.rearrange_buckets(|buckets| {
@@ -391,20 +401,9 @@ impl<K, V, S> Dict<K, V, S> {
     /// O(1) before the first hole and O(log n) past it.
     pub fn binary_search_by<'a>(
         &'a self,
-        mut compare: impl FnMut(&'a K, &'a V) -> std::cmp::Ordering,
+        compare: impl FnMut(&'a K, &'a V) -> std::cmp::Ordering,
     ) -> Result<usize, usize> {
-        use std::cmp::Ordering::*;
-        let (mut low, mut high) = (0, self.len());
-        while low < high {
-            let middle = low + (high - low) / 2;
-            let (key, value) = self.get_index(middle).expect("in bounds");
-            match compare(key, value) {
-                Less => low = middle + 1,
-                Greater => high = middle,
-                Equal => return Ok(middle),
-            }
-        }
-        Err(low)
+        self.as_slice().binary_search_by(compare)
     }
 
     /// [`binary_search_by`](Dict::binary_search_by) on a key extracted from each entry.
@@ -426,47 +425,24 @@ impl<K, V, S> Dict<K, V, S> {
 
     /// The position of the first entry for which `predicate` is false, in a dict partitioned
     /// by it (`slice::partition_point`).
-    pub fn partition_point(&self, mut predicate: impl FnMut(&K, &V) -> bool) -> usize {
-        self.binary_search_by(|k, v| {
-            if predicate(k, v) {
-                std::cmp::Ordering::Less
-            } else {
-                std::cmp::Ordering::Greater
-            }
-        })
-        .unwrap_or_else(|position| position)
+    pub fn partition_point(&self, predicate: impl FnMut(&K, &V) -> bool) -> usize {
+        self.as_slice().partition_point(predicate)
     }
 
     /// Whether the entries are in order by `compare` (each pair not `Greater`).
     pub fn is_sorted_by<'a>(
         &'a self,
-        mut compare: impl FnMut(&'a K, &'a V, &'a K, &'a V) -> bool,
+        compare: impl FnMut(&'a K, &'a V, &'a K, &'a V) -> bool,
     ) -> bool {
-        let mut entries = self.iter();
-        let Some(mut previous) = entries.next() else {
-            return true;
-        };
-        entries.all(|next| {
-            let in_order = compare(previous.0, previous.1, next.0, next.1);
-            previous = next;
-            in_order
-        })
+        self.as_slice().is_sorted_by(compare)
     }
 
     /// Whether the entries are in order of a key extracted from each.
     pub fn is_sorted_by_key<'a, T: PartialOrd>(
         &'a self,
-        mut key_of: impl FnMut(&'a K, &'a V) -> T,
+        key_of: impl FnMut(&'a K, &'a V) -> T,
     ) -> bool {
-        let mut keys = self.iter().map(|(k, v)| key_of(k, v));
-        let Some(mut previous) = keys.next() else {
-            return true;
-        };
-        keys.all(|next| {
-            let in_order = previous <= next;
-            previous = next;
-            in_order
-        })
+        self.as_slice().is_sorted_by_key(key_of)
     }
 
     /// Whether the entries are in order by key.

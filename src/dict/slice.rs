@@ -211,6 +211,46 @@ impl<'a, K, V> Slice<'a, K, V> {
         self.binary_search_by(|k, _| k.cmp(key))
     }
 
+    /// Whether the entries are in order by `compare` (true for each neighbouring pair).
+    pub fn is_sorted_by(
+        &self,
+        mut compare: impl FnMut(&'a K, &'a V, &'a K, &'a V) -> bool,
+    ) -> bool {
+        let mut entries = self.iter();
+        let Some(mut previous) = entries.next() else {
+            return true;
+        };
+        entries.all(|next| {
+            let in_order = compare(previous.0, previous.1, next.0, next.1);
+            previous = next;
+            in_order
+        })
+    }
+
+    /// Whether the entries are in order by a key extracted from each.
+    pub fn is_sorted_by_key<T: PartialOrd>(
+        &self,
+        mut key_of: impl FnMut(&'a K, &'a V) -> T,
+    ) -> bool {
+        let mut keys = self.iter().map(|(k, v)| key_of(k, v));
+        let Some(mut previous) = keys.next() else {
+            return true;
+        };
+        keys.all(|next| {
+            let in_order = previous <= next;
+            previous = next;
+            in_order
+        })
+    }
+
+    /// Whether the entries are in ascending order by key.
+    pub fn is_sorted(&self) -> bool
+    where
+        K: PartialOrd,
+    {
+        self.is_sorted_by(|k1, _, k2, _| k1 <= k2)
+    }
+
     /// The position of the first entry for which `predicate` is false, in a slice
     /// partitioned by it.
     pub fn partition_point(&self, mut predicate: impl FnMut(&K, &V) -> bool) -> usize {

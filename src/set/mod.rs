@@ -209,6 +209,13 @@ impl<T, S> Set<T, S> {
         self.map.pop().map(|(element, ())| element)
     }
 
+    /// Removes and returns the last element if `predicate` accepts it.
+    pub fn pop_if(&mut self, predicate: impl FnOnce(&T) -> bool) -> Option<T> {
+        self.map
+            .pop_if(|element, ()| predicate(element))
+            .map(|(element, ())| element)
+    }
+
     /// Keeps the elements for which `keep` returns true, in order.
     pub fn retain(&mut self, mut keep: impl FnMut(&T) -> bool) {
         self.map.retain(|element, ()| keep(element));

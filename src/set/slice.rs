@@ -135,6 +135,24 @@ impl<'a, T> Slice<'a, T> {
         self.binary_search_by(|element| element.cmp(value))
     }
 
+    /// Whether the elements are in order by `compare` (true for each neighbouring pair).
+    pub fn is_sorted_by(&self, mut compare: impl FnMut(&'a T, &'a T) -> bool) -> bool {
+        self.inner.is_sorted_by(|a, (), b, ()| compare(a, b))
+    }
+
+    /// Whether the elements are in order by a key extracted from each.
+    pub fn is_sorted_by_key<K: PartialOrd>(&self, mut key_of: impl FnMut(&'a T) -> K) -> bool {
+        self.inner.is_sorted_by_key(|element, ()| key_of(element))
+    }
+
+    /// Whether the elements are in ascending order.
+    pub fn is_sorted(&self) -> bool
+    where
+        T: PartialOrd,
+    {
+        self.inner.is_sorted()
+    }
+
     /// The position of the first element for which `predicate` is false, in a slice
     /// partitioned by it.
     pub fn partition_point(&self, mut predicate: impl FnMut(&T) -> bool) -> usize {
