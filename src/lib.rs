@@ -89,8 +89,9 @@
 //! [`Set`] has `IndexSet`'s; [`dict!`] and [`set!`] write them out. Two things differ, both
 //! from the holes: `shift_remove` is O(1) here (it leaves a hole instead of shifting), and a
 //! position past a hole costs O(log n) to find until positional reads outnumber changes (then
-//! O(1): see `dict/ranks.rs`). Their `Slice` ([`dict::Slice`], [`set::Slice`]) is a
-//! read-only view held by value rather than a `&[_]` (a dict with holes is not contiguous).
+//! O(1): see `dict/ranks.rs`). Their slices ([`dict::Slice`], [`dict::SliceMut`],
+//! [`set::Slice`]) are views held by value rather than `&[_]`s (a dict with holes is not
+//! contiguous).
 //! The `serde` feature reads and writes both in order, refusing repeated keys; the
 //! `arbitrary` feature lets a fuzzer build them; the `rayon` feature iterates, sorts and
 //! collects them in parallel.

@@ -11,7 +11,7 @@
 use std::string::String;
 use vdict::dict::{
     Entry, IndexedEntry, IntoIter, IntoKeys, IntoValues, Iter, IterMut, Keys, OccupiedEntry, Slice,
-    Values, ValuesMut,
+    SliceMut, Values, ValuesMut,
 };
 use vdict::Dict;
 
@@ -1260,9 +1260,37 @@ fn is_sorted_trivial() {
     expect(&map, [false, true, false, true, false]);
 }
 
+#[test]
+fn get_range_mut() {
+    let mut index_map: Dict<i32, i32> = Dict::new();
+    index_map.insert(1, 10);
+    index_map.insert(2, 20);
+    index_map.insert(3, 30);
+    index_map.insert(4, 40);
+    index_map.insert(5, 50);
+
+    let result = index_map.get_range_mut(2..2);
+    assert!(result.unwrap().is_empty());
+
+    let result = index_map.get_range_mut(4..2);
+    assert!(result.is_none());
+
+    let result = index_map.get_range_mut(2..4);
+    let mut slice: SliceMut<i32, i32> = result.unwrap();
+    assert_eq!(slice.len(), 2);
+    assert_eq!(slice, &mut [(3, 30), (4, 40)]);
+
+    for i in 0..slice.len() {
+        slice[i] += 1;
+    }
+    assert_eq!(slice, &mut [(3, 31), (4, 41)]);
+}
+
 // Left out of the port:
 // - `get_index_mut2` and `IterMut2` (indexmap's `MutableKeys`: keys changed in place, which
 //   can break the map's hashing; vdict does not offer it).
-// - `into_boxed_slice` and `get_range_mut`: an owned or mutable `Slice`; vdict's `Slice` is a
-//   read-only view. (`sorted_unstable_by` collects its iterator instead of calling
-//   `IntoIter::as_slice`, which vdict's iterators do not have.)
+// - `into_boxed_slice`: an owned `Slice`; vdict's slices are views.
+//
+// Changed in the port: `sorted_unstable_by` collects its iterator instead of calling
+// `IntoIter::as_slice`, which vdict's iterators do not have; `get_range_mut` binds its
+// `SliceMut` (a view held by value) as `mut`.

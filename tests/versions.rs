@@ -579,3 +579,32 @@ fn a_set_changes_its_tags_as_its_dict_does() {
     assert_eq!(s.replace("b".into()), Some("b".into()));
     assert!(tags(&s).0 != after_remove.0 && tags(&s).1 != after_remove.1);
 }
+
+#[test]
+fn mutable_slices_bump_the_version_only_and_empty_ones_nothing() {
+    let mut d = with_a_hole();
+    assert_eq!(changes(&mut d, |d| d.as_mut_slice()[1] += 1), (true, false));
+    assert_eq!(
+        changes(&mut d, |d| assert_eq!(
+            d.get_range_mut(1..3).unwrap().len(),
+            2
+        )),
+        (true, false)
+    );
+    assert_eq!(
+        changes(&mut d, |d| assert!(d
+            .get_range_mut(2..2)
+            .unwrap()
+            .is_empty())),
+        (false, false)
+    );
+    assert_eq!(
+        changes(&mut d, |d| assert!(d.get_range_mut(3..9).is_none())),
+        (false, false)
+    );
+    // Reading through a shared slice changes nothing.
+    assert_eq!(
+        changes(&mut d, |d| assert_eq!(d.as_slice().len(), 4)),
+        (false, false)
+    );
+}

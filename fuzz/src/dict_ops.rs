@@ -202,6 +202,10 @@ pub enum Op {
     /// `get_range(start..end)` (some out of bounds or backwards), read every way a `Slice`
     /// can be, then split at `mid`.
     Slice(u8, u8, u8),
+    /// `get_range_mut(start..end)`, split at `mid`: adds `add` to every value of the head
+    /// (`values_mut`) and twice to the tail (`iter_mut`, then its first and last by
+    /// `split_first_mut` and `split_last_mut`).
+    SliceMut(u8, u8, u8, u32),
 }
 
 /// What a compare of [`Op::ProbeMutating`] does to the dict before answering.
@@ -917,6 +921,55 @@ pub fn apply<K: Key, S: BuildHasher + Clone>(
                 assert!(sub.iter().eq(expected.get_range(mid..).unwrap().iter()));
             }
             expect(false, false)
+        }
+        Op::SliceMut(start, end, mid, add) => {
+            let (start, end) = (position(start, model.len()), position(end, model.len()));
+            let in_bounds = start <= end && end <= model.len();
+            match (
+                dict.get_range_mut(start..end),
+                model.get_range_mut(start..end),
+            ) {
+                (Some(mut slice), Some(expected)) => {
+                    assert_eq!(slice.len(), expected.len());
+                    let mid = usize::from(mid) % (slice.len() + 1);
+                    let (mut head, mut tail) = slice.split_at_mut(mid);
+                    let (expected_head, expected_tail) = expected.split_at_mut(mid);
+                    head.values_mut().for_each(|v| *v = v.wrapping_add(add));
+                    expected_head
+                        .values_mut()
+                        .for_each(|v| *v = v.wrapping_add(add));
+                    tail.iter_mut().for_each(|(_, v)| *v = v.wrapping_add(add));
+                    expected_tail
+                        .iter_mut()
+                        .for_each(|(_, v)| *v = v.wrapping_add(add));
+                    if let (Some(((k, v), _)), Some(((ek, ev), _))) =
+                        (tail.split_first_mut(), expected_tail.split_first_mut())
+                    {
+                        assert_eq!(k, ek);
+                        *v = v.wrapping_add(1);
+                        *ev = ev.wrapping_add(1);
+                    }
+                    if let (Some(((k, v), rest)), Some(((ek, ev), expected_rest))) =
+                        (tail.split_last_mut(), expected_tail.split_last_mut())
+                    {
+                        assert_eq!(k, ek);
+                        assert!(rest.iter().eq(expected_rest.iter()));
+                        *v = v.wrapping_add(1);
+                        *ev = ev.wrapping_add(1);
+                    }
+                    assert!(head.iter().eq(expected_head.iter()));
+                    for p in 0..=tail.len() {
+                        assert_eq!(tail.get_index(p), expected_tail.get_index(p));
+                    }
+                }
+                (None, None) => assert!(!in_bounds),
+                (ours, theirs) => panic!(
+                    "get_range_mut({start}..{end}): vdict {}, indexmap {}",
+                    ours.is_some(),
+                    theirs.is_some()
+                ),
+            }
+            expect(in_bounds && start < end, false)
         }
         Op::Get(k) => {
             let k = key(k);

@@ -22,6 +22,7 @@ mod rayon;
 #[cfg(feature = "serde")]
 pub mod serde_seq;
 mod slice;
+mod slice_mut;
 mod table;
 mod traits;
 
@@ -31,6 +32,7 @@ pub use bulk::{ExtractIf, Splice};
 pub use caller_eq::{Candidate, EntryWith, IterationError, Probe, SlotCursor, VacantEntryWith};
 pub use entry::{Entry, OccupiedEntry, VacantEntry};
 pub use slice::Slice;
+pub use slice_mut::{EntryAndRest, SliceMut};
 
 /// indexmap's `IndexedEntry` (what `get_index_entry` returns): here the same type as an
 /// [`OccupiedEntry`], which already knows its position.

@@ -60,6 +60,30 @@ pub(crate) struct Found {
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub(crate) struct Vacant;
 
+/// How positions map to slots while the entries are borrowed mutably (see
+/// [`Table::entries_with_positions`]).
+#[derive(Clone, Copy)]
+pub(crate) struct SlotsOf<'t> {
+    ranks: Option<&'t Ranks>,
+    live_prefix: usize,
+}
+
+impl SlotsOf<'_> {
+    /// The slot of the live entry at `position`, which must be below the number of live
+    /// entries.
+    pub(crate) fn slot(&self, position: usize) -> usize {
+        match self.ranks {
+            Some(ranks) if position >= self.live_prefix => ranks.select(position),
+            _ => position,
+        }
+    }
+
+    /// Slots below this one are all live.
+    pub(crate) fn live_prefix(&self) -> usize {
+        self.live_prefix
+    }
+}
+
 /// The index and the entries array. See the module comment for how they work together.
 pub(crate) struct Table<K, V> {
     /// The slots of the live entries, by hash.
@@ -771,6 +795,22 @@ impl<K, V> Table<K, V> {
     #[inline]
     pub(crate) fn slots_by_position(&self) -> Option<&[u32]> {
         self.ranks.get()?.flat()
+    }
+
+    /// The entries array, mutable, with what translates positions to slots alongside (the
+    /// rank structure, built now if there are holes, and the live prefix): for a mutable
+    /// view of a range of positions, which writes values but moves nothing.
+    pub(crate) fn entries_with_positions(&mut self) -> (&mut [EntrySlot<K, V>], SlotsOf<'_>) {
+        if self.entries.len() != self.used {
+            self.ranks();
+        }
+        let live_prefix = self.live_prefix();
+        let Table { entries, ranks, .. } = self;
+        let slots_of = SlotsOf {
+            ranks: ranks.get(),
+            live_prefix,
+        };
+        (entries.as_mut_slice(), slots_of)
     }
 
     /// The rank structure, if a positional question has built it (for the invariant check).
