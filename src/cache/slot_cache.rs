@@ -70,7 +70,7 @@ impl SlotCache {
             Home::Builtins => return None,
         };
         self.counters.count_hit();
-        // SAFETY: `fill_uncounted` is the only writer of these fields (with `empty`, which
+        // Why the slot is live: `fill_uncounted` is the only writer of these fields (with `empty`, which
         // writes NEVER, a keys version no dict has). It stores `slot` and `home` found by a
         // lookup, and the keys versions both dicts had at that moment, and stores the globals'
         // keys version last, after a lookup that succeeded (it writes NEVER there first, so a
@@ -81,6 +81,7 @@ impl SlotCache {
         // a dict's keys version is unchanged every key keeps its live slot (the rule on
         // `dict::Tags`), so `slot` is in bounds and live.
         #[allow(unsafe_code)]
+        // SAFETY: `dict`'s keys version is the one stored with `slot`, so it is live (above).
         let value = unsafe { dict.value_in_live_slot(self.slot.get()) };
         Some(value)
     }

@@ -1020,7 +1020,31 @@ pub(crate) enum Inserted<K, V> {
     Added,
 }
 
-/// The live entry in `slot`, which the index holds.
+/// The live entry in `slot`, which the index holds, read without a bounds check or a hole
+/// test.
+///
+/// # Why every slot the index holds is live
+///
+/// Every slot the index holds is the slot of a live entry, so `slot` is in bounds and not a
+/// hole. The table keeps that at every return, and at every call of user code: a slot enters
+/// the index only in `insert` and `push_vacant`, naming the entry they push next into an array
+/// with room for it (tested just before, or made by `make_room`), so the push cannot fail and
+/// leave the slot naming nothing; and in `reindex`, naming the live entries it walks (and
+/// `drain_positions`, naming the entries it keeps before it drains the rest);
+/// `swap_remove_slot`, `swap_slots` and `replace_key` change which slot a bucket names, each
+/// naming an entry that is live when they return, with no user code run in between; `rearrange`
+/// runs its closure (which may call user code: a comparator) with the index stale, but the
+/// closure holds the only borrow of the table (nothing can look up through it), and its guard
+/// rebuilds the index before anyone can, on unwinding too. An entry becomes a hole only in
+/// `take_entry`, whose callers take its slot out of the index first (no other code writes a
+/// hole: `entries_mut` and `entries_with_positions`, for `SliceMut`, are borrowed only to reach
+/// live entries' values); the entries array
+/// shrinks only by `pop_last`, which takes the popped slot out of the index before it returns
+/// (no lookup or user code runs in between), by trimming holes, by `squeeze`, which renumbers
+/// the index's slots before it returns and calls no user code, and by `clear` and `drain`,
+/// which empty the index first. `check_invariants` audits it ("the index holds slot .., which
+/// is not a live entry") after every step of the model tests and the fuzzers, and after every
+/// panic of the panic-safety tests.
 #[inline(always)]
 #[allow(unsafe_code)]
 fn live_entry<K, V>(entries: &[EntrySlot<K, V>], slot: usize) -> &Bucket<K, V> {
@@ -1028,27 +1052,8 @@ fn live_entry<K, V>(entries: &[EntrySlot<K, V>], slot: usize) -> &Bucket<K, V> {
         entries.get(slot).is_some_and(Option::is_some),
         "vdict: the index holds slot {slot}, past the entries or a hole"
     );
-    // SAFETY: every slot the index holds is the slot of a live entry, so `slot` is in bounds
-    // and not a hole. The table keeps that at every return, and at every call of user code: a
-    // slot enters the index only in `insert` and `push_vacant`, naming the entry they push
-    // next into an array with room for it (tested just before, or made by `make_room`), so
-    // the push cannot fail and leave the slot naming nothing; and in `reindex`, naming the
-    // live entries it walks (and `drain_positions`, naming the entries it keeps before it
-    // drains the rest); `swap_remove_slot`, `swap_slots` and `replace_key` change which slot a
-    // bucket names, each naming an entry that is live when they return, with no user code
-    // run in between; `rearrange` runs its closure (which may call user code: a comparator)
-    // with the index stale, but the closure holds the only borrow of the table (nothing can
-    // look up through it), and its guard rebuilds the index before anyone can, on unwinding
-    // too. An entry becomes a hole only in `take_entry`, whose callers take its slot out of
-    // the index first (no other code writes a hole: `entries_mut` is borrowed
-    // only to reach a live entry's value); the entries array shrinks only by `pop_last`, which
-    // takes the popped slot out of the index before it returns (no lookup or user code runs
-    // in between), by trimming holes, by `squeeze`, which renumbers the index's slots before
-    // it returns and calls no user code, and by `clear` and `drain`, which empty the index
-    // first.
-    // `check_invariants` audits it ("the index holds slot .., which is not a live entry")
-    // after every step of the model tests and the fuzzers, and after every panic of the
-    // panic-safety tests.
+    // SAFETY: the index holds only slots of live entries (the argument is in this function's
+    // doc), so `slot` is in bounds and not a hole.
     unsafe { entries.get_unchecked(slot).as_ref().unwrap_unchecked() }
 }
 
