@@ -36,6 +36,39 @@ impl<T: Serialize, S> Serialize for Set<T, S> {
 /// input claiming a huge length cannot make us allocate it before sending the entries.
 const MAX_PREALLOCATED: usize = 4096;
 
+/// The empty dict a reader fills: room for the input's claimed length, up to
+/// [`MAX_PREALLOCATED`].
+pub(crate) fn dict_for_reading<K, V, S: Default>(size_hint: Option<usize>) -> Dict<K, V, S> {
+    Dict::with_capacity_and_hasher(size_hint.unwrap_or(0).min(MAX_PREALLOCATED), S::default())
+}
+
+/// Inserts a pair just read; a key read before is an error naming both (`item`: what the
+/// input calls a pair, `container`: what it calls the whole).
+pub(crate) fn insert_distinct<K, V, S, E>(
+    dict: &mut Dict<K, V, S>,
+    key: K,
+    value: V,
+    item: &str,
+    container: &str,
+) -> Result<(), E>
+where
+    K: Hash + Eq,
+    S: BuildHasher,
+    E: de::Error,
+{
+    let position = dict.len();
+    match dict.entry(key) {
+        Entry::Vacant(entry) => {
+            entry.insert(value);
+            Ok(())
+        }
+        Entry::Occupied(entry) => Err(E::custom(format_args!(
+            "duplicate key in {container}: {item} {position} repeats the key of {item} {}",
+            entry.index()
+        ))),
+    }
+}
+
 /// Makes a `Dict` (a `fn` in the marker, so the visitor owns no `K`, `V` or `S`).
 type Makes<K, V, S> = PhantomData<fn() -> Dict<K, V, S>>;
 
@@ -54,21 +87,9 @@ where
     }
 
     fn visit_map<A: MapAccess<'de>>(self, mut access: A) -> Result<Self::Value, A::Error> {
-        let capacity = access.size_hint().unwrap_or(0).min(MAX_PREALLOCATED);
-        let mut dict = Dict::with_capacity_and_hasher(capacity, S::default());
+        let mut dict = dict_for_reading(access.size_hint());
         while let Some((key, value)) = access.next_entry()? {
-            let position = dict.len();
-            match dict.entry(key) {
-                Entry::Vacant(entry) => {
-                    entry.insert(value);
-                }
-                Entry::Occupied(entry) => {
-                    return Err(de::Error::custom(format_args!(
-                        "duplicate key in a map: entry {position} repeats the key of entry {}",
-                        entry.index()
-                    )));
-                }
-            }
+            insert_distinct(&mut dict, key, value, "entry", "a map")?;
         }
         Ok(dict)
     }

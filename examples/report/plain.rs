@@ -126,10 +126,11 @@ fn sum_misses<K, M: PlainMap<K>>(map: &M, keys: &[K]) -> u64 {
 }
 
 /// xorshift64: fast, and random enough that no hasher gets an easy ride.
-struct XorShift(u64);
+/// (Also the positions table's.)
+pub struct XorShift(pub u64);
 
 impl XorShift {
-    fn next(&mut self) -> u64 {
+    pub fn next(&mut self) -> u64 {
         let mut x = self.0;
         x ^= x << 13;
         x ^= x >> 7;

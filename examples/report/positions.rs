@@ -12,6 +12,8 @@
 //! `u64` keys from a xorshift generator; medians of interleaved rounds.
 
 use crate::json::Row;
+use crate::plain::XorShift;
+use crate::threads::median;
 use crate::Options;
 use indexmap::IndexMap;
 use std::hint::black_box;
@@ -54,24 +56,6 @@ fn sum_at<M: Positional>(map: &M, positions: &[usize]) -> u64 {
         }
     }
     sum
-}
-
-struct XorShift(u64);
-
-impl XorShift {
-    fn next(&mut self) -> u64 {
-        let mut x = self.0;
-        x ^= x << 13;
-        x ^= x >> 7;
-        x ^= x << 17;
-        self.0 = x;
-        x
-    }
-}
-
-fn median(mut samples: Vec<f64>) -> f64 {
-    samples.sort_by(f64::total_cmp);
-    samples[samples.len() / 2]
 }
 
 /// Distinct random keys.

@@ -187,7 +187,8 @@ fn single_thread_version_cache(loads: u64) -> f64 {
     ns
 }
 
-fn median(mut samples: Vec<f64>) -> f64 {
+/// The median of `samples` (also the positions table's).
+pub fn median(mut samples: Vec<f64>) -> f64 {
     samples.sort_by(f64::total_cmp);
     samples[samples.len() / 2]
 }

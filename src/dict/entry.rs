@@ -302,6 +302,11 @@ impl<K, V> OccupiedEntry<'_, K, V> {
 
 /// Positional inserts of an absent key (indexmap's, on its `VacantEntry`).
 impl<'a, K, V> VacantEntry<'a, K, V> {
+    /// The dict's entries, to search for where the key goes.
+    fn all_entries(&self) -> super::Slice<'_, K, V> {
+        super::Slice::of_table(self.table)
+    }
+
     /// Inserts the key with `value` at `position`, shifting the entries from there on by one.
     /// O(n). Bumps both tags. Panics if `position` is greater than the length.
     pub fn shift_insert(self, position: usize, value: V) -> &'a mut V {
@@ -327,7 +332,7 @@ impl<'a, K, V> VacantEntry<'a, K, V> {
         K: Ord,
     {
         let position = self
-            .table
+            .all_entries()
             .binary_search_by(|key, _| key.cmp(&self.key))
             .unwrap_or_else(|position| position);
         (position, self.shift_insert(position, value))
@@ -340,7 +345,7 @@ impl<'a, K, V> VacantEntry<'a, K, V> {
         mut compare: impl FnMut(&K, &V, &K, &V) -> std::cmp::Ordering,
     ) -> (usize, &'a mut V) {
         let position = self
-            .table
+            .all_entries()
             .binary_search_by(|key, other| compare(key, other, &self.key, &value))
             .unwrap_or_else(|position| position);
         (position, self.shift_insert(position, value))
@@ -354,7 +359,7 @@ impl<'a, K, V> VacantEntry<'a, K, V> {
     ) -> (usize, &'a mut V) {
         let sought = key_of(&self.key, &value);
         let position = self
-            .table
+            .all_entries()
             .binary_search_by(|key, other| key_of(key, other).cmp(&sought))
             .unwrap_or_else(|position| position);
         (position, self.shift_insert(position, value))

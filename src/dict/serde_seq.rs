@@ -14,8 +14,9 @@
 //!
 //! Reading rejects a repeated key, as the map form does.
 
-use super::{Dict, Entry};
-use serde::de::{self, Deserialize, Deserializer, SeqAccess, Visitor};
+use super::Dict;
+use crate::serde::{dict_for_reading, insert_distinct};
+use serde::de::{Deserialize, Deserializer, SeqAccess, Visitor};
 use serde::ser::{Serialize, Serializer};
 use std::fmt;
 use std::hash::{BuildHasher, Hash};
@@ -61,21 +62,9 @@ where
     }
 
     fn visit_seq<A: SeqAccess<'de>>(self, mut access: A) -> Result<Self::Value, A::Error> {
-        let capacity = access.size_hint().unwrap_or(0).min(4096);
-        let mut dict = Dict::with_capacity_and_hasher(capacity, S::default());
+        let mut dict = dict_for_reading(access.size_hint());
         while let Some((key, value)) = access.next_element()? {
-            let position = dict.len();
-            match dict.entry(key) {
-                Entry::Vacant(entry) => {
-                    entry.insert(value);
-                }
-                Entry::Occupied(entry) => {
-                    return Err(de::Error::custom(format_args!(
-                        "duplicate key in a sequence of pairs: pair {position} repeats the key of pair {}",
-                        entry.index()
-                    )));
-                }
-            }
+            insert_distinct(&mut dict, key, value, "pair", "a sequence of pairs")?;
         }
         Ok(dict)
     }

@@ -47,11 +47,7 @@ impl<K, V> Copy for Slice<'_, K, V> {}
 impl<K, V, S> Dict<K, V, S> {
     /// All the entries, as a [`Slice`] (indexmap's `as_slice`; here a view, not a `&[_]`).
     pub fn as_slice(&self) -> Slice<'_, K, V> {
-        Slice {
-            table: &self.table,
-            start: 0,
-            len: self.len(),
-        }
+        Slice::of_table(&self.table)
     }
 
     /// The entries at the positions in `range`, or `None` if the range is out of bounds or
@@ -62,6 +58,15 @@ impl<K, V, S> Dict<K, V, S> {
 }
 
 impl<'a, K, V> Slice<'a, K, V> {
+    /// All the live entries of `table`.
+    pub(crate) fn of_table(table: &'a Table<K, V>) -> Self {
+        Slice {
+            table,
+            start: 0,
+            len: table.len(),
+        }
+    }
+
     /// Number of entries.
     pub fn len(&self) -> usize {
         self.len

@@ -770,26 +770,6 @@ impl<K, V> Table<K, V> {
         });
     }
 
-    /// Binary search over the live entries in position order (`slice::binary_search_by`).
-    pub(crate) fn binary_search_by(
-        &self,
-        mut compare: impl FnMut(&K, &V) -> std::cmp::Ordering,
-    ) -> Result<usize, usize> {
-        use std::cmp::Ordering::*;
-        let (mut low, mut high) = (0, self.used);
-        while low < high {
-            let middle = low + (high - low) / 2;
-            let slot = self.slot_of_position(middle).expect("in bounds");
-            let bucket = self.bucket_at(slot);
-            match compare(&bucket.key, &bucket.value) {
-                Less => low = middle + 1,
-                Greater => high = middle,
-                Equal => return Ok(middle),
-            }
-        }
-        Err(low)
-    }
-
     /// The slot of every position, if the rank structure has built its flat table (see
     /// `ranks.rs`): the fast path of `get_index` past a hole.
     #[inline]
