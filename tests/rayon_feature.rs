@@ -81,3 +81,114 @@ fn collecting_and_extending_in_parallel_keep_the_iterators_order() {
     let owned: Vec<u64> = s.into_par_iter().collect();
     assert_eq!(owned, (0..1_000).collect::<Vec<u64>>());
 }
+
+#[test]
+fn parallel_sorts_by_key_and_sorted_iterators_agree_with_sequential_sorting() {
+    let d = holey();
+    // Sort key with ties (value % 7), so stable and unstable sorts are told apart by order.
+    let mut stable = d.clone();
+    stable.sort_by_key(|_, v| v % 7);
+    let mut parallel = d.clone();
+    let keys_version = parallel.keys_version();
+    parallel.par_sort_by_key(|_, v| v % 7);
+    assert!(parallel.iter().eq(stable.iter()));
+    assert_ne!(parallel.keys_version(), keys_version);
+    let mut cached = d.clone();
+    cached.par_sort_by_cached_key(|_, v| v % 7);
+    assert!(cached.iter().eq(stable.iter()));
+    let mut unstable = d.clone();
+    unstable.par_sort_unstable_by_key(|_, v| v % 7);
+    let sort_keys: Vec<u64> = unstable.values().map(|v| v % 7).collect();
+    assert!(sort_keys.windows(2).all(|w| w[0] <= w[1]));
+    assert!(unstable.par_eq(&d));
+
+    let by_key_descending: Vec<(u64, u64)> =
+        d.clone().par_sorted_by(|a, _, b, _| b.cmp(a)).collect();
+    let mut expected: Vec<(u64, u64)> = d.iter().map(|(k, v)| (*k, *v)).collect();
+    expected.sort_by(|a, b| b.0.cmp(&a.0));
+    assert_eq!(by_key_descending, expected);
+    let unstable_sorted: Vec<(u64, u64)> = d
+        .clone()
+        .par_sorted_unstable_by(|a, _, b, _| b.cmp(a))
+        .collect();
+    assert_eq!(unstable_sorted, expected);
+}
+
+#[test]
+fn par_eq_ignores_order_and_compares_values() {
+    let d = holey();
+    let mut reversed = d.clone();
+    reversed.reverse();
+    assert!(d.par_eq(&reversed) && d == reversed);
+    let mut changed = d.clone();
+    *changed.values_mut().last().unwrap() += 1;
+    assert!(!d.par_eq(&changed));
+    let mut shorter = d.clone();
+    shorter.pop_last();
+    assert!(!d.par_eq(&shorter) && !shorter.par_eq(&d));
+}
+
+#[test]
+fn parallel_set_operations_agree_with_the_sequential_ones_in_order() {
+    let a: Set<u64> = holey().keys().copied().collect();
+    let mut b: Set<u64> = (0..60_000u64).step_by(5).collect();
+    for gone in (0..60_000u64).step_by(15) {
+        b.remove(&gone);
+    }
+    let seq = |it: &mut dyn Iterator<Item = &u64>| it.copied().collect::<Vec<u64>>();
+    assert_eq!(
+        a.par_difference(&b).copied().collect::<Vec<_>>(),
+        seq(&mut a.difference(&b))
+    );
+    assert_eq!(
+        a.par_intersection(&b).copied().collect::<Vec<_>>(),
+        seq(&mut a.intersection(&b))
+    );
+    assert_eq!(
+        a.par_symmetric_difference(&b).copied().collect::<Vec<_>>(),
+        seq(&mut a.symmetric_difference(&b))
+    );
+    assert_eq!(
+        a.par_union(&b).copied().collect::<Vec<_>>(),
+        seq(&mut a.union(&b))
+    );
+    assert!(!a
+        .par_intersection(&b)
+        .copied()
+        .collect::<Vec<_>>()
+        .is_empty());
+
+    assert_eq!(a.par_is_disjoint(&b), a.is_disjoint(&b));
+    let inner: Set<u64> = a.iter().copied().step_by(4).collect();
+    assert!(inner.par_is_subset(&a) && a.par_is_superset(&inner));
+    assert!(!a.par_is_subset(&inner) && !inner.par_is_superset(&a));
+    let far: Set<u64> = (1_000_000..1_000_100).collect();
+    assert!(a.par_is_disjoint(&far) && far.par_is_disjoint(&a));
+    let mut shuffled = a.clone();
+    shuffled.reverse();
+    assert!(a.par_eq(&shuffled) && !a.par_eq(&inner));
+}
+
+#[test]
+fn parallel_set_sorts_agree_with_sequential_ones() {
+    let a: Set<u64> = holey().keys().copied().collect();
+    let mut expected: Vec<u64> = a.iter().copied().collect();
+    expected.sort_by_key(|x| x % 11);
+    let mut by_key = a.clone();
+    by_key.par_sort_by_key(|x| x % 11);
+    assert!(by_key.iter().copied().eq(expected.iter().copied()));
+    let mut cached = a.clone();
+    cached.par_sort_by_cached_key(|x| x % 11);
+    assert!(cached.iter().copied().eq(expected.iter().copied()));
+    let mut unstable = a.clone();
+    unstable.par_sort_unstable_by_key(|x| x % 11);
+    let keys: Vec<u64> = unstable.iter().map(|x| x % 11).collect();
+    assert!(keys.windows(2).all(|w| w[0] <= w[1]));
+
+    let mut descending: Vec<u64> = a.iter().copied().collect();
+    descending.sort_by(|x, y| y.cmp(x));
+    let sorted: Vec<u64> = a.clone().par_sorted_by(|x, y| y.cmp(x)).collect();
+    assert_eq!(sorted, descending);
+    let sorted: Vec<u64> = a.clone().par_sorted_unstable_by(|x, y| y.cmp(x)).collect();
+    assert_eq!(sorted, descending);
+}

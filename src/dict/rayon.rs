@@ -163,6 +163,99 @@ impl<K, V, S> Dict<K, V, S> {
     {
         self.par_sort_unstable_by(|a, _, b, _| a.cmp(b));
     }
+    /// Sorts the entries by `compare` in parallel, stably, and hands them out by value in
+    /// that order.
+    pub fn par_sorted_by<F>(mut self, compare: F) -> IntoParIter<K, V>
+    where
+        K: Send,
+        V: Send,
+        F: Fn(&K, &V, &K, &V) -> Ordering + Sync,
+    {
+        self.par_sort_by(compare);
+        self.into_par_iter()
+    }
+
+    /// Sorts the entries by `compare` in parallel, not stably, and hands them out by value in
+    /// that order.
+    pub fn par_sorted_unstable_by<F>(mut self, compare: F) -> IntoParIter<K, V>
+    where
+        K: Send,
+        V: Send,
+        F: Fn(&K, &V, &K, &V) -> Ordering + Sync,
+    {
+        self.par_sort_unstable_by(compare);
+        self.into_par_iter()
+    }
+
+    /// Sorts the entries by the key `sort_key` extracts, stably, in parallel.
+    pub fn par_sort_by_key<T, F>(&mut self, sort_key: F)
+    where
+        K: Send,
+        V: Send,
+        T: Ord,
+        F: Fn(&K, &V) -> T + Sync,
+    {
+        self.rearrange_buckets(|slots| {
+            slots.par_sort_by_key(|slot| {
+                let bucket = live(slot);
+                sort_key(&bucket.key, &bucket.value)
+            })
+        });
+    }
+
+    /// Sorts the entries by the key `sort_key` extracts in parallel, not stably.
+    pub fn par_sort_unstable_by_key<T, F>(&mut self, sort_key: F)
+    where
+        K: Send,
+        V: Send,
+        T: Ord,
+        F: Fn(&K, &V) -> T + Sync,
+    {
+        self.rearrange_buckets(|slots| {
+            slots.par_sort_unstable_by_key(|slot| {
+                let bucket = live(slot);
+                sort_key(&bucket.key, &bucket.value)
+            })
+        });
+    }
+
+    /// Sorts the entries by the key `sort_key` extracts, stably, in parallel, calling it
+    /// once per entry (the keys are computed in parallel and kept while sorting).
+    pub fn par_sort_by_cached_key<T, F>(&mut self, sort_key: F)
+    where
+        K: Send,
+        V: Send,
+        T: Ord + Send,
+        F: Fn(&K, &V) -> T + Sync,
+    {
+        self.rearrange_buckets(|slots| {
+            slots.par_sort_by_cached_key(|slot| {
+                let bucket = live(slot);
+                sort_key(&bucket.key, &bucket.value)
+            })
+        });
+    }
+}
+
+impl<K, V, S> Dict<K, V, S>
+where
+    K: Hash + Eq + Sync,
+    V: Sync,
+    S: BuildHasher,
+{
+    /// Whether `other` holds the same keys with equal values, whatever the order, checked in
+    /// parallel (as `==`, which ignores order too).
+    pub fn par_eq<V2, S2>(&self, other: &Dict<K, V2, S2>) -> bool
+    where
+        V: PartialEq<V2>,
+        V2: Sync,
+        S2: BuildHasher + Sync,
+    {
+        self.len() == other.len()
+            && self
+                .par_iter()
+                .all(|(key, value)| other.get(key).is_some_and(|v| *value == *v))
+    }
 }
 
 impl<K: Send, V: Send, S> IntoParallelIterator for Dict<K, V, S> {

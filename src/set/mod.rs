@@ -17,7 +17,9 @@ mod rayon;
 mod slice;
 
 #[cfg(feature = "rayon")]
-pub use self::rayon::{IntoParIter, ParIter};
+pub use self::rayon::{
+    IntoParIter, ParDifference, ParIntersection, ParIter, ParSymmetricDifference, ParUnion,
+};
 pub use iter::{
     Difference, Drain, ExtractIf, Intersection, IntoIter, Iter, Splice, SymmetricDifference, Union,
 };
