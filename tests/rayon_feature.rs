@@ -105,7 +105,7 @@ fn parallel_sorts_by_key_and_sorted_iterators_agree_with_sequential_sorting() {
     let by_key_descending: Vec<(u64, u64)> =
         d.clone().par_sorted_by(|a, _, b, _| b.cmp(a)).collect();
     let mut expected: Vec<(u64, u64)> = d.iter().map(|(k, v)| (*k, *v)).collect();
-    expected.sort_by(|a, b| b.0.cmp(&a.0));
+    expected.sort_by_key(|pair| std::cmp::Reverse(pair.0));
     assert_eq!(by_key_descending, expected);
     let unstable_sorted: Vec<(u64, u64)> = d
         .clone()
