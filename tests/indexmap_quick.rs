@@ -1,7 +1,6 @@
 //! indexmap's own quickcheck properties (indexmap 2.14, `tests/quick.rs`, MIT/Apache-2.0),
-//! ported to vdict by renaming: `IndexMap` -> `Dict`, `IndexSet` -> `Set`. Properties that
-//! need an API vdict does not have are left out and listed at the end of this file with the
-//! reason.
+//! ported to vdict by renaming: `IndexMap` -> `Dict`, `IndexSet` -> `Set`, and
+//! `indexmap::map::raw_entry_v1` -> `vdict::dict`. Every property is ported.
 
 // The tests are kept as indexmap wrote them, style included.
 #![allow(clippy::all)]
@@ -420,6 +419,17 @@ quickcheck_limit! {
         })
     }
 
+    fn raw_occupied_entry_swap_indices(vec: Vec<u8>, from: u8, to: u8) -> TestResult {
+        use vdict::dict::{RawEntryApiV1, RawEntryMut};
+        test_map_swap_indices(vec, from, to, |map, from, to| {
+            let key = map.keys()[from];
+            match map.raw_entry_mut_v1().from_key(&key) {
+                RawEntryMut::Occupied(entry) => entry.swap_indices(to),
+                _ => unreachable!(),
+            }
+        })
+    }
+
     fn set_move_index(vec: Vec<u8>, from: u8, to: u8) -> TestResult {
         let mut set = Set::<u8>::from_iter(vec);
         let from = usize::from(from);
@@ -463,10 +473,31 @@ quickcheck_limit! {
         })
     }
 
+    fn raw_occupied_entry_move_index(vec: Vec<u8>, from: u8, to: u8) -> TestResult {
+        use vdict::dict::{RawEntryApiV1, RawEntryMut};
+        test_map_move_index(vec, from, to, |map, from, to| {
+            let key = map.keys()[from];
+            match map.raw_entry_mut_v1().from_key(&key) {
+                RawEntryMut::Occupied(entry) => entry.move_index(to),
+                _ => unreachable!(),
+            }
+        })
+    }
+
     fn occupied_entry_shift_insert(vec: Vec<u8>, i: u8) -> TestResult {
         test_map_shift_insert(vec, i, |map, i, key| {
             match map.entry(key) {
                 Entry::Vacant(entry) => entry.shift_insert(i, ()),
+                _ => unreachable!(),
+            };
+        })
+    }
+
+    fn raw_occupied_entry_shift_insert(vec: Vec<u8>, i: u8) -> TestResult {
+        use vdict::dict::{RawEntryApiV1, RawEntryMut};
+        test_map_shift_insert(vec, i, |map, i, key| {
+            match map.raw_entry_mut_v1().from_key(&key) {
+                RawEntryMut::Vacant(entry) => entry.shift_insert(i, key, ()),
                 _ => unreachable!(),
             };
         })
@@ -867,8 +898,3 @@ where
         Box::new((**self).shrink().map(Large))
     }
 }
-
-// Left out of the port:
-// - `raw_occupied_entry_swap_indices`, `raw_occupied_entry_move_index`,
-//   `raw_occupied_entry_shift_insert`: indexmap's `RawEntryApiV1` has no counterpart of that
-//   name here; vdict's caller-driven lookups are `Dict::find_with` and `Dict::entry_with`.

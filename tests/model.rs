@@ -83,7 +83,9 @@ fn op() -> impl Strategy<Value = Op> {
         1 => (key.clone(), any::<u32>()).prop_map(|(k, v)| Op::InsertEntry(k, v)),
         1 => (key.clone(), any::<u8>()).prop_map(|(k, p)| Op::EntryMoveIndex(k, p)),
         1 => (key.clone(), any::<u8>()).prop_map(|(k, p)| Op::EntrySwapIndices(k, p)),
-        1 => (key, any::<u8>(), any::<u32>()).prop_map(|(k, p, v)| Op::VacantShiftInsert(k, p, v)),
+        1 => (key.clone(), any::<u8>(), any::<u32>()).prop_map(|(k, p, v)| Op::VacantShiftInsert(k, p, v)),
+        2 => (key, any::<u8>(), any::<u8>(), any::<u32>())
+            .prop_map(|(k, a, p, v)| Op::RawEntry(k, a, p, v)),
         1 => (any::<u8>(), any::<u8>()).prop_map(|(a, m)| Op::ReserveShrink(a, m)),
         2 => (any::<u8>(), any::<u8>(), any::<u8>()).prop_map(|(a, b, m)| Op::Slice(a, b, m)),
         2 => (any::<u8>(), any::<u8>(), any::<u8>(), any::<u32>())

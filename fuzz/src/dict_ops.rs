@@ -206,6 +206,11 @@ pub enum Op {
     /// (`values_mut`) and twice to the tail (`iter_mut`, then its first and last by
     /// `split_first_mut` and `split_last_mut`).
     SliceMut(u8, u8, u8, u32),
+    /// The raw entry API: `raw_entry_v1().from_hash_full` checked against `get_full`, then
+    /// `raw_entry_mut_v1().from_key`, whose entry does what `action` says (occupied: insert,
+    /// remove, swap_remove, move_index(p), and_modify, swap_indices(p); vacant: insert or
+    /// shift_insert(p)).
+    RawEntry(#[arbitrary(with = small_key)] u8, u8, u8, u32),
 }
 
 /// What a compare of [`Op::ProbeMutating`] does to the dict before answering.
@@ -880,6 +885,67 @@ pub fn apply<K: Key, S: BuildHasher + Clone>(
                 Entry::Occupied(_) => panic!("the key is absent"),
             }
             expect(true, true)
+        }
+        Op::RawEntry(k, action, p, v) => {
+            use vdict::dict::{RawEntryApiV1, RawEntryMut};
+            let k = key(k);
+            let hash = dict.hash_key(&k);
+            let full = dict
+                .raw_entry_v1()
+                .from_hash_full(hash, |stored| *stored == k)
+                .map(|(i, k, v)| (i, k.clone(), *v));
+            let expected = model.get_full(&k).map(|(i, k, v)| (i, k.clone(), *v));
+            assert_eq!(full, expected);
+            let len = model.len();
+            let p = position(p, len);
+            match (dict.raw_entry_mut_v1().from_key(&k), model.get_index_of(&k)) {
+                (RawEntryMut::Occupied(mut entry), Some(at)) => {
+                    assert_eq!(entry.index(), at);
+                    match action % 6 {
+                        0 => {
+                            assert_eq!(entry.insert(v), model.insert(k, v).unwrap());
+                            expect(true, false)
+                        }
+                        1 => {
+                            assert_eq!(entry.remove_entry(), model.shift_remove_entry(&k).unwrap());
+                            expect(true, true)
+                        }
+                        2 => {
+                            assert_eq!(entry.swap_remove(), model.swap_remove(&k).unwrap());
+                            expect(true, true)
+                        }
+                        3 if p < len => {
+                            entry.move_index(p);
+                            model.move_index(at, p);
+                            expect(at != p, at != p)
+                        }
+                        5 if p < len => {
+                            entry.swap_indices(p);
+                            model.swap_indices(at, p);
+                            expect(true, true)
+                        }
+                        _ => {
+                            RawEntryMut::Occupied(entry).and_modify(|_, value| *value = v);
+                            model.insert(k, v);
+                            expect(true, true)
+                        }
+                    }
+                }
+                (RawEntryMut::Vacant(entry), None) => {
+                    assert_eq!(entry.index(), len);
+                    if action % 2 == 1 && p <= len {
+                        let (stored, value) = entry.shift_insert(p, k.clone(), v);
+                        assert_eq!((&*stored, *value), (&k, v));
+                        model.shift_insert(p, k, v);
+                    } else {
+                        let (stored, value) = entry.insert(k.clone(), v);
+                        assert_eq!((&*stored, *value), (&k, v));
+                        model.insert(k, v);
+                    }
+                    expect(true, true)
+                }
+                (entry, at) => panic!("raw entry {:?} for a key at {at:?}", entry.index()),
+            }
         }
         Op::ReserveShrink(additional, min) => {
             dict.try_reserve(usize::from(additional))

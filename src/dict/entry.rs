@@ -193,6 +193,22 @@ impl<'a, K, V> OccupiedEntry<'a, K, V> {
             .value
     }
 
+    /// The stored key and the value, both mutable (for the raw entry API and `MutableKeys`).
+    /// Bumps both tags: a key changed in place is a key removed and another added, to a cache
+    /// that remembers where a name lives.
+    pub(crate) fn key_value_mut(&mut self) -> (&mut K, &mut V) {
+        self.tags.keys_changed();
+        let bucket = self.table.bucket_at_mut(self.found.slot);
+        (&mut bucket.key, &mut bucket.value)
+    }
+
+    /// [`key_value_mut`](Self::key_value_mut), for as long as the dict's borrow lasts.
+    pub(crate) fn into_key_value_mut(self) -> (&'a mut K, &'a mut V) {
+        self.tags.keys_changed();
+        let bucket = self.table.bucket_at_mut(self.found.slot);
+        (&mut bucket.key, &mut bucket.value)
+    }
+
     /// Replaces the value, returning the old one. Bumps the version.
     pub fn insert(&mut self, value: V) -> V {
         std::mem::replace(self.value_mut(), value)

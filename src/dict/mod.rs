@@ -17,6 +17,7 @@ mod invariants;
 mod iter;
 mod positions;
 mod ranks;
+mod raw_entry;
 #[cfg(feature = "rayon")]
 mod rayon;
 #[cfg(feature = "serde")]
@@ -31,6 +32,10 @@ pub use self::rayon::{IntoParIter, ParIter, ParIterMut};
 pub use bulk::{ExtractIf, Splice};
 pub use caller_eq::{Candidate, EntryWith, IterationError, Probe, SlotCursor, VacantEntryWith};
 pub use entry::{Entry, OccupiedEntry, VacantEntry};
+pub use raw_entry::{
+    RawEntryApiV1, RawEntryBuilder, RawEntryBuilderMut, RawEntryMut, RawOccupiedEntryMut,
+    RawVacantEntryMut,
+};
 pub use slice::Slice;
 pub use slice_mut::{EntryAndRest, SliceMut};
 
