@@ -10,8 +10,8 @@
 
 use std::string::String;
 use vdict::dict::{
-    Entry, IndexedEntry, IntoIter, IntoKeys, IntoValues, Iter, IterMut, Keys, OccupiedEntry, Slice,
-    SliceMut, Values, ValuesMut,
+    Entry, IndexedEntry, IntoIter, IntoKeys, IntoValues, Iter, IterMut, IterMut2, Keys,
+    MutableKeys, OccupiedEntry, Slice, SliceMut, Values, ValuesMut,
 };
 use vdict::Dict;
 
@@ -597,12 +597,36 @@ fn iter_default() {
     }
     assert_default::<Iter<'static, K, V>>();
     assert_default::<IterMut<'static, K, V>>();
+    assert_default::<IterMut2<'static, K, V>>();
     assert_default::<IntoIter<K, V>>();
     assert_default::<Keys<'static, K, V>>();
     assert_default::<IntoKeys<K, V>>();
     assert_default::<Values<'static, K, V>>();
     assert_default::<ValuesMut<'static, K, V>>();
     assert_default::<IntoValues<K, V>>();
+}
+
+#[test]
+fn get_index_mut2() {
+    let mut map: Dict<i32, i32> = Dict::new();
+    map.insert(1, 2);
+    map.insert(3, 4);
+    map.insert(5, 6);
+
+    {
+        let (key, value) = map.get_index_mut2(0).unwrap();
+        assert_eq!(*key, 1);
+        assert_eq!(*value, 2);
+
+        *value = 7;
+    }
+    assert_eq!(map[0], 7);
+
+    {
+        let (key, _) = map.get_index_mut2(0).unwrap();
+        *key = 8;
+    }
+    assert_eq!(map.get_index(0).unwrap().0, &8);
 }
 
 #[test]
@@ -1287,8 +1311,6 @@ fn get_range_mut() {
 }
 
 // Left out of the port:
-// - `get_index_mut2` and `IterMut2` (indexmap's `MutableKeys`: keys changed in place, which
-//   can break the map's hashing; vdict does not offer it).
 // - `into_boxed_slice`: an owned `Slice`; vdict's slices are views.
 //
 // Changed in the port: `sorted_unstable_by` collects its iterator instead of calling

@@ -255,6 +255,12 @@ impl<'a, K, V> VacantEntry<'a, K, V> {
         self.table.len()
     }
 
+    /// The key that would be inserted, mutable (for `MutableEntryKey`): it is not in the
+    /// dict yet, so no tag moves. It must keep the hash and equality it was looked up with.
+    pub(crate) fn key_mut(&mut self) -> &mut K {
+        &mut self.key
+    }
+
     /// Gives the key back without inserting.
     pub fn into_key(self) -> K {
         self.key

@@ -310,6 +310,13 @@ live_iterator! {
 }
 
 live_iterator! {
+    /// `(&mut K, &mut V)` in insertion order:
+    /// [`MutableKeys::iter_mut2`](crate::dict::MutableKeys::iter_mut2).
+    IterMut2<'a, K, V>: slice::IterMut<'a, EntrySlot<K, V>> => (&'a mut K, &'a mut V),
+        |bucket| (&mut bucket.key, &mut bucket.value)
+}
+
+live_iterator! {
     /// Owned `(K, V)` in insertion order: `Dict::into_iter`. Entries not handed out are
     /// dropped with the iterator.
     IntoIter<K, V>: vec::IntoIter<EntrySlot<K, V>> => (K, V),
@@ -476,6 +483,7 @@ macro_rules! debug_as_list {
 }
 
 debug_as_list!(IterMut<'a, K, V> where K: Debug, V: Debug; |it| it.live.buckets_left(), |b| (&b.key, &b.value));
+debug_as_list!(IterMut2<'a, K, V> where K: Debug, V: Debug; |it| it.live.buckets_left(), |b| (&b.key, &b.value));
 debug_as_list!(IntoIter<K, V> where K: Debug, V: Debug; |it| it.live.buckets_left(), |b| (&b.key, &b.value));
 debug_as_list!(Drain<'a, K, V> where K: Debug, V: Debug; |it| it.live.buckets_left(), |b| (&b.key, &b.value));
 debug_as_list!(Keys<'a, K, V> where K: Debug; |it| it.inner.live.buckets_left(), |b| &b.key);
@@ -519,7 +527,7 @@ macro_rules! empty_by_default {
         }
     )*};
 }
-empty_by_default!(Iter<'a, K, V>, IterMut<'a, K, V>, IntoIter<K, V>);
+empty_by_default!(Iter<'a, K, V>, IterMut<'a, K, V>, IterMut2<'a, K, V>, IntoIter<K, V>);
 
 macro_rules! projection_by_default {
     ($($name:ident<$($lt:lifetime,)? K, V>),* $(,)?) => {$(

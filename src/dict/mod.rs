@@ -15,6 +15,7 @@ mod entry_ref;
 pub(crate) mod index;
 mod invariants;
 mod iter;
+mod mutable;
 mod positions;
 mod ranks;
 mod raw_entry;
@@ -32,6 +33,7 @@ pub use self::rayon::{IntoParIter, ParIter, ParIterMut};
 pub use bulk::{ExtractIf, Splice};
 pub use caller_eq::{Candidate, EntryWith, IterationError, Probe, SlotCursor, VacantEntryWith};
 pub use entry::{Entry, OccupiedEntry, VacantEntry};
+pub use mutable::{MutableEntryKey, MutableKeys};
 pub use raw_entry::{
     RawEntryApiV1, RawEntryBuilder, RawEntryBuilderMut, RawEntryMut, RawOccupiedEntryMut,
     RawVacantEntryMut,
@@ -43,7 +45,9 @@ pub use slice_mut::{EntryAndRest, SliceMut};
 /// [`OccupiedEntry`], which already knows its position.
 pub type IndexedEntry<'a, K, V> = OccupiedEntry<'a, K, V>;
 pub use entry_ref::{EntryRef, VacantEntryRef};
-pub use iter::{Drain, IntoIter, IntoKeys, IntoValues, Iter, IterMut, Keys, Values, ValuesMut};
+pub use iter::{
+    Drain, IntoIter, IntoKeys, IntoValues, Iter, IterMut, IterMut2, Keys, Values, ValuesMut,
+};
 
 pub use crate::hasher::DefaultHashBuilder;
 use crate::version::Version;
@@ -486,7 +490,8 @@ impl<K, V, S> Dict<K, V, S> {
         if !self.is_empty() {
             self.tags.values_changed();
         }
-        self.retain_slots(keep);
+        let mut keep = keep;
+        self.retain_slots(|key, value| keep(key, value));
     }
 
     /// The same as [`retain`](Dict::retain) (its name in earlier versions of vdict, when
@@ -495,13 +500,15 @@ impl<K, V, S> Dict<K, V, S> {
         self.retain(keep);
     }
 
-    fn retain_slots(&mut self, mut keep: impl FnMut(&K, &mut V) -> bool) {
+    /// `retain`'s walk, lending the key mutably too (for `MutableKeys::retain2`); the caller
+    /// bumps the tags that lending calls for.
+    pub(crate) fn retain_slots(&mut self, mut keep: impl FnMut(&mut K, &mut V) -> bool) {
         let mut dropped_any = false;
         let mut slot = 0;
         // Re-read the length each time: deleting the last entry trims it.
         while slot < self.table.entries().len() {
             let keep_it = match &mut self.table.entries_mut()[slot] {
-                Some(bucket) => keep(&bucket.key, &mut bucket.value),
+                Some(bucket) => keep(&mut bucket.key, &mut bucket.value),
                 None => true,
             };
             if !keep_it {

@@ -12,6 +12,7 @@
 //! than the element and its stored hash.
 
 mod iter;
+mod mutable;
 #[cfg(feature = "rayon")]
 mod rayon;
 mod slice;
@@ -23,6 +24,7 @@ pub use self::rayon::{
 pub use iter::{
     Difference, Drain, ExtractIf, Intersection, IntoIter, Iter, Splice, SymmetricDifference, Union,
 };
+pub use mutable::MutableValues;
 pub use slice::Slice;
 
 use crate::dict::{DefaultHashBuilder, Dict, Entry, TryReserveError};
