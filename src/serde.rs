@@ -5,8 +5,9 @@
 //! twice is an error naming its position, not a silent overwrite, because an ordered
 //! namespace read back from a file with a repeated name is almost always a corrupt file.
 
-use crate::{Dict, Entry, Set};
-use serde::de::{self, Deserialize, Deserializer, MapAccess, SeqAccess, Visitor};
+use crate::{dict, set, Dict, Entry, Set};
+use serde::de::value::{MapDeserializer, SeqDeserializer};
+use serde::de::{self, Deserialize, Deserializer, IntoDeserializer, MapAccess, SeqAccess, Visitor};
 use serde::ser::{Serialize, SerializeMap, SerializeSeq, Serializer};
 use std::fmt;
 use std::hash::{BuildHasher, Hash};
@@ -29,6 +30,55 @@ impl<T: Serialize, S> Serialize for Set<T, S> {
             seq.serialize_element(element)?;
         }
         seq.end()
+    }
+}
+
+impl<K: Serialize, V: Serialize> Serialize for dict::Slice<'_, K, V> {
+    /// A slice of a dict is written as a map of its entries, in order, as the dict is.
+    fn serialize<Z: Serializer>(&self, serializer: Z) -> Result<Z::Ok, Z::Error> {
+        let mut map = serializer.serialize_map(Some(self.len()))?;
+        for (key, value) in self.iter() {
+            map.serialize_entry(key, value)?;
+        }
+        map.end()
+    }
+}
+
+impl<T: Serialize> Serialize for set::Slice<'_, T> {
+    /// A slice of a set is written as a sequence, in order, as the set is.
+    fn serialize<Z: Serializer>(&self, serializer: Z) -> Result<Z::Ok, Z::Error> {
+        let mut seq = serializer.serialize_seq(Some(self.len()))?;
+        for element in self.iter() {
+            seq.serialize_element(element)?;
+        }
+        seq.end()
+    }
+}
+
+impl<'de, K, V, S, E> IntoDeserializer<'de, E> for Dict<K, V, S>
+where
+    K: IntoDeserializer<'de, E>,
+    V: IntoDeserializer<'de, E>,
+    E: de::Error,
+{
+    /// The dict's entries as a serde map, in order: to deserialize a value from a dict.
+    type Deserializer = MapDeserializer<'de, crate::dict::IntoIter<K, V>, E>;
+
+    fn into_deserializer(self) -> Self::Deserializer {
+        MapDeserializer::new(self.into_iter())
+    }
+}
+
+impl<'de, T, S, E> IntoDeserializer<'de, E> for Set<T, S>
+where
+    T: IntoDeserializer<'de, E>,
+    E: de::Error,
+{
+    /// The set's elements as a serde sequence, in order.
+    type Deserializer = SeqDeserializer<crate::set::IntoIter<T>, E>;
+
+    fn into_deserializer(self) -> Self::Deserializer {
+        SeqDeserializer::new(self.into_iter())
     }
 }
 

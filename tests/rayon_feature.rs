@@ -192,3 +192,39 @@ fn parallel_set_sorts_agree_with_sequential_ones() {
     let sorted: Vec<u64> = a.clone().par_sorted_unstable_by(|x, y| y.cmp(x)).collect();
     assert_eq!(sorted, descending);
 }
+
+#[test]
+fn par_drain_removes_the_range_in_order_and_hands_it_out() {
+    let mut d = holey();
+    let mut sequential = d.clone();
+    let expected: Vec<(u64, u64)> = sequential.drain(100..250).collect();
+    let keys_version = d.keys_version();
+    let drained: Vec<(u64, u64)> = d.par_drain(100..250).collect();
+    assert_eq!(drained, expected);
+    assert_eq!(drained.len(), 150);
+    assert!(d.iter().eq(sequential.iter()));
+    assert_ne!(d.keys_version(), keys_version);
+    d.check_invariants().unwrap();
+    // Dropped unused: the range is gone all the same.
+    let before = d.len();
+    drop(d.par_drain(..10));
+    assert_eq!(d.len(), before - 10);
+
+    let mut s: Set<u64> = holey().keys().copied().collect();
+    let mut sequential = s.clone();
+    let expected: Vec<u64> = sequential.drain(5..).collect();
+    assert_eq!(s.par_drain(5..).collect::<Vec<_>>(), expected);
+    assert!(s.iter().eq(sequential.iter()));
+}
+
+#[test]
+fn a_mutable_dict_iterates_in_parallel_with_mutable_values() {
+    let mut d = holey();
+    let version = d.version();
+    (&mut d).into_par_iter().for_each(|(_, v)| *v += 1);
+    assert_ne!(d.version(), version);
+    assert!(d
+        .iter()
+        .zip(holey().iter())
+        .all(|(a, b)| a.0 == b.0 && *a.1 == *b.1 + 1));
+}

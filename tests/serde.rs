@@ -130,3 +130,41 @@ fn a_dict_inside_a_derived_struct_round_trips() {
     assert_eq!(back, ns);
     assert!(back.flags.iter().eq(ns.flags.iter()));
 }
+
+#[test]
+fn slices_are_written_as_their_dict_and_set_are() {
+    let mut d: Dict<String, i32> = (0..8).map(|i| (format!("k{i}"), i)).collect();
+    d.remove("k1");
+    d.remove("k4");
+    let slice = d.get_range(1..4).unwrap();
+    assert_eq!(
+        serde_json::to_string(&slice).unwrap(),
+        r#"{"k2":2,"k3":3,"k5":5}"#
+    );
+    let s: Set<i32> = [5, 3, 9, 1].into_iter().collect();
+    assert_eq!(serde_json::to_string(&s.as_slice()).unwrap(), "[5,3,9,1]");
+    assert_eq!(
+        serde_json::to_string(&s.get_range(2..).unwrap()).unwrap(),
+        "[9,1]"
+    );
+}
+
+#[test]
+fn a_dict_and_a_set_deserialize_values_in_order() {
+    use serde::de::value::Error;
+    use serde::de::IntoDeserializer;
+
+    #[derive(Deserialize, Debug, PartialEq)]
+    struct Point {
+        x: i32,
+        y: i32,
+    }
+    let mut fields: Dict<&str, i32> = [("y", 2), ("x", 1), ("z", 0)].into_iter().collect();
+    fields.remove("z");
+    let point = Point::deserialize(fields.into_deserializer()).map_err(|e: Error| e);
+    assert_eq!(point, Ok(Point { x: 1, y: 2 }));
+
+    let elements: Set<i32> = [3, 1, 2].into_iter().collect();
+    let as_vec = Vec::<i32>::deserialize(IntoDeserializer::<Error>::into_deserializer(elements));
+    assert_eq!(as_vec, Ok(vec![3, 1, 2]));
+}

@@ -29,7 +29,7 @@ mod table;
 mod traits;
 
 #[cfg(feature = "rayon")]
-pub use self::rayon::{IntoParIter, ParIter, ParIterMut};
+pub use self::rayon::{IntoParIter, ParDrain, ParIter, ParIterMut};
 pub use bulk::{ExtractIf, Splice};
 pub use caller_eq::{Candidate, EntryWith, IterationError, Probe, SlotCursor, VacantEntryWith};
 pub use entry::{Entry, OccupiedEntry, VacantEntry};

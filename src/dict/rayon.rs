@@ -14,10 +14,12 @@
 use super::entries::{Bucket, EntrySlot};
 use super::positions::live;
 use super::Dict;
-use rayon::iter::plumbing::UnindexedConsumer;
+use rayon::iter::plumbing::{Consumer, ProducerCallback, UnindexedConsumer};
 use rayon::prelude::*;
 use std::cmp::Ordering;
 use std::hash::{BuildHasher, Hash};
+use std::marker::PhantomData;
+use std::ops::RangeBounds;
 
 /// `(&K, &V)` in parallel: [`Dict::par_iter`].
 pub struct ParIter<'a, K, V> {
@@ -275,6 +277,67 @@ impl<'a, K: Sync, V: Sync, S> IntoParallelIterator for &'a Dict<K, V, S> {
 
     fn into_par_iter(self) -> ParIter<'a, K, V> {
         self.par_iter()
+    }
+}
+
+impl<'a, K: Sync + Send, V: Send, S> IntoParallelIterator for &'a mut Dict<K, V, S> {
+    type Item = (&'a K, &'a mut V);
+    type Iter = ParIterMut<'a, K, V>;
+
+    /// As [`Dict::par_iter_mut`]: bumps the version of a non-empty dict.
+    fn into_par_iter(self) -> ParIterMut<'a, K, V> {
+        self.par_iter_mut()
+    }
+}
+
+/// Owned `(K, V)` removed by `par_drain`, in parallel.
+///
+/// The range is removed when `par_drain` is called (as `drain` would, each removal O(1)
+/// with the order of the rest kept); the removed entries are then handed out in parallel,
+/// in their order. Dropping the iterator unused drops them.
+pub struct ParDrain<'a, K: Send, V: Send> {
+    entries: Vec<(K, V)>,
+    dict: PhantomData<&'a mut ()>,
+}
+
+impl<K: Send, V: Send> ParallelIterator for ParDrain<'_, K, V> {
+    type Item = (K, V);
+
+    fn drive_unindexed<C: UnindexedConsumer<Self::Item>>(self, consumer: C) -> C::Result {
+        self.entries.into_par_iter().drive_unindexed(consumer)
+    }
+
+    fn opt_len(&self) -> Option<usize> {
+        Some(self.entries.len())
+    }
+}
+
+impl<K: Send, V: Send> IndexedParallelIterator for ParDrain<'_, K, V> {
+    fn len(&self) -> usize {
+        self.entries.len()
+    }
+
+    fn drive<C: Consumer<Self::Item>>(self, consumer: C) -> C::Result {
+        self.entries.into_par_iter().drive(consumer)
+    }
+
+    fn with_producer<CB: ProducerCallback<Self::Item>>(self, callback: CB) -> CB::Output {
+        self.entries.into_par_iter().with_producer(callback)
+    }
+}
+
+impl<'a, K: Send, V: Send, S> ParallelDrainRange<usize> for &'a mut Dict<K, V, S> {
+    type Iter = ParDrain<'a, K, V>;
+    type Item = (K, V);
+
+    /// Removes the entries at positions in `range` now (both tags move if any is removed)
+    /// and hands them out in parallel. Panics if the range is out of bounds, as
+    /// [`Dict::drain`] does.
+    fn par_drain<R: RangeBounds<usize>>(self, range: R) -> ParDrain<'a, K, V> {
+        ParDrain {
+            entries: self.drain(range).collect(),
+            dict: PhantomData,
+        }
     }
 }
 

@@ -19,7 +19,8 @@ mod slice;
 
 #[cfg(feature = "rayon")]
 pub use self::rayon::{
-    IntoParIter, ParDifference, ParIntersection, ParIter, ParSymmetricDifference, ParUnion,
+    IntoParIter, ParDifference, ParDrain, ParIntersection, ParIter, ParSymmetricDifference,
+    ParUnion,
 };
 pub use iter::{
     Difference, Drain, ExtractIf, Intersection, IntoIter, Iter, Splice, SymmetricDifference, Union,

@@ -3,10 +3,11 @@
 
 use super::Set;
 use crate::dict;
-use rayon::iter::plumbing::UnindexedConsumer;
+use rayon::iter::plumbing::{Consumer, ProducerCallback, UnindexedConsumer};
 use rayon::prelude::*;
 use std::cmp::Ordering;
 use std::hash::{BuildHasher, Hash};
+use std::ops::RangeBounds;
 
 /// `&T` in parallel: [`Set::par_iter`].
 pub struct ParIter<'a, T> {
@@ -312,6 +313,55 @@ impl<'a, T: Sync, S> IntoParallelIterator for &'a Set<T, S> {
 
     fn into_par_iter(self) -> ParIter<'a, T> {
         self.par_iter()
+    }
+}
+
+/// Owned `T` removed by `par_drain`, in parallel: the dict's
+/// [`ParDrain`](crate::dict::ParDrain), element by element.
+pub struct ParDrain<'a, T: Send> {
+    inner: dict::ParDrain<'a, T, ()>,
+}
+
+impl<T: Send> ParallelIterator for ParDrain<'_, T> {
+    type Item = T;
+
+    fn drive_unindexed<C: UnindexedConsumer<Self::Item>>(self, consumer: C) -> C::Result {
+        self.inner
+            .map(|(element, ())| element)
+            .drive_unindexed(consumer)
+    }
+
+    fn opt_len(&self) -> Option<usize> {
+        Some(self.inner.len())
+    }
+}
+
+impl<T: Send> IndexedParallelIterator for ParDrain<'_, T> {
+    fn len(&self) -> usize {
+        self.inner.len()
+    }
+
+    fn drive<C: Consumer<Self::Item>>(self, consumer: C) -> C::Result {
+        self.inner.map(|(element, ())| element).drive(consumer)
+    }
+
+    fn with_producer<CB: ProducerCallback<Self::Item>>(self, callback: CB) -> CB::Output {
+        self.inner
+            .map(|(element, ())| element)
+            .with_producer(callback)
+    }
+}
+
+impl<'a, T: Send, S> ParallelDrainRange<usize> for &'a mut Set<T, S> {
+    type Iter = ParDrain<'a, T>;
+    type Item = T;
+
+    /// Removes the elements at positions in `range` now and hands them out in parallel.
+    /// Panics if the range is out of bounds.
+    fn par_drain<R: RangeBounds<usize>>(self, range: R) -> ParDrain<'a, T> {
+        ParDrain {
+            inner: self.map.par_drain(range),
+        }
     }
 }
 
