@@ -108,11 +108,19 @@ impl<K, V, S> Dict<K, V, S> {
             return Some(pair(bucket));
         }
         if let Some(slots) = self.table.slots_by_position() {
-            // Holes, and the flat table of positions is built: one more load.
-            return entries
-                .get(*slots.get(position)? as usize)?
-                .as_ref()
-                .map(pair);
+            // Holes, and the flat table of positions is built: one more load, and no test of
+            // what it says. Leaving out the bounds check and the hole test of the entry takes
+            // a read from 23 to 19 instructions (callgrind, random positions in a 1,000-entry
+            // u64 dict with a hole every 10 slots, through a generic caller; indexmap: 7.5).
+            let slot = *slots.get(position)? as usize;
+            debug_assert!(entries.get(slot).is_some_and(Option::is_some));
+            #[allow(unsafe_code)]
+            // SAFETY: the flat table holds the slot of every live entry, in order, and nothing
+            // else (`Positions` keeps it so: it follows every slot that turns live or hole,
+            // and is dropped with any other change; `check_invariants` audits it), so `slot`
+            // is in bounds and not a hole.
+            let bucket = unsafe { entries.get_unchecked(slot).as_ref().unwrap_unchecked() };
+            return Some(pair(bucket));
         }
         self.get_index_past_holes(position)
     }

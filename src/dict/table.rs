@@ -31,11 +31,10 @@
 
 use super::entries::{Bucket, EntrySlot, StoredHash};
 use super::index::{slot_bytes_for, with_index, Index, SlotWord};
-use super::ranks::Ranks;
+use super::ranks::{Positions, Ranks};
 use super::TryReserveError;
 use hashbrown::hash_table;
 use std::mem;
-use std::sync::OnceLock;
 
 /// Holes are squeezed out after a deletion only when there are at least this many of them and
 /// they exceed half the live entries; below this a small dict keeps its holes.
@@ -64,6 +63,9 @@ pub(crate) struct Vacant;
 /// [`Table::entries_with_positions`]).
 #[derive(Clone, Copy)]
 pub(crate) struct SlotsOf<'t> {
+    /// The flat table of positions, if built.
+    flat: Option<&'t [u32]>,
+    /// The ranks, if the entries have holes.
     ranks: Option<&'t Ranks>,
     live_prefix: usize,
 }
@@ -72,9 +74,13 @@ impl SlotsOf<'_> {
     /// The slot of the live entry at `position`, which must be below the number of live
     /// entries.
     pub(crate) fn slot(&self, position: usize) -> usize {
-        match self.ranks {
-            Some(ranks) if position >= self.live_prefix => ranks.select(position),
-            _ => position,
+        if position < self.live_prefix {
+            return position;
+        }
+        match (self.flat, self.ranks) {
+            (Some(flat), _) => flat[position] as usize,
+            (None, Some(ranks)) => ranks.select(position),
+            (None, None) => position,
         }
     }
 
@@ -100,10 +106,9 @@ pub(crate) struct Table<K, V> {
     /// useful.)
     live_prefix: usize,
     /// Positions past the first hole (`ranks.rs`): built by the first positional question
-    /// that needs it, kept up to date by every change of a slot from live to hole or back,
-    /// dropped by a squeeze. (A `OnceLock`, so that `&self` lookups may build it and the dict
-    /// stays `Sync`.)
-    ranks: OnceLock<Ranks>,
+    /// that needs them, kept up to date by every change of a slot from live to hole or back,
+    /// dropped by a squeeze. (Built through `&self`, so that lookups may build them.)
+    positions: Positions,
 }
 
 impl<K: Clone, V: Clone> Clone for Table<K, V> {
@@ -113,7 +118,7 @@ impl<K: Clone, V: Clone> Clone for Table<K, V> {
             entries: self.entries.clone(),
             used: self.used,
             live_prefix: self.live_prefix,
-            ranks: self.ranks.clone(),
+            positions: self.positions.clone(),
         }
     }
 }
@@ -137,7 +142,7 @@ impl<K, V> Table<K, V> {
             entries: Vec::new(),
             used: 0,
             live_prefix: usize::MAX,
-            ranks: OnceLock::new(),
+            positions: Positions::new(),
         }
     }
 
@@ -151,7 +156,7 @@ impl<K, V> Table<K, V> {
             entries: Vec::with_capacity(capacity),
             used: 0,
             live_prefix: usize::MAX,
-            ranks: OnceLock::new(),
+            positions: Positions::new(),
         }
     }
 
@@ -409,9 +414,7 @@ impl<K, V> Table<K, V> {
         debug_assert!(self.entries.len() < self.entries.capacity());
         self.entries.push(Some(Bucket { hash, key, value }));
         self.used += 1;
-        if let Some(ranks) = self.ranks.get_mut() {
-            ranks.mark_live(self.entries.len() - 1);
-        }
+        self.positions.mark_live(self.entries.len() - 1);
     }
 
     /// Appends an entry for a key that a probe found absent, the table unchanged since, and
@@ -497,7 +500,7 @@ impl<K, V> Table<K, V> {
         }
         self.entries.retain(Option::is_some);
         self.live_prefix = usize::MAX;
-        self.ranks = OnceLock::new();
+        self.positions = Positions::new();
         with_index!(&mut self.index, table => {
             for slot in table.iter_mut() {
                 *slot = SlotWord::new(new_slot_of[slot.get()]);
@@ -543,9 +546,7 @@ impl<K, V> Table<K, V> {
             .expect("vdict: the index held the slot of a hole (corrupt table)");
         self.live_prefix = self.live_prefix.min(slot);
         self.used -= 1;
-        if let Some(ranks) = self.ranks.get_mut() {
-            ranks.mark_hole(slot);
-        }
+        self.positions.mark_hole(slot);
         self.trim_trailing_holes();
         bucket
     }
@@ -557,7 +558,7 @@ impl<K, V> Table<K, V> {
         }
         if self.entries.len() == self.used {
             // No hole left: positions are slots again, and the rank structure has no use.
-            self.ranks = OnceLock::new();
+            self.positions = Positions::new();
         }
     }
 
@@ -579,9 +580,7 @@ impl<K, V> Table<K, V> {
                 .remove();
         });
         self.used -= 1;
-        if let Some(ranks) = self.ranks.get_mut() {
-            ranks.mark_hole(slot);
-        }
+        self.positions.mark_hole(slot);
         self.trim_trailing_holes();
         Some(bucket)
     }
@@ -718,7 +717,7 @@ impl<K, V> Table<K, V> {
         with_index!(&mut self.index, table => table.clear());
         self.used = 0;
         self.live_prefix = usize::MAX;
-        self.ranks = OnceLock::new();
+        self.positions = Positions::new();
         self.entries.clear();
     }
 
@@ -729,7 +728,7 @@ impl<K, V> Table<K, V> {
         with_index!(&mut self.index, table => table.clear());
         self.used = 0;
         self.live_prefix = usize::MAX;
-        self.ranks = OnceLock::new();
+        self.positions = Positions::new();
         self.entries.drain(..)
     }
 
@@ -743,7 +742,7 @@ impl<K, V> Table<K, V> {
         if position < self.live_prefix() {
             return Some(position);
         }
-        Some(self.ranks().select(position))
+        Some(self.positions.select(&self.entries, position))
     }
 
     /// The position of the live entry in `slot`. O(1) before the first hole, O(log n) past it.
@@ -774,7 +773,7 @@ impl<K, V> Table<K, V> {
     /// `ranks.rs`): the fast path of `get_index` past a hole.
     #[inline]
     pub(crate) fn slots_by_position(&self) -> Option<&[u32]> {
-        self.ranks.get()?.flat()
+        self.positions.flat()
     }
 
     /// The entries array, mutable, with what translates positions to slots alongside (the
@@ -785,23 +784,26 @@ impl<K, V> Table<K, V> {
             self.ranks();
         }
         let live_prefix = self.live_prefix();
-        let Table { entries, ranks, .. } = self;
+        let Table {
+            entries, positions, ..
+        } = self;
         let slots_of = SlotsOf {
-            ranks: ranks.get(),
+            flat: positions.flat(),
+            ranks: positions.built_ranks(),
             live_prefix,
         };
         (entries.as_mut_slice(), slots_of)
     }
 
     /// The rank structure, if a positional question has built it (for the invariant check).
-    pub(crate) fn built_ranks(&self) -> Option<&Ranks> {
-        self.ranks.get()
+    pub(crate) fn built_positions(&self) -> &Positions {
+        &self.positions
     }
 
     /// The rank structure, built now if this is the first question that needs it.
     #[cold]
     fn ranks(&self) -> &Ranks {
-        self.ranks.get_or_init(|| Ranks::build(&self.entries))
+        self.positions.ranks(&self.entries)
     }
 
     /// The live entry in `slot`, which must be live.
@@ -838,9 +840,7 @@ impl<K, V> Table<K, V> {
         let removed = mem::replace(&mut self.entries[slot], moved)
             .expect("vdict: swap_remove_slot of a hole (corrupt table)");
         self.used -= 1;
-        if let Some(ranks) = self.ranks.get_mut() {
-            ranks.mark_hole(last);
-        }
+        self.positions.mark_hole(last);
         self.trim_trailing_holes();
         removed
     }
@@ -915,7 +915,7 @@ impl<K, V> Table<K, V> {
         let kept = self.used - taken;
         self.used = kept;
         self.live_prefix = usize::MAX;
-        self.ranks = OnceLock::new();
+        self.positions = Positions::new();
         let Table { index, entries, .. } = self;
         with_index!(index, table => {
             table.clear();
@@ -954,7 +954,7 @@ impl<K, V> Table<K, V> {
                     .iter()
                     .position(Option::is_none)
                     .unwrap_or(usize::MAX);
-                table.ranks = OnceLock::new();
+                table.positions = Positions::new();
                 table.reindex();
             }
         }
