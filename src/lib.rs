@@ -108,7 +108,9 @@
 // a bounds check or a hole test; `LiveEntries` in `dict/iter.rs` (with `FoldLive` beside it)
 // iterates a dict with no holes, and the live prefix of one with holes, without testing each
 // slot; `Dict::get_index` in `dict/positions.rs` reads a position of a dict with no holes
-// without a hole test, on the same proof; and `SlotCache::hit` in `cache/slot_cache.rs` reads a remembered slot through
+// without a hole test, on the same proof, and a position past a hole through the flat table
+// of positions (`dict/ranks.rs`, which holds exactly the live slots) without a bounds check
+// or a hole test; and `SlotCache::hit` in `cache/slot_cache.rs` reads a remembered slot through
 // `Dict::value_in_live_slot` without a bounds check or a hole test, on the proof its
 // keys-version compare gives (the rule is written on `dict::Tags`). Anywhere else `unsafe` is
 // an error.

@@ -228,3 +228,31 @@ fn a_mutable_dict_iterates_in_parallel_with_mutable_values() {
         .zip(holey().iter())
         .all(|(a, b)| a.0 == b.0 && *a.1 == *b.1 + 1));
 }
+
+#[test]
+fn slices_iterate_in_parallel_over_just_their_range() {
+    let mut d = holey();
+    let slice = d.get_range(100..2_000).unwrap();
+    let sequential: Vec<(&u64, &u64)> = slice.iter().collect();
+    assert_eq!(slice.par_iter().collect::<Vec<_>>(), sequential);
+    assert_eq!(slice.into_par_iter().count(), 1_900);
+    assert_eq!(
+        slice.par_keys().copied().collect::<Vec<_>>(),
+        slice.keys().copied().collect::<Vec<_>>()
+    );
+    assert_eq!(slice.par_values().sum::<u64>(), slice.values().sum::<u64>());
+    assert_eq!(d.get_range(5..5).unwrap().par_iter().count(), 0);
+
+    let before: Vec<(u64, u64)> = d.iter().map(|(k, v)| (*k, *v)).collect();
+    let mut middle = d.get_range_mut(100..2_000).unwrap();
+    middle.par_values_mut().for_each(|v| *v += 1);
+    middle.into_par_iter().for_each(|(_, v)| *v += 1);
+    for (position, ((k, v), (k0, v0))) in d.iter().zip(&before).enumerate() {
+        let added = if (100..2_000).contains(&position) {
+            2
+        } else {
+            0
+        };
+        assert_eq!((*k, *v), (*k0, v0 + added), "position {position}");
+    }
+}

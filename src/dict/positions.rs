@@ -463,7 +463,7 @@ impl<K, V, S> Dict<K, V, S> {
 
 /// The live entries in `slots` (distinct where given), each mutable, in the order given:
 /// the array is split at each slot in increasing order, so no two references overlap.
-fn buckets_at_mut<K, V, const N: usize>(
+pub(crate) fn buckets_at_mut<K, V, const N: usize>(
     entries: &mut [EntrySlot<K, V>],
     slots: [Option<usize>; N],
 ) -> [Option<&mut Bucket<K, V>>; N] {

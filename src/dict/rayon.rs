@@ -13,7 +13,7 @@
 
 use super::entries::{Bucket, EntrySlot};
 use super::positions::live;
-use super::Dict;
+use super::{Dict, Slice, SliceMut};
 use rayon::iter::plumbing::{Consumer, ProducerCallback, UnindexedConsumer};
 use rayon::prelude::*;
 use std::cmp::Ordering;
@@ -257,6 +257,72 @@ where
             && self
                 .par_iter()
                 .all(|(key, value)| other.get(key).is_some_and(|v| *value == *v))
+    }
+}
+
+impl<'a, K, V> Slice<'a, K, V> {
+    /// The slice's entries in parallel.
+    pub fn par_iter(&self) -> ParIter<'a, K, V> {
+        ParIter {
+            slots: self.slots().0,
+        }
+    }
+
+    /// The slice's keys in parallel.
+    pub fn par_keys(&self) -> impl ParallelIterator<Item = &'a K>
+    where
+        K: Sync,
+        V: Sync,
+    {
+        self.par_iter().map(|(key, _)| key)
+    }
+
+    /// The slice's values in parallel.
+    pub fn par_values(&self) -> impl ParallelIterator<Item = &'a V>
+    where
+        K: Sync,
+        V: Sync,
+    {
+        self.par_iter().map(|(_, value)| value)
+    }
+}
+
+impl<'a, K: Sync, V: Sync> IntoParallelIterator for Slice<'a, K, V> {
+    type Item = (&'a K, &'a V);
+    type Iter = ParIter<'a, K, V>;
+
+    fn into_par_iter(self) -> ParIter<'a, K, V> {
+        self.par_iter()
+    }
+}
+
+impl<K, V> SliceMut<'_, K, V> {
+    /// The view's entries in parallel, values mutable. (The dict's version moved when the
+    /// view was made.)
+    pub fn par_iter_mut(&mut self) -> ParIterMut<'_, K, V> {
+        ParIterMut {
+            slots: self.slots_mut(),
+        }
+    }
+
+    /// The view's values in parallel, mutable.
+    pub fn par_values_mut(&mut self) -> impl ParallelIterator<Item = &mut V>
+    where
+        K: Sync + Send,
+        V: Send,
+    {
+        self.par_iter_mut().map(|(_, value)| value)
+    }
+}
+
+impl<'a, K: Sync + Send, V: Send> IntoParallelIterator for SliceMut<'a, K, V> {
+    type Item = (&'a K, &'a mut V);
+    type Iter = ParIterMut<'a, K, V>;
+
+    fn into_par_iter(self) -> ParIterMut<'a, K, V> {
+        ParIterMut {
+            slots: self.into_slots(),
+        }
     }
 }
 

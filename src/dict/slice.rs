@@ -9,7 +9,7 @@
 //! it walks just its range of slots. What it cannot be: a `&Slice` (so there is no
 //! `Index<Range>`, use [`Slice::get_range`]), a `&mut Slice`, or a `Box<Slice>`.
 
-use super::entries::Bucket;
+use super::entries::{Bucket, EntrySlot};
 use super::iter::{Iter, Keys, Values};
 use super::positions::try_resolve_range;
 use super::table::Table;
@@ -149,10 +149,11 @@ impl<'a, K, V> Slice<'a, K, V> {
         Some((last, self.split_at(self.len - 1).0))
     }
 
-    /// The entries in order.
-    pub fn iter(&self) -> Iter<'a, K, V> {
+    /// The slots from the one of the first position to the one of the last (holes among
+    /// them), and the first of them.
+    pub(crate) fn slots(&self) -> (&'a [EntrySlot<K, V>], usize) {
         if self.len == 0 {
-            return Iter::default();
+            return (&[], 0);
         }
         let first = self
             .table
@@ -162,12 +163,18 @@ impl<'a, K, V> Slice<'a, K, V> {
             .table
             .slot_of_position(self.start + self.len - 1)
             .expect("a slice's end is a live position");
-        let live_front = self.table.live_prefix().min(last + 1).saturating_sub(first);
-        Iter::new(
-            self.table.entries()[first..=last].iter(),
-            self.len,
-            live_front,
-        )
+        (&self.table.entries()[first..=last], first)
+    }
+
+    /// The entries in order.
+    pub fn iter(&self) -> Iter<'a, K, V> {
+        let (slots, first) = self.slots();
+        let live_front = self
+            .table
+            .live_prefix()
+            .min(first + slots.len())
+            .saturating_sub(first);
+        Iter::new(slots.iter(), self.len, live_front)
     }
 
     /// The keys in order.

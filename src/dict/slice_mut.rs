@@ -8,9 +8,10 @@
 
 use super::entries::EntrySlot;
 use super::iter::{Iter, IterMut, Keys, Values, ValuesMut};
-use super::positions::try_resolve_range;
+use super::positions::{buckets_at_mut, try_resolve_range};
 use super::table::SlotsOf;
 use super::Dict;
+use super::GetDisjointMutError;
 use std::fmt;
 use std::ops::{Index, IndexMut, RangeBounds};
 
@@ -99,6 +100,18 @@ impl<'a, K, V> SliceMut<'a, K, V> {
         self.len == 0
     }
 
+    /// The slots the view covers (holes among them), mutable.
+    #[cfg(feature = "rayon")]
+    pub(crate) fn slots_mut(&mut self) -> &mut [EntrySlot<K, V>] {
+        self.slots
+    }
+
+    /// The slots the view covers, for as long as the view's borrow lasts.
+    #[cfg(feature = "rayon")]
+    pub(crate) fn into_slots(self) -> &'a mut [EntrySlot<K, V>] {
+        self.slots
+    }
+
     /// Where in `slots` the entry at `position` (from the start of the view) is.
     fn local_slot(&self, position: usize) -> Option<usize> {
         (position < self.len).then(|| self.slots_of.slot(self.start + position) - self.base_slot)
@@ -115,6 +128,40 @@ impl<'a, K, V> SliceMut<'a, K, V> {
         let slot = self.local_slot(position)?;
         let bucket = self.slots[slot].as_mut()?;
         Some((&bucket.key, &mut bucket.value))
+    }
+
+    /// Several entries at once, values mutable, by position in the view (indexmap's
+    /// `Slice::get_disjoint_mut`): an error if a position is out of bounds or given twice.
+    ///
+    /// ```
+    /// let mut d = vdict::Dict::from([("a", 1), ("b", 2), ("c", 3), ("d", 4)]);
+    /// d.remove("b");
+    /// let mut tail = d.get_range_mut(1..).unwrap();
+    /// let [(kd, d_value), (kc, c_value)] = tail.get_disjoint_mut([1, 0]).unwrap();
+    /// assert_eq!((*kc, *kd), ("c", "d"));
+    /// std::mem::swap(c_value, d_value);
+    /// assert!(tail.get_disjoint_mut([0, 0]).is_err());
+    /// assert!(tail.get_disjoint_mut([2]).is_err());
+    /// assert_eq!(d["c"], 4);
+    /// ```
+    pub fn get_disjoint_mut<const N: usize>(
+        &mut self,
+        positions: [usize; N],
+    ) -> Result<[(&K, &mut V); N], GetDisjointMutError> {
+        let mut slots = [0usize; N];
+        for (i, &position) in positions.iter().enumerate() {
+            slots[i] = self
+                .local_slot(position)
+                .ok_or(GetDisjointMutError::IndexOutOfBounds)?;
+            if positions[..i].contains(&position) {
+                return Err(GetDisjointMutError::OverlappingIndices);
+            }
+        }
+        let buckets = buckets_at_mut(self.slots, slots.map(Some));
+        Ok(buckets.map(|bucket| {
+            let bucket = bucket.expect("every slot was given");
+            (&bucket.key, &mut bucket.value)
+        }))
     }
 
     /// The first entry.
