@@ -185,6 +185,8 @@ trait Measured {
     fn name(&self) -> &'static str;
     fn sample(&mut self, hits: &dyn std::any::Any, misses: &dyn std::any::Any, reps: usize);
     fn medians(&self) -> (f64, f64);
+    /// Every round's ns per hit and per miss, in round order.
+    fn samples(&self) -> (&[f64], &[f64]);
 }
 
 impl<K: PlainKey + 'static, M: PlainMap<K>> Measured for Subject<K, M> {
@@ -221,6 +223,17 @@ impl<K: PlainKey + 'static, M: PlainMap<K>> Measured for Subject<K, M> {
     fn medians(&self) -> (f64, f64) {
         (median(&self.hits_ns), median(&self.misses_ns))
     }
+
+    fn samples(&self) -> (&[f64], &[f64]) {
+        (&self.hits_ns, &self.misses_ns)
+    }
+}
+
+/// The median over rounds of `a`'s time over `b`'s in the same round: a paired ratio, in
+/// which a slow spell of the machine, which both of a round's samples share, cancels.
+fn paired_ratio(a: &[f64], b: &[f64]) -> f64 {
+    let ratios: Vec<f64> = a.iter().zip(b).map(|(a, b)| a / b).collect();
+    median(&ratios)
 }
 
 fn median(samples: &[f64]) -> f64 {
@@ -242,8 +255,15 @@ fn subject<K: PlainKey + 'static, M: PlainMap<K> + 'static>(keys: &[K]) -> Box<d
     })
 }
 
-/// Measures one key type at one size; returns each map's (name, hit ns, miss ns).
-fn measure<K: PlainKey + 'static>(size: usize, rounds: usize) -> Vec<(&'static str, f64, f64)> {
+/// What one key type at one size measured: each map's (name, hit ns, miss ns), vdict's
+/// `get_with` last, and `get_with` over `get` on vdict's dict (hit, miss), as paired ratios.
+struct Measured1 {
+    maps: Vec<(&'static str, f64, f64)>,
+    caller_compared: (f64, f64),
+}
+
+/// Measures one key type at one size.
+fn measure<K: PlainKey + 'static>(size: usize, rounds: usize) -> Measured1 {
     let keys: Vec<K> = distinct_keys(size, 0x2545_f491_4f6c_dd1d, &hashbrown::HashSet::new());
     let present: hashbrown::HashSet<K> = keys.iter().cloned().collect();
     let missing: Vec<K> = distinct_keys(size, 0x9e37_79b9_7f4a_7c15, &present);
@@ -262,13 +282,23 @@ fn measure<K: PlainKey + 'static>(size: usize, rounds: usize) -> Vec<(&'static s
             subject.sample(&hits, &missing, reps);
         }
     }
-    subjects
+    let (get_hits, get_misses) = subjects[0].samples();
+    let (with_hits, with_misses) = subjects[subjects.len() - 1].samples();
+    let caller_compared = (
+        paired_ratio(with_hits, get_hits),
+        paired_ratio(with_misses, get_misses),
+    );
+    let maps = subjects
         .iter()
         .map(|subject| {
             let (hit, miss) = subject.medians();
             (subject.name(), hit, miss)
         })
-        .collect()
+        .collect();
+    Measured1 {
+        maps,
+        caller_compared,
+    }
 }
 
 /// Measures both key types at each size, adds rows, prints the table unless `--json`.
@@ -282,7 +312,10 @@ pub fn run(options: &Options, rows: &mut Vec<Row>) {
     for key in ["u64", "String"] {
         for &size in sizes {
             eprintln!("report: plain caller, {key} keys, {size}");
-            let measured = match key {
+            let Measured1 {
+                maps: measured,
+                caller_compared,
+            } = match key {
                 "u64" => measure::<u64>(size, rounds),
                 _ => measure::<String>(size, rounds),
             };
@@ -299,7 +332,7 @@ pub fn run(options: &Options, rows: &mut Vec<Row>) {
                     });
                 }
             }
-            table.push((key, size, measured));
+            table.push((key, size, measured, caller_compared));
         }
     }
     if options.json {
@@ -308,12 +341,9 @@ pub fn run(options: &Options, rows: &mut Vec<Row>) {
     // The caller-compared lookup is not a peer: its own lines below the table.
     let caller_compared: Vec<(&str, usize, f64, f64)> = table
         .iter_mut()
-        .map(|(key, size, measured)| {
-            let at = measured
-                .iter()
-                .position(|m| m.0 == CallerCompared::<u64>::NAME);
-            let (_, hit, miss) = measured.remove(at.expect("measured with the rest"));
-            (*key, *size, hit / measured[0].1, miss / measured[0].2)
+        .map(|(key, size, measured, (hit, miss))| {
+            measured.retain(|m| m.0 != CallerCompared::<u64>::NAME);
+            (*key, *size, *hit, *miss)
         })
         .collect();
     println!("== Lookups from a plain caller: ns per lookup, and vdict's ratio to each peer ==");
@@ -331,7 +361,7 @@ pub fn run(options: &Options, rows: &mut Vec<Row>) {
         print!(" {:>8}", format!("/{}", &name[..name.len().min(5)]));
     }
     println!();
-    for (key, size, measured) in &table {
+    for (key, size, measured, _) in &table {
         for (label, pick) in [("hit", 1usize), ("miss", 2)] {
             let ns: Vec<f64> = measured
                 .iter()
@@ -349,7 +379,7 @@ pub fn run(options: &Options, rows: &mut Vec<Row>) {
         }
     }
     println!(
-        "\nvdict's get_with (the caller's hash and equality) / its get, same keys, same rounds:"
+        "\nvdict's get_with (the caller's hash and equality) / its get, same keys, median over rounds of each round's ratio:"
     );
     for (key, size, hit, miss) in &caller_compared {
         println!("  {key:<6} {size:>8}: hit {hit:.2}, miss {miss:.2}");
