@@ -27,8 +27,14 @@ impl<K, V> private::Sealed for Entry<'_, K, V> {}
 impl<K, V> private::Sealed for OccupiedEntry<'_, K, V> {}
 impl<K, V> private::Sealed for VacantEntry<'_, K, V> {}
 
-/// Access to the dict's keys as `&mut K` (indexmap's `MutableKeys`). See the
-/// [module docs](self) for the contract a changed key must keep.
+/// Access to the dict's keys as `&mut K` (indexmap's `MutableKeys`).
+///
+/// A key changed in place must keep its hash and its equality with the old key: the dict
+/// stores each key's hash and does not look at the key again until it is compared, so a key
+/// that hashes differently afterwards is missed by lookups (a logic error, which
+/// [`check_invariants`](Dict::check_invariants) reports; never memory unsafety). Every method
+/// that lends a stored key mutably bumps both version tags, as if the key had been removed
+/// and another added: a slot cache remembers which key lives in a slot.
 ///
 /// ```
 /// use vdict::dict::MutableKeys;
@@ -119,8 +125,8 @@ where
     }
 }
 
-/// An entry's key as `&mut K` (indexmap's `MutableEntryKey`). See the [module docs](self)
-/// for the contract a changed key must keep.
+/// An entry's key as `&mut K` (indexmap's `MutableEntryKey`), under the contract of
+/// [`MutableKeys`]: a changed key keeps its hash and equality.
 pub trait MutableEntryKey: private::Sealed {
     /// The key type.
     type Key;
