@@ -75,6 +75,17 @@ impl Positions {
         }
     }
 
+    /// Forgets whatever is built (slots moved, or no hole is left). Tests before it writes:
+    /// most dicts never build anything, and a removal or squeeze should not pay for dropping
+    /// two empty cells.
+    #[inline]
+    pub(crate) fn forget(&mut self) {
+        // `flat` is built only from built ranks, so unbuilt ranks mean nothing to drop.
+        if self.ranks.get_mut().is_some() {
+            *self = Positions::new();
+        }
+    }
+
     /// The ranks of `entries`, built now if they are not.
     #[inline]
     pub(crate) fn ranks<K, V>(&self, entries: &[EntrySlot<K, V>]) -> &Ranks {
@@ -118,7 +129,7 @@ impl Positions {
     /// test of whether anything is built sits in every insert.)
     #[inline]
     pub(crate) fn mark_live(&mut self, slot: usize) {
-        if self.ranks.get().is_some() {
+        if self.ranks.get_mut().is_some() {
             self.mark_live_in_built(slot);
         }
     }
@@ -144,7 +155,7 @@ impl Positions {
     /// Slot `slot`, live until now, is a hole (or gone off the end).
     #[inline]
     pub(crate) fn mark_hole(&mut self, slot: usize) {
-        if self.ranks.get().is_some() {
+        if self.ranks.get_mut().is_some() {
             self.mark_hole_in_built(slot);
         }
     }

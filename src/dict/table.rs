@@ -500,7 +500,7 @@ impl<K, V> Table<K, V> {
         }
         self.entries.retain(Option::is_some);
         self.live_prefix = usize::MAX;
-        self.positions = Positions::new();
+        self.positions.forget();
         with_index!(&mut self.index, table => {
             for slot in table.iter_mut() {
                 *slot = SlotWord::new(new_slot_of[slot.get()]);
@@ -558,7 +558,7 @@ impl<K, V> Table<K, V> {
         }
         if self.entries.len() == self.used {
             // No hole left: positions are slots again, and the rank structure has no use.
-            self.positions = Positions::new();
+            self.positions.forget();
         }
     }
 
@@ -717,7 +717,7 @@ impl<K, V> Table<K, V> {
         with_index!(&mut self.index, table => table.clear());
         self.used = 0;
         self.live_prefix = usize::MAX;
-        self.positions = Positions::new();
+        self.positions.forget();
         self.entries.clear();
     }
 
@@ -728,7 +728,7 @@ impl<K, V> Table<K, V> {
         with_index!(&mut self.index, table => table.clear());
         self.used = 0;
         self.live_prefix = usize::MAX;
-        self.positions = Positions::new();
+        self.positions.forget();
         self.entries.drain(..)
     }
 
@@ -915,7 +915,7 @@ impl<K, V> Table<K, V> {
         let kept = self.used - taken;
         self.used = kept;
         self.live_prefix = usize::MAX;
-        self.positions = Positions::new();
+        self.positions.forget();
         let Table { index, entries, .. } = self;
         with_index!(index, table => {
             table.clear();
@@ -954,7 +954,7 @@ impl<K, V> Table<K, V> {
                     .iter()
                     .position(Option::is_none)
                     .unwrap_or(usize::MAX);
-                table.positions = Positions::new();
+                table.positions.forget();
                 table.reindex();
             }
         }
