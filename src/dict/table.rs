@@ -510,6 +510,7 @@ impl<K, V> Table<K, V> {
 
     /// Deletes the entry at `found`, leaving a hole (trimmed if it is the last entry).
     /// Consistent at return; does not squeeze (see [`Table::compact_if_sparse`]).
+    #[inline]
     pub(crate) fn take(&mut self, found: Found) -> Bucket<K, V> {
         with_index!(&mut self.index, table => {
             table
