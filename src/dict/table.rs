@@ -541,6 +541,7 @@ impl<K, V> Table<K, V> {
 
     /// The second half of a deletion, once the slot is out of the index: the entry becomes a
     /// hole, and trailing holes are trimmed.
+    #[inline]
     fn take_entry(&mut self, slot: usize) -> Bucket<K, V> {
         let bucket = self.entries[slot]
             .take()
