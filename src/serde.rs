@@ -120,7 +120,7 @@ where
 }
 
 /// Makes a `Dict` (a `fn` in the marker, so the visitor owns no `K`, `V` or `S`).
-type Makes<K, V, S> = PhantomData<fn() -> Dict<K, V, S>>;
+pub(crate) type Makes<K, V, S> = PhantomData<fn() -> Dict<K, V, S>>;
 
 struct DictVisitor<K, V, S>(Makes<K, V, S>);
 

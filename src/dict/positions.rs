@@ -188,15 +188,7 @@ impl<K, V, S> Dict<K, V, S> {
         &mut self,
         positions: [usize; N],
     ) -> Result<[(&K, &mut V); N], GetDisjointMutError> {
-        let mut slots = [0usize; N];
-        for (i, &position) in positions.iter().enumerate() {
-            slots[i] = self
-                .slot_of(position)
-                .ok_or(GetDisjointMutError::IndexOutOfBounds)?;
-            if positions[..i].contains(&position) {
-                return Err(GetDisjointMutError::OverlappingIndices);
-            }
-        }
+        let slots = disjoint_slots(positions, |position| self.slot_of(position))?;
         self.tags.values_changed();
         let buckets = buckets_at_mut(self.table.entries_mut(), slots.map(Some));
         Ok(buckets.map(|bucket| pair_mut(bucket.expect("every slot was given"))))
@@ -459,6 +451,22 @@ impl<K, V, S> Dict<K, V, S> {
     {
         self.is_sorted_by(|a, _, b, _| a <= b)
     }
+}
+
+/// The slots of `positions` (translated by `slot_of`, `None` past the end), or the error
+/// `get_disjoint_indices_mut` gives for a position out of bounds or given twice.
+pub(crate) fn disjoint_slots<const N: usize>(
+    positions: [usize; N],
+    slot_of: impl Fn(usize) -> Option<usize>,
+) -> Result<[usize; N], GetDisjointMutError> {
+    let mut slots = [0usize; N];
+    for (i, &position) in positions.iter().enumerate() {
+        slots[i] = slot_of(position).ok_or(GetDisjointMutError::IndexOutOfBounds)?;
+        if positions[..i].contains(&position) {
+            return Err(GetDisjointMutError::OverlappingIndices);
+        }
+    }
+    Ok(slots)
 }
 
 /// The live entries in `slots` (distinct where given), each mutable, in the order given:

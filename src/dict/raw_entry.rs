@@ -17,7 +17,7 @@
 
 use super::entries::StoredHash;
 use super::entry::OccupiedEntry;
-use super::table::{Table, Vacant};
+use super::table::{Found, Table, Vacant};
 use super::{Dict, Tags};
 use equivalent::Equivalent;
 use std::convert::Infallible;
@@ -119,7 +119,7 @@ impl<'a, K, V, S> RawEntryBuilder<'a, K, V, S> {
         F: FnMut(&K) -> bool,
     {
         let dict: &'a Dict<K, V, S> = self.dict;
-        let slot = find_slot(&dict.table, hash, is_match)?;
+        let slot = find_match(&dict.table, hash, is_match)?.slot;
         let (key, value) = dict.slot(slot).expect("vdict: a found slot is live");
         Some((dict.table.position_of_slot(slot), key, value))
     }
@@ -129,22 +129,24 @@ impl<'a, K, V, S> RawEntryBuilder<'a, K, V, S> {
     where
         F: FnMut(&K) -> bool,
     {
-        let slot = find_slot(&self.dict.table, hash, is_match)?;
+        let slot = find_match(&self.dict.table, hash, is_match)?.slot;
         Some(self.dict.table.position_of_slot(slot))
     }
 }
 
-/// The slot of the live entry under `hash` that `is_match` accepts.
-fn find_slot<K, V>(
+/// The live entry under `hash` that `is_match` accepts. `is_match` sees only keys whose stored
+/// hash is `hash`, whatever the key type (`Table::find` skips that test for plain words, which
+/// a caller's match may not expect).
+fn find_match<K, V>(
     table: &Table<K, V>,
     hash: u64,
     mut is_match: impl FnMut(&K) -> bool,
-) -> Option<usize> {
+) -> Option<Found> {
     let found = table.find_fallible(StoredHash::new(hash), |key| {
         Ok::<_, Infallible>(is_match(key))
     });
     match found {
-        Ok(found) => found.map(|found| found.slot),
+        Ok(found) => found,
         Err(never) => match never {},
     }
 }
@@ -181,7 +183,7 @@ impl<'a, K, V, S> RawEntryBuilderMut<'a, K, V, S> {
 
     /// The entry under `hash` whose key `is_match` accepts: occupied if there is one, else
     /// vacant (an insert then stores its key under a hash it is given or computes).
-    pub fn from_hash<F>(self, hash: u64, mut is_match: F) -> RawEntryMut<'a, K, V, S>
+    pub fn from_hash<F>(self, hash: u64, is_match: F) -> RawEntryMut<'a, K, V, S>
     where
         F: FnMut(&K) -> bool,
     {
@@ -190,20 +192,16 @@ impl<'a, K, V, S> RawEntryBuilderMut<'a, K, V, S> {
             hash_builder,
             tags,
         } = self.dict;
-        let found = table.find_fallible(StoredHash::new(hash), |key| {
-            Ok::<_, Infallible>(is_match(key))
-        });
-        match found {
-            Ok(Some(found)) => RawEntryMut::Occupied(RawOccupiedEntryMut {
+        match find_match(table, hash, is_match) {
+            Some(found) => RawEntryMut::Occupied(RawOccupiedEntryMut {
                 entry: OccupiedEntry::new(table, tags, found),
                 hash_builder: PhantomData,
             }),
-            Ok(None) => RawEntryMut::Vacant(RawVacantEntryMut {
+            None => RawEntryMut::Vacant(RawVacantEntryMut {
                 table,
                 tags,
                 hash_builder,
             }),
-            Err(never) => match never {},
         }
     }
 }

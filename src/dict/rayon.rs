@@ -72,6 +72,17 @@ impl<K: Send, V: Send> ParallelIterator for IntoParIter<K, V> {
     }
 }
 
+/// `sort_key` applied to a slot a rearrangement sees (every one is live then): what the
+/// sorts by key sort by.
+fn entry_key<'f, K, V, T>(
+    sort_key: &'f (impl Fn(&K, &V) -> T + Sync),
+) -> impl Fn(&EntrySlot<K, V>) -> T + Sync + 'f {
+    move |slot| {
+        let bucket = live(slot);
+        sort_key(&bucket.key, &bucket.value)
+    }
+}
+
 impl<K, V, S> Dict<K, V, S> {
     /// The entries in parallel.
     pub fn par_iter(&self) -> ParIter<'_, K, V> {
@@ -197,12 +208,7 @@ impl<K, V, S> Dict<K, V, S> {
         T: Ord,
         F: Fn(&K, &V) -> T + Sync,
     {
-        self.rearrange_buckets(|slots| {
-            slots.par_sort_by_key(|slot| {
-                let bucket = live(slot);
-                sort_key(&bucket.key, &bucket.value)
-            })
-        });
+        self.rearrange_buckets(|slots| slots.par_sort_by_key(entry_key(&sort_key)));
     }
 
     /// Sorts the entries by the key `sort_key` extracts in parallel, not stably.
@@ -213,12 +219,7 @@ impl<K, V, S> Dict<K, V, S> {
         T: Ord,
         F: Fn(&K, &V) -> T + Sync,
     {
-        self.rearrange_buckets(|slots| {
-            slots.par_sort_unstable_by_key(|slot| {
-                let bucket = live(slot);
-                sort_key(&bucket.key, &bucket.value)
-            })
-        });
+        self.rearrange_buckets(|slots| slots.par_sort_unstable_by_key(entry_key(&sort_key)));
     }
 
     /// Sorts the entries by the key `sort_key` extracts, stably, in parallel, calling it
@@ -230,12 +231,7 @@ impl<K, V, S> Dict<K, V, S> {
         T: Ord + Send,
         F: Fn(&K, &V) -> T + Sync,
     {
-        self.rearrange_buckets(|slots| {
-            slots.par_sort_by_cached_key(|slot| {
-                let bucket = live(slot);
-                sort_key(&bucket.key, &bucket.value)
-            })
-        });
+        self.rearrange_buckets(|slots| slots.par_sort_by_cached_key(entry_key(&sort_key)));
     }
 }
 

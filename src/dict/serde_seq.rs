@@ -15,7 +15,7 @@
 //! Reading rejects a repeated key, as the map form does.
 
 use super::Dict;
-use crate::serde::{dict_for_reading, insert_distinct};
+use crate::serde::{dict_for_reading, insert_distinct, Makes};
 use serde::de::{Deserialize, Deserializer, SeqAccess, Visitor};
 use serde::ser::{Serialize, Serializer};
 use std::fmt;
@@ -43,9 +43,6 @@ where
 {
     deserializer.deserialize_seq(PairsVisitor(PhantomData))
 }
-
-/// Makes a `Dict` (a `fn` in the marker, so the visitor owns no `K`, `V` or `S`).
-type Makes<K, V, S> = PhantomData<fn() -> Dict<K, V, S>>;
 
 struct PairsVisitor<K, V, S>(Makes<K, V, S>);
 

@@ -8,7 +8,7 @@
 
 use super::entries::EntrySlot;
 use super::iter::{Iter, IterMut, Keys, Values, ValuesMut};
-use super::positions::{buckets_at_mut, try_resolve_range};
+use super::positions::{buckets_at_mut, disjoint_slots, try_resolve_range};
 use super::table::SlotsOf;
 use super::Dict;
 use super::GetDisjointMutError;
@@ -148,15 +148,7 @@ impl<'a, K, V> SliceMut<'a, K, V> {
         &mut self,
         positions: [usize; N],
     ) -> Result<[(&K, &mut V); N], GetDisjointMutError> {
-        let mut slots = [0usize; N];
-        for (i, &position) in positions.iter().enumerate() {
-            slots[i] = self
-                .local_slot(position)
-                .ok_or(GetDisjointMutError::IndexOutOfBounds)?;
-            if positions[..i].contains(&position) {
-                return Err(GetDisjointMutError::OverlappingIndices);
-            }
-        }
+        let slots = disjoint_slots(positions, |position| self.local_slot(position))?;
         let buckets = buckets_at_mut(self.slots, slots.map(Some));
         Ok(buckets.map(|bucket| {
             let bucket = bucket.expect("every slot was given");

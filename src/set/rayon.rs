@@ -9,6 +9,11 @@ use std::cmp::Ordering;
 use std::hash::{BuildHasher, Hash};
 use std::ops::RangeBounds;
 
+/// The element of one of the dict's `(element, ())` pairs (or `(&element, &())`).
+fn element<T, Unit>((element, _): (T, Unit)) -> T {
+    element
+}
+
 /// `&T` in parallel: [`Set::par_iter`].
 pub struct ParIter<'a, T> {
     inner: dict::ParIter<'a, T, ()>,
@@ -18,9 +23,7 @@ impl<'a, T: Sync> ParallelIterator for ParIter<'a, T> {
     type Item = &'a T;
 
     fn drive_unindexed<C: UnindexedConsumer<Self::Item>>(self, consumer: C) -> C::Result {
-        self.inner
-            .map(|(element, ())| element)
-            .drive_unindexed(consumer)
+        self.inner.map(element).drive_unindexed(consumer)
     }
 }
 
@@ -33,9 +36,7 @@ impl<T: Send> ParallelIterator for IntoParIter<T> {
     type Item = T;
 
     fn drive_unindexed<C: UnindexedConsumer<Self::Item>>(self, consumer: C) -> C::Result {
-        self.inner
-            .map(|(element, ())| element)
-            .drive_unindexed(consumer)
+        self.inner.map(element).drive_unindexed(consumer)
     }
 }
 
@@ -326,9 +327,7 @@ impl<T: Send> ParallelIterator for ParDrain<'_, T> {
     type Item = T;
 
     fn drive_unindexed<C: UnindexedConsumer<Self::Item>>(self, consumer: C) -> C::Result {
-        self.inner
-            .map(|(element, ())| element)
-            .drive_unindexed(consumer)
+        self.inner.map(element).drive_unindexed(consumer)
     }
 
     fn opt_len(&self) -> Option<usize> {
@@ -342,13 +341,11 @@ impl<T: Send> IndexedParallelIterator for ParDrain<'_, T> {
     }
 
     fn drive<C: Consumer<Self::Item>>(self, consumer: C) -> C::Result {
-        self.inner.map(|(element, ())| element).drive(consumer)
+        self.inner.map(element).drive(consumer)
     }
 
     fn with_producer<CB: ProducerCallback<Self::Item>>(self, callback: CB) -> CB::Output {
-        self.inner
-            .map(|(element, ())| element)
-            .with_producer(callback)
+        self.inner.map(element).with_producer(callback)
     }
 }
 
