@@ -8,14 +8,16 @@
 //! And `vdict::sync`: a writer rebinding and deleting a global of a `SharedDict` while a reader
 //! loads it through its `SharedVersionCache`; in no interleaving does the reader see an older
 //! state after a newer one, a state from before a write it has synchronised with, or a
-//! deleted global after the writer is done.
+//! deleted global after the writer is done; and a reader that loads a write's published
+//! version sees everything the writer did before it (the `Release`/`Acquire` pair: that test
+//! fails when either is weakened to `Relaxed`).
 //!
 //! No other type in vdict is `Sync` with interior mutability: the single-thread caches and the
 //! dict change only through `&mut self`, so the borrow checker keeps them sound.
 
 #![cfg(loom)]
 
-use loom::sync::atomic::{AtomicBool, Ordering};
+use loom::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use loom::sync::Arc;
 use loom::thread;
 use std::collections::HashSet;
@@ -183,5 +185,36 @@ fn a_hit_agrees_with_the_published_version() {
         }
         writer.join().unwrap();
         assert_eq!(load(&mut site, &globals, &builtins), Some(20));
+    });
+}
+
+#[test]
+fn a_reader_that_sees_a_published_version_sees_what_came_before_the_write() {
+    // The contract's message-passing half: the writer records something of its own (here a
+    // side table entry, as an interpreter might keep beside its globals), then writes the
+    // dict; a reader whose `version()` returns the version of that write must see the record,
+    // with no lock taken. It holds only because the publish is a `Release` store and
+    // `version()` an `Acquire` load: with either `Relaxed`, loom finds the interleaving where
+    // the reader sees the new version and the old record.
+    model(|| {
+        let globals = Arc::new(SharedDict::new());
+        globals.write().insert(1u64, 10u64);
+        let before = globals.version();
+        let side_table = Arc::new(AtomicU64::new(0));
+        let writer = {
+            let (globals, side_table) = (Arc::clone(&globals), Arc::clone(&side_table));
+            thread::spawn(move || {
+                side_table.store(1, Ordering::Relaxed);
+                globals.write().insert(1, 20);
+            })
+        };
+        if globals.version() != before {
+            assert_eq!(
+                side_table.load(Ordering::Relaxed),
+                1,
+                "saw the write's version but not what the writer did before the write"
+            );
+        }
+        writer.join().unwrap();
     });
 }

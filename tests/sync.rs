@@ -168,3 +168,64 @@ fn the_same_namespace_as_globals_and_builtins_takes_its_lock_once() {
     // (One site serves one name, as with the single-thread caches.)
     assert!(missing_site.load(&shared, &shared, "missing").is_err());
 }
+
+/// One step of the random single-threaded walk below.
+#[derive(Debug, Clone)]
+enum Step {
+    SetGlobal(usize, u64),
+    DelGlobal(usize),
+    SetBuiltin(usize, u64),
+    DelBuiltin(usize),
+    ClearGlobals,
+    /// A load of a name through its own cache site.
+    Load(usize),
+}
+
+const NAMES: [&str; 4] = ["a", "b", "len", "print"];
+
+fn step() -> impl proptest::strategy::Strategy<Value = Step> {
+    use proptest::prelude::*;
+    let name = 0..NAMES.len();
+    prop_oneof![
+        3 => (name.clone(), 0u64..5).prop_map(|(n, v)| Step::SetGlobal(n, v)),
+        2 => name.clone().prop_map(Step::DelGlobal),
+        2 => (name.clone(), 0u64..5).prop_map(|(n, v)| Step::SetBuiltin(n, v)),
+        1 => name.clone().prop_map(Step::DelBuiltin),
+        1 => Just(Step::ClearGlobals),
+        8 => name.prop_map(Step::Load),
+    ]
+}
+
+proptest::proptest! {
+    /// Every load through a shared cache site answers what a locked lookup (globals, then
+    /// builtins) answers, whichever namespace the site's name was found in before.
+    #[test]
+    fn every_shared_cached_load_equals_a_locked_lookup(
+        steps in proptest::collection::vec(step(), 0..120)
+    ) {
+        let globals: SharedDict<String, u64> = SharedDict::new();
+        let builtins: SharedDict<String, u64> = SharedDict::new();
+        let mut sites: Vec<SharedVersionCache<u64>> =
+            NAMES.iter().map(|_| SharedVersionCache::new()).collect();
+        for step in steps {
+            match step {
+                Step::SetGlobal(n, v) => { globals.write().insert(NAMES[n].into(), v); }
+                Step::DelGlobal(n) => { globals.write().remove(NAMES[n]); }
+                Step::SetBuiltin(n, v) => { builtins.write().insert(NAMES[n].into(), v); }
+                Step::DelBuiltin(n) => { builtins.write().remove(NAMES[n]); }
+                Step::ClearGlobals => globals.write().clear(),
+                Step::Load(n) => {
+                    let name = NAMES[n];
+                    let in_globals = globals.read().get(name).copied();
+                    let locked = in_globals.or_else(|| builtins.read().get(name).copied());
+                    let hit = sites[n].hit(&globals, &builtins).copied();
+                    let cached = sites[n].load(&globals, &builtins, name).ok().copied();
+                    proptest::prop_assert_eq!(cached, locked);
+                    if let Some(hit) = hit {
+                        proptest::prop_assert_eq!(Some(hit), locked, "a stale hit");
+                    }
+                }
+            }
+        }
+    }
+}

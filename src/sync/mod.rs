@@ -23,15 +23,17 @@
 //! value from before the write forever).
 //!
 //! The stores are `Release` and the loads `Acquire`, as the contract says, but it is worth
-//! knowing what carries the proof: the lock and the uniqueness of versions, not those
+//! knowing what carries the proof of a hit: the lock and the uniqueness of versions, not those
 //! orderings. A hit reads nothing shared but the version word (the value is the cache's own),
 //! and a miss reads under the lock, which orders it after the write it waits for; and a
 //! reader that has learned of a write through any other synchronisation cannot then load an
-//! older value of the version word (coherence holds for `Relaxed` too). So the loom tests also
-//! pass with both orderings weakened to `Relaxed`, which was tried. The orderings are kept
-//! because they cost nothing on x86 and make the published word safe to build on: a cache
-//! that read a value out of the dict without the lock, on the strength of the version it
-//! loaded, would need exactly them.
+//! older value of the version word (coherence holds for `Relaxed` too). So the two cache
+//! tests in `tests/loom.rs` pass with `Relaxed` as well (tried). What the pair does carry is
+//! the contract's other half: a reader whose [`SharedDict::version`] returns a write's version
+//! sees everything the writer did before that write, with no lock taken (an interpreter may
+//! keep side tables beside its globals and rely on that); the third loom test checks exactly
+//! this, and fails when either the store or the load is weakened to `Relaxed` (tried). On x86
+//! the pair costs nothing over `Relaxed`.
 
 mod cache;
 mod shared_dict;
