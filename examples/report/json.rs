@@ -1,8 +1,8 @@
 //! The report's rows, and their JSON form (written by hand: no serde for one array).
 //!
 //! Every row has every field, `null` where it does not apply:
-//! `{"table", "workload", "key", "size", "threads", "impl", "ns_per_op", "bytes_per_entry",
-//! "hit_rate"}`.
+//! `{"table", "workload", "key", "size", "threads", "rebind_every", "impl", "ns_per_op",
+//! "bytes_per_entry", "hit_rate"}`.
 
 /// One measurement.
 #[derive(Debug, Clone, Default)]
@@ -15,6 +15,8 @@ pub struct Row {
     pub size: Option<usize>,
     /// Reader threads, for threads rows.
     pub threads: Option<usize>,
+    /// For threads rows: the writer rebinds every so many loads; 0 when there is no writer.
+    pub rebind_every: Option<u64>,
     /// Which implementation: a map's name, or a VM cache mode (`vm` for loads with no cache).
     pub implementation: String,
     pub ns_per_op: Option<f64>,
@@ -49,12 +51,13 @@ pub fn rows_to_json(rows: &[Row]) -> String {
         .iter()
         .map(|row| {
             format!(
-                "  {{\"table\": {}, \"workload\": {}, \"key\": {}, \"size\": {}, \"threads\": {}, \"impl\": {}, \"ns_per_op\": {}, \"bytes_per_entry\": {}, \"hit_rate\": {}}}",
+                "  {{\"table\": {}, \"workload\": {}, \"key\": {}, \"size\": {}, \"threads\": {}, \"rebind_every\": {}, \"impl\": {}, \"ns_per_op\": {}, \"bytes_per_entry\": {}, \"hit_rate\": {}}}",
                 string(row.table),
                 string(&row.workload),
                 row.key.map_or("null".to_string(), string),
                 row.size.map_or("null".to_string(), |n| n.to_string()),
                 row.threads.map_or("null".to_string(), |n| n.to_string()),
+                row.rebind_every.map_or("null".to_string(), |n| n.to_string()),
                 string(&row.implementation),
                 number(row.ns_per_op),
                 number(row.bytes_per_entry),

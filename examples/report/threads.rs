@@ -248,10 +248,11 @@ impl Rebind {
         }
     }
 
-    fn workload(self) -> String {
+    /// The `rebind_every` of the JSON rows: 0 for no writer.
+    fn every(self) -> u64 {
         match self {
-            Rebind::Never => "load_global_shared_no_rebind".to_string(),
-            Rebind::Every(n) => format!("load_global_shared_rebind_every_{n}"),
+            Rebind::Never => 0,
+            Rebind::Every(n) => n,
         }
     }
 }
@@ -315,8 +316,9 @@ pub fn run(options: &Options, rows: &mut Vec<Row>) {
             for (implementation, &ns) in IMPLS.iter().zip(&ns) {
                 rows.push(Row {
                     table: "threads",
-                    workload: rebind.workload(),
+                    workload: "load_global_shared".to_string(),
                     threads: Some(threads),
+                    rebind_every: Some(rebind.every()),
                     implementation: implementation.to_string(),
                     ns_per_op: Some(ns),
                     ..Row::default()
