@@ -169,6 +169,47 @@ fn the_same_namespace_as_globals_and_builtins_takes_its_lock_once() {
     assert!(missing_site.load(&shared, &shared, "missing").is_err());
 }
 
+#[test]
+fn a_module_global_fills_while_builtins_are_being_written() {
+    // A name found in globals does not depend on builtins: its miss takes no lock of theirs,
+    // so a writer holding builtins (a long `update` of them, say) does not hold it up.
+    let globals: Arc<SharedDict<String, u64>> = Arc::new(SharedDict::new());
+    let builtins: Arc<SharedDict<String, u64>> = Arc::new(SharedDict::new());
+    globals.write().insert("x".into(), 1);
+    builtins.write().insert("len".into(), 7);
+    let (held_tx, held_rx) = std::sync::mpsc::channel();
+    let (release_tx, release_rx) = std::sync::mpsc::channel::<()>();
+    let holder = {
+        let builtins = builtins.clone();
+        std::thread::spawn(move || {
+            let mut guard = builtins.write();
+            guard.insert("print".into(), 8);
+            held_tx.send(()).unwrap();
+            release_rx.recv().unwrap();
+        })
+    };
+    held_rx.recv().unwrap();
+    let (done_tx, done_rx) = std::sync::mpsc::channel();
+    let loader = {
+        let (globals, builtins) = (globals.clone(), builtins.clone());
+        std::thread::spawn(move || {
+            let mut site = SharedVersionCache::new();
+            let x = site.load(&globals, &builtins, "x").ok().copied();
+            done_tx.send(x).unwrap();
+        })
+    };
+    // Generous: the load takes microseconds; it only fails here if it waits for the writer.
+    let loaded = done_rx.recv_timeout(std::time::Duration::from_secs(60));
+    release_tx.send(()).unwrap();
+    holder.join().unwrap();
+    loader.join().unwrap();
+    assert_eq!(
+        loaded,
+        Ok(Some(1)),
+        "a module global's miss waited for builtins' writer"
+    );
+}
+
 /// One step of the random single-threaded walk below.
 #[derive(Debug, Clone)]
 enum Step {

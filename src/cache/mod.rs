@@ -200,7 +200,7 @@ where
 /// Panics unless `hash` is `dict`'s own hash of `name`: a lookup with another hash may miss a
 /// name that is there, and a cache must not turn that into a wrong answer.
 #[inline]
-fn assert_own_hash<K, V, S, Q>(dict: &Dict<K, V, S>, name: &Q, hash: u64, which: &str)
+pub(crate) fn assert_own_hash<K, V, S, Q>(dict: &Dict<K, V, S>, name: &Q, hash: u64, which: &str)
 where
     K: Hash + Eq,
     Q: Hash + ?Sized,

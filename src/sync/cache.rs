@@ -2,7 +2,7 @@
 //! threads (see the module docs of [`crate::sync`] for why its hit needs no lock).
 
 use super::SharedDict;
-use crate::cache::{lookup_global_with_hash, NameError};
+use crate::cache::{assert_own_hash, NameError};
 use crate::Version;
 use equivalent::Equivalent;
 use std::hash::{BuildHasher, Hash};
@@ -11,9 +11,9 @@ use std::hash::{BuildHasher, Hash};
 /// published versions and a clone of the value found (for an interpreter's values, an `Arc`).
 ///
 /// A hit is one `Acquire` load per namespace, two compares, and a reference to the remembered
-/// value: no lock, no write to memory another thread reads. A miss takes both namespaces'
-/// read locks (globals', then builtins'), looks the name up, and remembers what it found with
-/// the versions read under those locks.
+/// value: no lock, no write to memory another thread reads. A miss takes globals' read lock,
+/// and builtins' too when the name is not in globals; it remembers what it found with the
+/// versions it depends on read under those locks.
 ///
 /// **The contract**: a hit returns the value a locked lookup (globals, then builtins) would
 /// have returned at the moment of its first version load; a miss returns what it finds under
@@ -139,8 +139,8 @@ impl<V> SharedVersionCache<V> {
         self.fill(globals, builtins, name, hash)
     }
 
-    /// The miss: both read locks (one if the namespaces are the same), the lookup, and the
-    /// versions read under the locks, remembered with a clone of the value.
+    /// The miss: globals' read lock, and builtins' only when the name is not in globals; the
+    /// lookup, and the versions, remembered with a clone of the value.
     #[cold]
     #[inline(never)]
     fn fill<'a, 'n, K, S, Q>(
@@ -160,6 +160,20 @@ impl<V> SharedVersionCache<V> {
         // Until a value is remembered again the versions are `NEVER`, which no dict publishes.
         self.clear();
         let globals_dict = globals.read();
+        let hash = hash.unwrap_or_else(|| globals_dict.hash_key(name));
+        if let Some((_, value)) = globals_dict.slot_and_value_with_hash(hash, name) {
+            self.value = Some(value.clone());
+            // Read under the lock: the version of the very state the lookup saw.
+            self.globals_version = globals_dict.version();
+            // A name globals hold does not depend on builtins at all, so any version builtins
+            // have published will do (a hit then also wants builtins unchanged, which is more
+            // than it needs): the published word, without taking builtins' lock. A miss of a
+            // module global thus takes one lock, not two: on a rebind each reader's miss takes
+            // turns on one lock word fewer.
+            self.builtins_version = builtins.version();
+            return Ok(self.value.as_ref().expect("just remembered"));
+        }
+        assert_own_hash(&globals_dict, name, hash, "globals");
         // The same namespace twice (a module run as its own builtins) takes its lock once:
         // a second read lock on one lock can deadlock behind a waiting writer.
         let builtins_guard;
@@ -169,10 +183,13 @@ impl<V> SharedVersionCache<V> {
             builtins_guard = builtins.read();
             &*builtins_guard
         };
-        let hash = hash.unwrap_or_else(|| globals_dict.hash_key(name));
-        let found = lookup_global_with_hash(&globals_dict, builtins_dict, name, hash)?;
-        self.value = Some(found.clone());
-        // Read under the locks: the versions of the very states the lookup saw.
+        let Some((_, value)) = builtins_dict.slot_and_value_with_hash(hash, name) else {
+            assert_own_hash(builtins_dict, name, hash, "builtins");
+            return Err(NameError { name });
+        };
+        self.value = Some(value.clone());
+        // Read under both locks (globals' still held): the versions of the states the lookup
+        // saw, the name absent from the one and found in the other.
         self.globals_version = globals_dict.version();
         self.builtins_version = builtins_dict.version();
         Ok(self.value.as_ref().expect("just remembered"))
