@@ -17,8 +17,11 @@
 //! the write in progress, if any, takes effect (is linearized) at its publish, and no locked
 //! lookup can observe it before then, since the writer holds the lock until after the publish.
 //! A miss takes the read lock and reads the version from the dict itself, under the lock, so
-//! what it remembers is always a pair that existed. `tests/loom.rs` checks all of it over
-//! every interleaving loom explores; both of its shared-namespace tests fail when the publish
+//! what it remembers is always a pair that existed. (A name found in globals does not depend
+//! on builtins; for it the miss takes no lock of builtins' and remembers their published
+//! word, loaded while globals' lock is held: still a state of builtins that existed beside
+//! the state of globals the lookup saw.) `tests/loom.rs` checks all of it over every
+//! interleaving loom explores; the two shared-namespace cache tests fail when the publish
 //! is moved before the write (the published version then lags the dict, and hits return the
 //! value from before the write forever).
 //!
