@@ -24,8 +24,9 @@
 //! rebinds the writer made.
 //!
 //! For scale it measures the single-threaded `VersionCache` hit on a plain `Dict` in the same
-//! loop, beside each round; the `cache / 1-thread` column is the median of the per-round
-//! ratios, so the machine's drift between rounds cancels.
+//! loop, just before and just after the shared cache's run in each round; the `cache /
+//! 1-thread` column is the median over rounds of the cache's figure over the mean of those
+//! two, so the machine's drift (a third, over seconds, on this VM) cancels.
 
 use crate::json::Row;
 use crate::Options;
@@ -295,17 +296,19 @@ pub fn run(options: &Options, rows: &mut Vec<Row>) {
             let mut ratios = Vec::new();
             let mut made = Vec::new();
             for _ in 0..rounds {
-                // The single-threaded baseline beside the threaded runs of the same round.
-                let single = single_thread_version_cache(cached_loads);
-                single_samples.push(single);
-                for (i, implementation) in IMPLS.iter().enumerate() {
-                    let loads = if i == 0 { cached_loads } else { loads };
-                    let (ns, written) = round(implementation, threads, rebind, loads);
-                    samples[i].push(ns);
-                    if i == 0 {
-                        ratios.push(ns / single);
-                        made.push(written as f64);
-                    }
+                // The single-threaded baseline just before and just after the shared cache's
+                // run, its ratio against their mean: this machine's speed drifts by a third
+                // over seconds (a fixed loop read 1.5 to 2.6 ns), and a baseline on one side
+                // only carried that drift into the ratio.
+                let before = single_thread_version_cache(cached_loads);
+                let (ns, written) = round(IMPLS[0], threads, rebind, cached_loads);
+                let after = single_thread_version_cache(cached_loads);
+                single_samples.extend([before, after]);
+                samples[0].push(ns);
+                ratios.push(ns / ((before + after) / 2.0));
+                made.push(written as f64);
+                for (i, implementation) in IMPLS.iter().enumerate().skip(1) {
+                    samples[i].push(round(implementation, threads, rebind, loads).0);
                 }
             }
             let rebinds_made = match rebind {
@@ -355,7 +358,7 @@ pub fn run(options: &Options, rows: &mut Vec<Row>) {
     );
     println!(
         "   cache / 1-thread: the shared cache over the single-threaded VersionCache hit measured \
-         beside it in each round, median of the rounds)\n"
+         just before and after it in each round, median of the rounds)\n"
     );
     println!(
         "{:<14} {:>7} | {:>12} {:>15} {:>11} | {:>14} {:>16} {:>13}",
