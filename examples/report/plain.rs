@@ -24,13 +24,17 @@ use vdict::DefaultHashBuilder;
 /// Lookups per timed sample, at least: small maps repeat their keys to reach it.
 const LOOKUPS_PER_SAMPLE: usize = 50_000;
 
-/// A map as this table calls it: built by inserts, read by `get`. Each impl forwards to the
-/// map's own method and is small enough that the compiler sees straight through it.
-trait PlainMap<K>: Sized {
+/// How this table reads a map: one lookup. Each impl forwards to the map's own method and is
+/// small enough that the compiler sees straight through it.
+trait PlainLookup<K> {
+    fn lookup(&self, key: &K) -> Option<&u64>;
+}
+
+/// A map as this table builds it: from `new()`, by inserts.
+trait PlainMap<K>: PlainLookup<K> + Sized {
     const NAME: &'static str;
     fn new_map() -> Self;
     fn put(&mut self, key: K, value: u64);
-    fn lookup(&self, key: &K) -> Option<&u64>;
 }
 
 macro_rules! plain_map {
@@ -43,6 +47,9 @@ macro_rules! plain_map {
             fn put(&mut self, key: K, value: u64) {
                 self.insert(key, value);
             }
+        }
+
+        impl<K: Hash + Eq> PlainLookup<K> for $map {
             fn lookup(&self, key: &K) -> Option<&u64> {
                 self.$get(key)
             }
@@ -77,17 +84,14 @@ plain_map!(
 );
 
 /// vdict looked up with the caller's hash and equality (`get_with`), as an interpreter whose
-/// keys compare by running its own code does: measured beside `get` on the same keys.
-struct CallerCompared<K>(vdict::Dict<K, u64>);
+/// keys compare by running its own code does: measured on vdict's own dict, between two
+/// samples of its `get` (see [`Subject::sample_get_with`]).
+struct CallerCompared<'d, K>(&'d vdict::Dict<K, u64>);
 
-impl<K: Hash + Eq> PlainMap<K> for CallerCompared<K> {
-    const NAME: &'static str = "vdict get_with";
-    fn new_map() -> Self {
-        CallerCompared(vdict::Dict::new())
-    }
-    fn put(&mut self, key: K, value: u64) {
-        self.0.insert(key, value);
-    }
+/// The name of the caller-compared lookup's rows.
+const CALLER_COMPARED: &str = "vdict get_with";
+
+impl<K: Hash + Eq> PlainLookup<K> for CallerCompared<'_, K> {
     fn lookup(&self, key: &K) -> Option<&u64> {
         let hash = self.0.hash_key(key);
         let found = self.0.get_with(hash, |stored| Ok::<_, ()>(stored == key));
@@ -97,13 +101,13 @@ impl<K: Hash + Eq> PlainMap<K> for CallerCompared<K> {
 
 /// The one function every lookup goes through: generic, and left to the compiler to inline
 /// or not.
-fn get<'m, K, M: PlainMap<K>>(map: &'m M, key: &K) -> Option<&'m u64> {
+fn get<'m, K, M: PlainLookup<K>>(map: &'m M, key: &K) -> Option<&'m u64> {
     map.lookup(key)
 }
 
 /// Looks up every key, which must all be present; returns a checksum.
 #[inline(never)]
-fn sum_hits<K, M: PlainMap<K>>(map: &M, keys: &[K]) -> u64 {
+fn sum_hits<K, M: PlainLookup<K>>(map: &M, keys: &[K]) -> u64 {
     let mut sum = 0u64;
     for key in keys {
         if let Some(value) = get(map, key) {
@@ -115,7 +119,7 @@ fn sum_hits<K, M: PlainMap<K>>(map: &M, keys: &[K]) -> u64 {
 
 /// Looks up every key, which must all be absent; returns how many were (all of them).
 #[inline(never)]
-fn sum_misses<K, M: PlainMap<K>>(map: &M, keys: &[K]) -> u64 {
+fn sum_misses<K, M: PlainLookup<K>>(map: &M, keys: &[K]) -> u64 {
     let mut absent = 0u64;
     for key in keys {
         if get(map, key).is_none() {
@@ -185,8 +189,6 @@ trait Measured {
     fn name(&self) -> &'static str;
     fn sample(&mut self, hits: &dyn std::any::Any, misses: &dyn std::any::Any, reps: usize);
     fn medians(&self) -> (f64, f64);
-    /// Every round's ns per hit and per miss, in round order.
-    fn samples(&self) -> (&[f64], &[f64]);
 }
 
 impl<K: PlainKey + 'static, M: PlainMap<K>> Measured for Subject<K, M> {
@@ -197,43 +199,74 @@ impl<K: PlainKey + 'static, M: PlainMap<K>> Measured for Subject<K, M> {
     fn sample(&mut self, hits: &dyn std::any::Any, misses: &dyn std::any::Any, reps: usize) {
         let hits: &Vec<K> = hits.downcast_ref().expect("keys of this case's type");
         let misses: &Vec<K> = misses.downcast_ref().expect("keys of this case's type");
-        let start = Instant::now();
-        let mut checksum = 0u64;
-        for _ in 0..reps {
-            checksum = checksum.wrapping_add(sum_hits(&self.map, hits));
-        }
-        self.hits_ns
-            .push(start.elapsed().as_nanos() as f64 / (reps * hits.len()) as f64);
-        let start = Instant::now();
-        let mut absent = 0u64;
-        for _ in 0..reps {
-            absent += sum_misses(&self.map, misses);
-        }
-        self.misses_ns
-            .push(start.elapsed().as_nanos() as f64 / (reps * misses.len()) as f64);
-        assert_eq!(
-            absent,
-            (reps * misses.len()) as u64,
-            "{}: a miss hit",
-            M::NAME
-        );
-        black_box(checksum);
+        let (hit, miss) = time_lookups(&self.map, hits, misses, reps, M::NAME);
+        self.hits_ns.push(hit);
+        self.misses_ns.push(miss);
     }
 
     fn medians(&self) -> (f64, f64) {
         (median(&self.hits_ns), median(&self.misses_ns))
     }
-
-    fn samples(&self) -> (&[f64], &[f64]) {
-        (&self.hits_ns, &self.misses_ns)
-    }
 }
 
-/// The median over rounds of `a`'s time over `b`'s in the same round: a paired ratio, in
-/// which a slow spell of the machine, which both of a round's samples share, cancels.
-fn paired_ratio(a: &[f64], b: &[f64]) -> f64 {
-    let ratios: Vec<f64> = a.iter().zip(b).map(|(a, b)| a / b).collect();
-    median(&ratios)
+/// ns per hit and per miss of `map`: `reps` passes over `hits`, then over `misses`.
+fn time_lookups<K, M: PlainLookup<K>>(
+    map: &M,
+    hits: &[K],
+    misses: &[K],
+    reps: usize,
+    name: &str,
+) -> (f64, f64) {
+    let start = Instant::now();
+    let mut checksum = 0u64;
+    for _ in 0..reps {
+        checksum = checksum.wrapping_add(sum_hits(map, hits));
+    }
+    let hit = start.elapsed().as_nanos() as f64 / (reps * hits.len()) as f64;
+    let start = Instant::now();
+    let mut absent = 0u64;
+    for _ in 0..reps {
+        absent += sum_misses(map, misses);
+    }
+    let miss = start.elapsed().as_nanos() as f64 / (reps * misses.len()) as f64;
+    assert_eq!(absent, (reps * misses.len()) as u64, "{name}: a miss hit");
+    black_box(checksum);
+    (hit, miss)
+}
+
+/// `get_with` against `get` on one dict, each round's `get_with` sample taken between two
+/// `get` samples: ns per hit and per miss of `get_with` (medians), and its ratios to the mean
+/// of the two `get` samples around it (medians over rounds). One dict for both, so that
+/// neither gains from where its memory happens to lie; a sample on each side, so that the
+/// machine's drift cancels (with a single `get` sample several maps away, the u64 ratios
+/// ranged 0.97-1.13 from run to run).
+fn measure_caller_compared<K: PlainKey>(
+    keys: &[K],
+    hits: &[K],
+    misses: &[K],
+    reps: usize,
+    rounds: usize,
+) -> ((f64, f64), (f64, f64)) {
+    let mut dict = vdict::Dict::new();
+    for (i, key) in keys.iter().enumerate() {
+        dict.insert(key.clone(), i as u64);
+    }
+    let caller_compared = CallerCompared(&dict);
+    let (mut with_hits, mut with_misses) = (Vec::new(), Vec::new());
+    let (mut hit_ratios, mut miss_ratios) = (Vec::new(), Vec::new());
+    for _ in 0..rounds {
+        let before = time_lookups(&dict, hits, misses, reps, "vdict");
+        let with = time_lookups(&caller_compared, hits, misses, reps, CALLER_COMPARED);
+        let after = time_lookups(&dict, hits, misses, reps, "vdict");
+        with_hits.push(with.0);
+        with_misses.push(with.1);
+        hit_ratios.push(with.0 / ((before.0 + after.0) / 2.0));
+        miss_ratios.push(with.1 / ((before.1 + after.1) / 2.0));
+    }
+    (
+        (median(&with_hits), median(&with_misses)),
+        (median(&hit_ratios), median(&miss_ratios)),
+    )
 }
 
 fn median(samples: &[f64]) -> f64 {
@@ -274,7 +307,6 @@ fn measure<K: PlainKey + 'static>(size: usize, rounds: usize) -> Measured1 {
         subject::<K, hashbrown::HashMap<K, u64, DefaultHashBuilder>>(&keys),
         subject::<K, std::collections::HashMap<K, u64, DefaultHashBuilder>>(&keys),
         subject::<K, hashlink::LinkedHashMap<K, u64, DefaultHashBuilder>>(&keys),
-        subject::<K, CallerCompared<K>>(&keys),
     ];
     let reps = (LOOKUPS_PER_SAMPLE / size).max(1);
     for _ in 0..rounds {
@@ -282,19 +314,16 @@ fn measure<K: PlainKey + 'static>(size: usize, rounds: usize) -> Measured1 {
             subject.sample(&hits, &missing, reps);
         }
     }
-    let (get_hits, get_misses) = subjects[0].samples();
-    let (with_hits, with_misses) = subjects[subjects.len() - 1].samples();
-    let caller_compared = (
-        paired_ratio(with_hits, get_hits),
-        paired_ratio(with_misses, get_misses),
-    );
-    let maps = subjects
+    let ((with_hit, with_miss), caller_compared) =
+        measure_caller_compared(&keys, &hits, &missing, reps, rounds);
+    let mut maps: Vec<_> = subjects
         .iter()
         .map(|subject| {
             let (hit, miss) = subject.medians();
             (subject.name(), hit, miss)
         })
         .collect();
+    maps.push((CALLER_COMPARED, with_hit, with_miss));
     Measured1 {
         maps,
         caller_compared,
@@ -342,7 +371,7 @@ pub fn run(options: &Options, rows: &mut Vec<Row>) {
     let caller_compared: Vec<(&str, usize, f64, f64)> = table
         .iter_mut()
         .map(|(key, size, measured, (hit, miss))| {
-            measured.retain(|m| m.0 != CallerCompared::<u64>::NAME);
+            measured.retain(|m| m.0 != CALLER_COMPARED);
             (*key, *size, *hit, *miss)
         })
         .collect();
@@ -379,7 +408,8 @@ pub fn run(options: &Options, rows: &mut Vec<Row>) {
         }
     }
     println!(
-        "\nvdict's get_with (the caller's hash and equality) / its get, same keys, median over rounds of each round's ratio:"
+        "\nvdict's get_with (the caller's hash and equality) / its get, on one dict, median over rounds of each round's ratio \
+         (get timed just before and just after get_with):"
     );
     for (key, size, hit, miss) in &caller_compared {
         println!("  {key:<6} {size:>8}: hit {hit:.2}, miss {miss:.2}");
