@@ -34,7 +34,8 @@
 //! tests in `tests/loom.rs` pass with `Relaxed` as well (tried). What the pair does carry is
 //! the contract's other half: a reader whose [`SharedDict::version`] returns a write's version
 //! sees everything the writer did before that write, with no lock taken (an interpreter may
-//! keep side tables beside its globals and rely on that); the third loom test checks exactly
+//! keep side tables beside its globals and rely on that);
+//! `a_reader_that_sees_a_published_version_sees_what_came_before_the_write` checks exactly
 //! this, and fails when either the store or the load is weakened to `Relaxed` (tried). On x86
 //! the pair costs nothing over `Relaxed`.
 
