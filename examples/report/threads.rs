@@ -402,13 +402,13 @@ pub fn run(options: &Options, rows: &mut Vec<Row>) {
             Rebind::Every(1000) => println!(
                 "2 readers, a rebind every 1000 loads (1 load in 500 of each reader misses): RwLock / \
                  shared cache {:.1} (goal >= 10), shared cache / single-threaded hit {:.2} (each miss \
-                 takes the read locks and fetches the lines the writer changed)",
+                 takes globals' read lock and fetches the lines the writer changed)",
                 measured.ns[1] / measured.ns[0],
                 measured.cache_over_single
             ),
             Rebind::Every(n) => println!(
                 "2 readers, a rebind every {n} loads (1 load in {} of each reader misses and takes the \
-                 read locks): RwLock / shared cache {:.1} (goal >= 10); shared cache / single-threaded hit {:.2}",
+                 read lock): RwLock / shared cache {:.1} (goal >= 10); shared cache / single-threaded hit {:.2}",
                 n / 2,
                 measured.ns[1] / measured.ns[0],
                 measured.cache_over_single
