@@ -10,12 +10,21 @@ use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::sync::Arc;
 use vdict::sync::{SharedDict, SharedVersionCache};
 
+/// A namespace shared between the threads of a test.
+type Namespace = Arc<SharedDict<String, u64>>;
+
+/// A module's globals holding `x = x_value`, and builtins holding `len = 7`, to share.
+fn namespaces(x_value: u64) -> (Namespace, Namespace) {
+    let globals = Arc::new(SharedDict::new());
+    let builtins = Arc::new(SharedDict::new());
+    globals.write().insert("x".into(), x_value);
+    builtins.write().insert("len".into(), 7);
+    (globals, builtins)
+}
+
 #[test]
 fn cached_loads_never_go_back_in_time_while_a_writer_rebinds() {
-    let globals: Arc<SharedDict<String, u64>> = Arc::new(SharedDict::new());
-    let builtins: Arc<SharedDict<String, u64>> = Arc::new(SharedDict::new());
-    globals.write().insert("x".into(), 0);
-    builtins.write().insert("len".into(), 7);
+    let (globals, builtins) = namespaces(0);
     let last_written = Arc::new(AtomicU64::new(0));
     let stop = Arc::new(AtomicBool::new(false));
     let writer = {
@@ -173,10 +182,7 @@ fn the_same_namespace_as_globals_and_builtins_takes_its_lock_once() {
 fn a_module_global_fills_while_builtins_are_being_written() {
     // A name found in globals does not depend on builtins: its miss takes no lock of theirs,
     // so a writer holding builtins (a long `update` of them, say) does not hold it up.
-    let globals: Arc<SharedDict<String, u64>> = Arc::new(SharedDict::new());
-    let builtins: Arc<SharedDict<String, u64>> = Arc::new(SharedDict::new());
-    globals.write().insert("x".into(), 1);
-    builtins.write().insert("len".into(), 7);
+    let (globals, builtins) = namespaces(1);
     let (held_tx, held_rx) = std::sync::mpsc::channel();
     let (release_tx, release_rx) = std::sync::mpsc::channel::<()>();
     let holder = {

@@ -264,12 +264,12 @@ struct Measured {
     threads: usize,
     /// Median ns per load of each of `IMPLS`.
     ns: Vec<f64>,
-    /// Median over rounds of (shared cache ns / single-threaded hit ns), each pair measured
-    /// side by side in one round: the machine's drift between rounds cancels.
+    /// Median over rounds of the shared cache's ns over the mean of the single-threaded hit's
+    /// ns timed just before and just after it.
     cache_over_single: f64,
     /// The median over rounds of the rebinds the writer made for the shared cache, over the
-    /// number the interval asks for (1 when it kept pace; no writer when `rebind` is `Never`).
-    rebinds_made: f64,
+    /// number the interval asks for (1 when it kept pace); `None` with no writer.
+    rebinds_made: Option<f64>,
 }
 
 /// Measures every implementation at 1 and 2 readers and each write rate; adds rows; prints.
@@ -312,8 +312,8 @@ pub fn run(options: &Options, rows: &mut Vec<Row>) {
                 }
             }
             let rebinds_made = match rebind {
-                Rebind::Never => 1.0,
-                Rebind::Every(n) => median(made) / (threads as u64 * cached_loads / n) as f64,
+                Rebind::Never => None,
+                Rebind::Every(n) => Some(median(made) / (threads as u64 * cached_loads / n) as f64),
             };
             let ns: Vec<f64> = samples.into_iter().map(median).collect();
             for (implementation, &ns) in IMPLS.iter().zip(&ns) {
@@ -372,10 +372,9 @@ pub fn run(options: &Options, rows: &mut Vec<Row>) {
         "rebinds made"
     );
     for measured in &table {
-        let made = match measured.rebind {
-            Rebind::Never => "-".to_string(),
-            Rebind::Every(_) => format!("{:.0}%", measured.rebinds_made * 100.0),
-        };
+        let made = measured
+            .rebinds_made
+            .map_or("-".to_string(), |made| format!("{:.0}%", made * 100.0));
         println!(
             "{:<14} {:>7} | {:>9.2} ns {:>12.2} ns {:>8.2} ns | {:>14.1} {:>16.2} {:>13}",
             measured.rebind.label(),
@@ -415,7 +414,10 @@ pub fn run(options: &Options, rows: &mut Vec<Row>) {
             ),
         }
     }
-    if table.iter().any(|m| m.rebinds_made < 0.9) {
+    if table
+        .iter()
+        .any(|m| m.rebinds_made.is_some_and(|made| made < 0.9))
+    {
         println!(
             "(rebinds made below 100%: the writer, sharing a core with a reader, fell behind; \
              those readers missed less often than the interval asks)"
