@@ -771,11 +771,17 @@ impl<K, V> Table<K, V> {
         });
     }
 
-    /// The slot of every position, if the rank structure has built its flat table (see
-    /// `ranks.rs`): the fast path of `get_index` past a hole.
-    #[inline]
-    pub(crate) fn slots_by_position(&self) -> Option<&[u32]> {
-        self.positions.flat()
+    /// The slot of the live entry at `position` from the flat table of positions, with no
+    /// bounds check, if that table is built (see `Positions::flat_slot_unchecked`).
+    ///
+    /// # Safety
+    /// `position < self.len()`.
+    #[inline(always)]
+    #[allow(unsafe_code)]
+    pub(crate) unsafe fn flat_slot_unchecked(&self, position: usize) -> Option<usize> {
+        debug_assert!(position < self.used);
+        // SAFETY: the caller's promise, and `positions` describes `entries`.
+        unsafe { self.positions.flat_slot_unchecked(position) }
     }
 
     /// The entries array, mutable, with what translates positions to slots alongside (the
