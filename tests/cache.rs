@@ -318,6 +318,47 @@ fn a_site_that_keeps_missing_backs_off_and_recovers() {
     assert_eq!(cache.stats().skipped_fills, after.skipped_fills);
 }
 
+/// The loop's own hit test, then `miss_with_hash`: the same back-off as `load`, and the same
+/// answers, for both caches (a slot-cache site backs off when its name keeps being deleted).
+#[test]
+fn hit_then_miss_with_hash_backs_off_as_load_does() {
+    let (mut globals, builtins) = namespaces();
+    let hash = vdict::hash_key("x");
+    let mut version = VersionCache::new();
+    let slot = SlotCache::new();
+    for i in 0..10_000 {
+        globals.remove("x");
+        globals.insert("x".into(), i);
+        let by_version = match version.hit_versions(globals.version(), builtins.version()) {
+            Some(&value) => Ok(value),
+            None => version
+                .miss_with_hash(&globals, &builtins, "x", hash)
+                .copied(),
+        };
+        let by_slot = match slot.hit(&globals, &builtins) {
+            Some(&value) => Ok(value),
+            None => slot.miss_with_hash(&globals, &builtins, "x", hash).copied(),
+        };
+        assert_eq!((by_version, by_slot), (Ok(i), Ok(i)));
+    }
+    for stats in [version.stats(), slot.stats()] {
+        assert_eq!(stats.misses, 10_000);
+        // Fills at 1, 2, 4, ..., 4096 (13 of them), then one every 4,096 misses: 14 in all.
+        assert_eq!(stats.misses - stats.skipped_fills, 14, "{stats:?}");
+    }
+    // Called when a hit was possible, it answers right and counts a miss.
+    assert_eq!(
+        slot.load_with_hash(&globals, &builtins, "x", hash),
+        Ok(&9_999)
+    );
+    let misses = slot.stats().misses;
+    assert_eq!(
+        slot.miss_with_hash(&globals, &builtins, "x", hash),
+        Ok(&9_999)
+    );
+    assert_eq!(slot.stats().misses, misses + 1);
+}
+
 /// Cache sites in a shared code object: every slot-cache call and every hit take `&self`.
 #[test]
 fn caches_work_from_shared_code() {
@@ -423,6 +464,7 @@ fn how() -> impl Strategy<Value = How> {
         Just(How::WithGlobalsHash),
         Just(How::HitThenFill),
         Just(How::HitVersionsThenFill),
+        Just(How::HitThenMiss),
     ]
 }
 

@@ -6,12 +6,13 @@
 //! shadowing a builtin and deleting the shadow, changing builtins, `pop_last`, `clear`,
 //! rebuilds that move slots, and replacing the globals dict by a copy or a fresh dict with the
 //! same content. Stores go through a slot-cache store site per name (`store_with_hash`), and
-//! must land where a plain insert would. Loads go through every way the caches offer (`load`, `load_with_hash`, a
-//! `hit` then a `fill`, `hit_versions`); the slot caches only ever through `&`, as sites in a
-//! shared code object are used. `Hammer` rebinds a name between loads many times over, which
-//! drives a site deep into its back-off and out again. And a namespace can be rebuilt with
-//! another hasher: then a load may panic with the caches' hasher-mismatch message (caught
-//! here), but never answers wrongly, and the caches answer rightly once the hashers agree again.
+//! must land where a plain insert would. Loads go through every way the caches offer (`load`,
+//! `load_with_hash`, a `hit` or `hit_versions` then a `fill` or a `miss_with_hash`); the slot
+//! caches only ever through `&`, as sites in a shared code object are used. `Hammer` rebinds
+//! a name between loads many times over, which drives a site deep into its back-off and out
+//! again. And a namespace can be rebuilt with another hasher: then a load may panic with the
+//! caches' hasher-mismatch message (caught here), but never answers wrongly, and the caches
+//! answer rightly once the hashers agree again.
 
 use super::hashers::Switchable;
 use arbitrary::{Arbitrary, Unstructured};
@@ -52,6 +53,9 @@ pub enum How {
     /// The version cache's `hit_versions` with the dicts' versions, then `fill`; the slot
     /// cache's `hit`, then `fill`.
     HitVersionsThenFill,
+    /// The version cache's `hit_versions`, the slot cache's `hit`, then on a miss
+    /// `miss_with_hash` (which backs off): the reference VM's shape.
+    HitThenMiss,
 }
 
 /// Either cache, behind one interface, so each scenario runs against both.
@@ -98,6 +102,12 @@ impl AnyCache {
                         None => cache.fill(globals, builtins, name, hash).copied(),
                     }
                 }
+                How::HitThenMiss => {
+                    match cache.hit_versions(globals.version(), builtins.version()) {
+                        Some(value) => Ok(*value),
+                        None => cache.miss_with_hash(globals, builtins, name, hash).copied(),
+                    }
+                }
             },
             AnyCache::Slot(cache) => {
                 let cache: &SlotCache = cache; // every call through a shared reference
@@ -112,6 +122,10 @@ impl AnyCache {
                             None => cache.fill(globals, builtins, name, hash).copied(),
                         }
                     }
+                    How::HitThenMiss => match cache.hit(globals, builtins) {
+                        Some(value) => Ok(*value),
+                        None => cache.miss_with_hash(globals, builtins, name, hash).copied(),
+                    },
                 }
             }
         };

@@ -27,7 +27,10 @@
 //! [`load_with_hash`](SlotCache::load_with_hash) hit or fill. It hands back a reference, which
 //! the loop clones onto its stack exactly as `LOAD_FAST` clones a local; the miss path is out
 //! of line. That is the whole shape of an interpreter loop whose cached `LOAD_GLOBAL` costs
-//! what `LOAD_FAST` costs (the report's LOAD table measures it in `vdict::vm`):
+//! what `LOAD_FAST` costs (the report's LOAD table measures it in `vdict::vm`). A loop that
+//! would rather fetch the name and its hash only on a miss calls `hit` (or the version cache's
+//! `hit_versions`) itself, then [`miss_with_hash`](SlotCache::miss_with_hash) when it fails,
+//! as `vdict::vm` does:
 //!
 //! ```
 //! use std::rc::Rc;

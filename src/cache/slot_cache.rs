@@ -194,12 +194,56 @@ impl SlotCache {
         if let Some(value) = self.hit(globals, builtins) {
             return Ok(value);
         }
-        let hash = hash();
+        self.miss_with_hash(globals, builtins, name, hash())
+    }
+
+    /// What [`load_with_hash`](Self::load_with_hash) does once its hit test has failed: looks
+    /// `name` up and remembers where it was, or, while the site backs off, looks it up and
+    /// remembers nothing.
+    ///
+    /// For a loop that tests [`hit`](Self::hit) itself and fetches the name and its hash only
+    /// when that fails, as `vdict::vm` does: `load_with_hash` there would test the keys
+    /// versions a second time. Called when a hit was possible, it still answers right: it
+    /// looks the name up again, and counts a miss.
+    ///
+    /// ```
+    /// use vdict::{cache::SlotCache, hash_key, Dict};
+    ///
+    /// let mut globals: Dict<&str, i32> = Dict::new();
+    /// let builtins: Dict<&str, i32> = Dict::new();
+    /// globals.insert("x", 1);
+    /// let site = SlotCache::new();
+    /// for _ in 0..3 {
+    ///     let value = match site.hit(&globals, &builtins) {
+    ///         Some(&value) => value,
+    ///         None => *site.miss_with_hash(&globals, &builtins, "x", hash_key("x")).unwrap(),
+    ///     };
+    ///     assert_eq!(value, 1);
+    /// }
+    /// assert_eq!((site.stats().hits, site.stats().misses), (2, 1));
+    /// ```
+    ///
+    /// # Panics
+    ///
+    /// As [`fill`](Self::fill), on a hasher mismatch.
+    #[inline]
+    pub fn miss_with_hash<'d, 'n, K, V, S, Q>(
+        &self,
+        globals: &'d Dict<K, V, S>,
+        builtins: &'d Dict<K, V, S>,
+        name: &'n Q,
+        hash: u64,
+    ) -> Result<&'d V, NameError<'n, Q>>
+    where
+        K: Hash + Eq,
+        Q: Hash + Equivalent<K> + ?Sized,
+        S: BuildHasher,
+    {
         // Backing off: the cache is empty, and a plain lookup answers.
         if self.is_empty() && self.counters.take_skip() {
             return lookup_global_with_hash(globals, builtins, name, hash);
         }
-        self.miss(globals, builtins, name, hash)
+        self.fill_or_back_off(globals, builtins, name, hash)
     }
 
     /// `STORE_GLOBAL` through a cache site of its own: binds `name` to `value` in `globals`
@@ -297,10 +341,10 @@ impl SlotCache {
         old
     }
 
-    /// The slow path of a load: fill, or (backing off) look up without remembering.
+    /// The slow path of a miss: fill, or (starting to back off) look up without remembering.
     #[cold]
     #[inline(never)]
-    fn miss<'d, 'n, K, V, S, Q>(
+    fn fill_or_back_off<'d, 'n, K, V, S, Q>(
         &self,
         globals: &'d Dict<K, V, S>,
         builtins: &'d Dict<K, V, S>,

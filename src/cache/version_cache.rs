@@ -211,19 +211,67 @@ impl<V> VersionCache<V> {
             self.counters.count_hit();
             return Ok(self.value.as_ref().expect("is_fresh tested it"));
         }
-        let hash = hash();
+        self.miss_with_hash(globals, builtins, name, hash())
+    }
+
+    /// What [`load_with_hash`](Self::load_with_hash) does once its hit test has failed: looks
+    /// `name` up and remembers the answer, or, while the site backs off, looks it up and
+    /// remembers nothing.
+    ///
+    /// For a loop that tests [`hit_versions`](Self::hit_versions) (or [`hit`](Self::hit))
+    /// itself and fetches the name and its hash only when that fails, as `vdict::vm` does:
+    /// `load_with_hash` there would test the versions a second time (callgrind: 10
+    /// instructions a load in the report's rebinding workload, where every load misses).
+    /// Called when a hit was possible, it still answers right: it looks the name up again,
+    /// and counts a miss.
+    ///
+    /// ```
+    /// use vdict::{cache::VersionCache, hash_key, Dict};
+    ///
+    /// let mut globals: Dict<&str, i32> = Dict::new();
+    /// let builtins: Dict<&str, i32> = Dict::new();
+    /// globals.insert("x", 1);
+    /// let mut site = VersionCache::new();
+    /// for _ in 0..3 {
+    ///     let versions = (globals.version(), builtins.version()); // as the loop keeps them
+    ///     let value = match site.hit_versions(versions.0, versions.1) {
+    ///         Some(&value) => value,
+    ///         None => *site.miss_with_hash(&globals, &builtins, "x", hash_key("x")).unwrap(),
+    ///     };
+    ///     assert_eq!(value, 1);
+    /// }
+    /// assert_eq!((site.stats().hits, site.stats().misses), (2, 1));
+    /// ```
+    ///
+    /// # Panics
+    ///
+    /// As [`fill`](Self::fill), on a hasher mismatch.
+    #[inline]
+    pub fn miss_with_hash<'a, 'n, K, S, Q>(
+        &'a mut self,
+        globals: &'a Dict<K, V, S>,
+        builtins: &'a Dict<K, V, S>,
+        name: &'n Q,
+        hash: u64,
+    ) -> Result<&'a V, NameError<'n, Q>>
+    where
+        K: Hash + Eq,
+        Q: Hash + Equivalent<K> + ?Sized,
+        S: BuildHasher,
+        V: Clone,
+    {
         // Backing off: the cache is empty, and a plain lookup answers.
         if self.value.is_none() && self.counters.take_skip() {
             return lookup_global_with_hash(globals, builtins, name, hash);
         }
-        self.miss(globals, builtins, name, hash)
+        self.fill_or_back_off(globals, builtins, name, hash)
     }
 
-    /// The slow path of a load: fill, or (starting to back off) drop the stale value and look
+    /// The slow path of a miss: fill, or (starting to back off) drop the stale value and look
     /// up.
     #[cold]
     #[inline(never)]
-    fn miss<'a, 'n, K, S, Q>(
+    fn fill_or_back_off<'a, 'n, K, S, Q>(
         &'a mut self,
         globals: &'a Dict<K, V, S>,
         builtins: &'a Dict<K, V, S>,
