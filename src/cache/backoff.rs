@@ -25,18 +25,20 @@ const NEVER_FILLED: u32 = u32::MAX;
 
 /// Counters and back-off state of one cache site.
 ///
-/// While a site backs off, its cache is kept empty (a cache that cannot hit), so the caches
-/// can tell "skip this fill" from two fields inline ([`SiteCounters::take_skip`], after their
-/// own "am I empty?" test), and only the miss that decides, [`SiteCounters::on_miss`], is out
-/// of line.
+/// While a site backs off, its cache is kept empty (a cache that cannot hit), and `skips_left`
+/// is nonzero only then, so the caches tell "skip this fill" from that one field inline
+/// ([`SiteCounters::take_skip`]), and only the miss that decides, [`SiteCounters::on_miss`],
+/// is out of line.
 #[derive(Debug, Clone)]
 pub(crate) struct SiteCounters {
     /// Loads answered from the cache: the one counter the fast path writes.
     hits: Cell<u64>,
     /// Misses that filled (or tried to: a `NameError` fills nothing).
     fills: Cell<u64>,
-    /// Misses answered without a fill because the site was backing off.
-    skipped_fills: Cell<u64>,
+    /// Skips handed to the back-off periods so far, less those a period did not use (it was
+    /// ended early): the misses answered without a fill are this less `skips_left`. Counted
+    /// a period at a time so that a skip writes one field, not two.
+    skips_granted: Cell<u64>,
     /// The low 32 bits of `hits` when the site last filled ([`NEVER_FILLED`] before its first
     /// fill): a miss that finds them unchanged proves that fill wasted. (32 bits keep a slot
     /// cache site at 64 bytes, so that indexing an array of sites is a shift; exactly a
@@ -45,7 +47,11 @@ pub(crate) struct SiteCounters {
     hits_at_last_fill: Cell<u32>,
     /// The current back-off: each wasted fill adds one, a used one resets it to 0.
     exponent: Cell<u8>,
-    /// Misses left to answer without a fill before the site fills again.
+    /// Whether the last fill was made backing off (a nonzero `exponent`): if it proves wasted,
+    /// the miss that finds so starts a period of `2^exponent - 1` skips.
+    armed: Cell<bool>,
+    /// Misses left to answer without a fill before the site fills again: nonzero only while
+    /// the site backs off, when its cache is empty.
     skips_left: Cell<u16>,
 }
 
@@ -64,9 +70,10 @@ impl SiteCounters {
         SiteCounters {
             hits: Cell::new(0),
             fills: Cell::new(0),
-            skipped_fills: Cell::new(0),
+            skips_granted: Cell::new(0),
             hits_at_last_fill: Cell::new(NEVER_FILLED),
             exponent: Cell::new(0),
+            armed: Cell::new(false),
             skips_left: Cell::new(0),
         }
     }
@@ -77,13 +84,15 @@ impl SiteCounters {
         self.hits.set(self.hits.get().wrapping_add(1));
     }
 
-    /// For a miss of a cache that is empty: if the site is backing off, counts a skipped fill
-    /// and says so (the caller looks the name up and remembers nothing).
+    /// For any miss, first: if the site is backing off, takes a skip and says so (the caller
+    /// looks the name up and remembers nothing); if not, the caller goes on to
+    /// [`on_miss`](SiteCounters::on_miss).
     ///
-    /// An empty cache with skips left is one that [`on_miss`](SiteCounters::on_miss) emptied
-    /// when it found the last fill wasted (or whose fill found nothing): no hit has happened
-    /// since, so the back-off still holds. ([`SiteCounters::end_skips`] runs when a user
-    /// empties a cache, so that is never mistaken for it.)
+    /// Skips are left only in a period that [`on_miss`](SiteCounters::on_miss) started when it
+    /// found the last fill wasted, and emptied the cache for: no hit has happened since, so
+    /// the back-off still holds. (Every fill, and [`SiteCounters::end_skips`] when a user
+    /// empties a cache, ends a period; so skips left imply an empty cache, and the caches need
+    /// not test theirs.)
     #[inline(always)]
     pub(crate) fn take_skip(&self) -> bool {
         let skips_left = self.skips_left.get();
@@ -91,18 +100,24 @@ impl SiteCounters {
             return false;
         }
         self.skips_left.set(skips_left - 1);
-        self.skipped_fills
-            .set(self.skipped_fills.get().wrapping_add(1));
         true
     }
 
-    /// The out-of-line miss: skips the fill if the last one was wasted and skips are left;
-    /// otherwise fills, growing the back-off if the last fill was wasted, resetting it if not.
+    /// The out-of-line miss, when no skip is left: starts a period of skips if the last fill
+    /// was wasted and made backing off (the caller empties the cache); otherwise fills,
+    /// growing the back-off if the last fill was wasted, resetting it if not.
     pub(crate) fn on_miss(&self) -> OnMiss {
+        debug_assert_eq!(self.skips_left.get(), 0, "on_miss with skips left");
         let hits = self.hits.get();
         // No hit since the last fill. (Before the first fill: `NEVER_FILLED`, not wasted.)
         let wasted = self.hits_at_last_fill.get() == low_bits(hits);
-        if wasted && self.take_skip() {
+        if wasted && self.armed.get() {
+            // This miss takes the first of the period's skips.
+            let period = (1u16 << self.exponent.get()) - 1;
+            self.armed.set(false);
+            self.skips_granted
+                .set(self.skips_granted.get().wrapping_add(u64::from(period)));
+            self.skips_left.set(period - 1);
             return OnMiss::LookUpOnly;
         }
         let exponent = if wasted {
@@ -111,7 +126,7 @@ impl SiteCounters {
             0
         };
         self.exponent.set(exponent);
-        self.skips_left.set((1u16 << exponent) - 1);
+        self.armed.set(exponent > 0);
         self.count_fill(hits);
         OnMiss::Fill
     }
@@ -119,8 +134,8 @@ impl SiteCounters {
     /// Counts a fill that the caller asked for directly (not through a load): it starts a
     /// fresh round, as a used fill does, so an explicit fill is never skipped.
     pub(crate) fn on_explicit_fill(&self) {
+        self.end_skips();
         self.exponent.set(0);
-        self.skips_left.set(0);
         self.count_fill(self.hits.get());
     }
 
@@ -129,10 +144,22 @@ impl SiteCounters {
         self.hits_at_last_fill.set(low_bits(hits));
     }
 
-    /// Ends the current run of skipped fills (the back-off exponent stays): for a cache that a
-    /// user empties, which must not pass for one emptied by the back-off.
+    /// Ends the current run of skipped fills, and disarms the next (the back-off exponent
+    /// stays): for a cache that a user empties, which must not pass for one emptied by the
+    /// back-off, and before a fill.
     pub(crate) fn end_skips(&self) {
+        let unused = u64::from(self.skips_left.get());
+        self.skips_granted
+            .set(self.skips_granted.get().wrapping_sub(unused));
         self.skips_left.set(0);
+        self.armed.set(false);
+    }
+
+    /// Misses answered without a fill because the site was backing off.
+    fn skipped_fills(&self) -> u64 {
+        self.skips_granted
+            .get()
+            .wrapping_sub(u64::from(self.skips_left.get()))
     }
 
     /// The current back-off exponent (0: not backing off).
@@ -143,10 +170,11 @@ impl SiteCounters {
 
     /// The counts so far.
     pub(crate) fn stats(&self) -> CacheStats {
+        let skipped_fills = self.skipped_fills();
         CacheStats {
             hits: self.hits.get(),
-            misses: self.fills.get().wrapping_add(self.skipped_fills.get()),
-            skipped_fills: self.skipped_fills.get(),
+            misses: self.fills.get().wrapping_add(skipped_fills),
+            skipped_fills,
         }
     }
 }
@@ -160,12 +188,22 @@ fn low_bits(hits: u64) -> u32 {
 mod tests {
     use super::*;
 
+    /// A miss as the caches make it: a skip if one is left, else `on_miss`.
+    fn miss(site: &SiteCounters) -> OnMiss {
+        if site.take_skip() {
+            OnMiss::LookUpOnly
+        } else {
+            site.on_miss()
+        }
+    }
+
     /// A site whose every fill is wasted: the fills it makes over `loads` misses.
     fn fills_over(loads: u32) -> u32 {
         let site = SiteCounters::new();
-        (0..loads)
-            .filter(|_| site.on_miss() == OnMiss::Fill)
-            .count() as u32
+        let fills = (0..loads).filter(|_| miss(&site) == OnMiss::Fill).count() as u32;
+        assert_eq!(site.stats().misses, u64::from(loads));
+        assert_eq!(site.stats().skipped_fills, u64::from(loads - fills));
+        fills
     }
 
     #[test]
@@ -186,12 +224,12 @@ mod tests {
     fn a_used_fill_resets_the_back_off() {
         let site = SiteCounters::new();
         for _ in 0..50 {
-            site.on_miss();
+            miss(&site);
         }
         assert!(site.exponent() > 3);
-        while site.on_miss() != OnMiss::Fill {}
+        while miss(&site) != OnMiss::Fill {}
         site.count_hit();
-        assert_eq!(site.on_miss(), OnMiss::Fill);
+        assert_eq!(miss(&site), OnMiss::Fill);
         assert_eq!(site.exponent(), 0);
         // And a site whose fills are always used never skips one.
         let skipped = site.stats().skipped_fills;
@@ -201,7 +239,7 @@ mod tests {
             "fills at misses 1, 2, 4, ..., 64 and skips between"
         );
         for _ in 0..100 {
-            assert_eq!(site.on_miss(), OnMiss::Fill);
+            assert_eq!(miss(&site), OnMiss::Fill);
             site.count_hit();
         }
         assert_eq!(site.stats().skipped_fills, skipped);

@@ -240,7 +240,9 @@ impl SlotCache {
         S: BuildHasher,
     {
         // Backing off: the cache is empty, and a plain lookup answers.
-        if self.is_empty() && self.counters.take_skip() {
+        // (Skips are left only while the cache is empty: see `SiteCounters::take_skip`.)
+        if self.counters.take_skip() {
+            debug_assert!(self.is_empty(), "a site backing off remembers a slot");
             return lookup_global_with_hash(globals, builtins, name, hash);
         }
         self.fill_or_back_off(globals, builtins, name, hash)

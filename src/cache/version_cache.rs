@@ -261,7 +261,9 @@ impl<V> VersionCache<V> {
         V: Clone,
     {
         // Backing off: the cache is empty, and a plain lookup answers.
-        if self.value.is_none() && self.counters.take_skip() {
+        // (Skips are left only while the cache is empty: see `SiteCounters::take_skip`.)
+        if self.counters.take_skip() {
+            debug_assert!(self.value.is_none(), "a site backing off holds a value");
             return lookup_global_with_hash(globals, builtins, name, hash);
         }
         self.fill_or_back_off(globals, builtins, name, hash)
