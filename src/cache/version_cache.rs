@@ -220,7 +220,7 @@ impl<V> VersionCache<V> {
     ///
     /// For a loop that tests [`hit_versions`](Self::hit_versions) (or [`hit`](Self::hit))
     /// itself and fetches the name and its hash only when that fails, as `vdict::vm` does:
-    /// `load_with_hash` there would test the versions a second time (callgrind: 10
+    /// `load_with_hash` there would test the versions a second time (callgrind: 12
     /// instructions a load in the report's rebinding workload, where every load misses).
     /// Called when a hit was possible, it still answers right: it looks the name up again,
     /// and counts a miss.

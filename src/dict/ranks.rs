@@ -70,7 +70,7 @@ pub(crate) struct Positions {
     /// hole loads this one word, tests it and indexes it, where going through the `OnceLock`
     /// loads its state, then the vector's pointer (callgrind, random positions in a 1,000-entry
     /// u64 dict with a hole every 10 slots, through a generic caller: 19 -> 18 instructions a
-    /// read, and the report's ratio to indexmap from 2.9-4.3 to 2.4-2.6). Stored with
+    /// read, and the report's ratio to indexmap from 2.9-4.3 to 2.4-2.9). Stored with
     /// `Release` by the read that builds `flat` (after `OnceLock` has made its elements),
     /// loaded with `Acquire`; rewritten through `&mut self` whenever `flat` grows (and may
     /// move) or is dropped.

@@ -119,7 +119,7 @@ impl NamespaceVersions {
 /// its hash (two more array reads) for `load`, the caches' `miss_with_hash`, whose slow path
 /// is out of line. Fetching the name before knowing it is needed measured 20 instructions per
 /// hit instead of 2 over `LOAD_FAST`: the two bounds checks cannot be moved into the miss path.
-/// (`load_with_hash` in `load` tested the versions again: 10 instructions more a load where
+/// (`load_with_hash` in `load` tested the versions again: 12 instructions more a load where
 /// every load misses, callgrind, the report's rebinding workload in the version mode.)
 trait GlobalLoad {
     /// The value, if this site can answer without a lookup. `versions` are the namespaces'
