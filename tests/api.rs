@@ -340,3 +340,36 @@ fn zero_sized_keys_and_values_work() {
     assert_eq!(d.remove(&()), Some(()));
     d.check_invariants().unwrap();
 }
+
+/// A dict is `Sync`, and its positional reads build their lookup structures (the rank tree,
+/// then the flat table of positions) lazily through `&self`: several threads asking at once
+/// must build them once, publish them whole, and every answer must be a scan's.
+#[test]
+fn positional_reads_from_several_threads_agree_with_a_scan() {
+    fn assert_send_sync<T: Send + Sync>(_: &T) {}
+    for round in 0..20u64 {
+        let mut d: Dict<u64, u64> = (0..2_000).map(|k| (k, k * 3)).collect();
+        // Holes at a stride that changes each round (and none squeezed: fewer than half).
+        d.retain(|&k, _| k % (7 + round) != 3);
+        let scan: Vec<(u64, u64)> = d.iter().map(|(&k, &v)| (k, v)).collect();
+        assert!(d.slot_count() > d.len(), "no holes to read past");
+        assert_send_sync(&d);
+        std::thread::scope(|s| {
+            for t in 0..4usize {
+                let (d, scan) = (&d, &scan);
+                s.spawn(move || {
+                    // Enough reads that the flat table gets built part way through, by
+                    // whichever thread gets there first.
+                    for i in 0..4 * scan.len() {
+                        let position = (i * 7919 + t * 104_729) % scan.len();
+                        let (k, v) = d.get_index(position).expect("in bounds");
+                        assert_eq!((*k, *v), scan[position], "position {position}");
+                        assert_eq!(d.get_index_of(k), Some(position));
+                    }
+                    assert_eq!(d.get_index(scan.len()), None);
+                });
+            }
+        });
+        d.check_invariants().unwrap();
+    }
+}

@@ -12,8 +12,11 @@
 //! version sees everything the writer did before it (the `Release`/`Acquire` pair: that test
 //! fails when either is weakened to `Relaxed`).
 //!
-//! No other type in vdict is `Sync` with interior mutability: the single-thread caches and the
-//! dict change only through `&mut self`, so the borrow checker keeps them sound.
+//! The single-thread caches are not `Sync`. The dict changes its entries only through
+//! `&mut self`; what it builds through `&self` (the rank structure and the flat table of
+//! positions that positional reads past a hole build lazily) goes through `std`'s `OnceLock`,
+//! which loom cannot model, and a pointer published with `Release` after it and read with
+//! `Acquire`; `tests/api.rs` reads positions from several threads at once against a scan.
 
 #![cfg(loom)]
 
