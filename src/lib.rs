@@ -110,9 +110,9 @@
 // slot; `Dict::get_index` in `dict/positions.rs` reads a position of a dict with no holes
 // without a hole test, on the same proof, and a position past a hole through the flat table
 // of positions (`dict/ranks.rs`, which holds exactly the live slots) without a bounds check
-// or a hole test; and `SlotCache::hit` in `cache/slot_cache.rs` reads a remembered slot through
-// `Dict::value_in_live_slot` without a bounds check or a hole test, on the proof its
-// keys-version compare gives (the rule is written on `dict::Tags`). Anywhere else `unsafe` is
+// or a hole test; and `SlotCache::hit` and `SlotCache::store_with_hash` in `cache/slot_cache.rs` read and write
+// the value at a remembered offset through `Dict::value_at_live_offset(_mut)` without a
+// bounds check or a hole test, on the proof its keys-version compare gives (the rule is written on `dict::Tags`). Anywhere else `unsafe` is
 // an error.
 #![deny(unsafe_code)]
 #![warn(missing_docs)]

@@ -129,17 +129,36 @@ impl Version {
     pub(crate) const fn from_u64(raw: u64) -> Version {
         Version(raw)
     }
+
+    /// This tag with [`MARK_BIT`] set: a value no dict's tag ever has, which a cache stores to
+    /// make its fast compare fail on purpose while still remembering the tag (see
+    /// `cache::backoff`: the hit after a fill must record that the fill was used).
+    #[inline]
+    pub(crate) const fn marked(self) -> Version {
+        Version(self.0 | MARK_BIT)
+    }
+
+    /// This tag without [`MARK_BIT`].
+    #[inline]
+    pub(crate) const fn unmarked(self) -> Version {
+        Version(self.0 & !MARK_BIT)
+    }
 }
+
+/// The top bit of a tag, which no handed-out version has (the supply stops at 2^63): free for
+/// caches to mark a remembered tag with ([`Version::marked`]).
+const MARK_BIT: u64 = 1 << 63;
 
 /// Reserves `count` consecutive versions from the global counter and returns the first.
 ///
-/// Panics if the 64-bit supply runs out, which at one version per nanosecond takes 584 years.
+/// Panics if the supply runs out: versions stop below 2^63 (the top bit is [`MARK_BIT`]),
+/// which at one version per nanosecond takes 292 years.
 #[cold]
 fn reserve_block(count: u64) -> u64 {
     let start = NEXT_BLOCK_START.fetch_add(count, Ordering::Relaxed);
     assert!(
-        start.checked_add(count).is_some(),
-        "vdict: the 64-bit version supply is exhausted"
+        start.checked_add(count).is_some_and(|end| end <= MARK_BIT),
+        "vdict: the 63-bit version supply is exhausted"
     );
     start
 }

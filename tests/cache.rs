@@ -37,7 +37,7 @@ fn an_overwritten_global_is_seen_and_the_slot_cache_keeps_hitting() {
             AnyCache::Version(_) => assert_eq!(
                 stats,
                 CacheStats {
-                    hits: 0,
+                    hits: Some(0),
                     misses: 11,
                     skipped_fills: 7,
                 }
@@ -45,7 +45,7 @@ fn an_overwritten_global_is_seen_and_the_slot_cache_keeps_hitting() {
             AnyCache::Slot(_) => assert_eq!(
                 stats,
                 CacheStats {
-                    hits: 10,
+                    hits: Some(10),
                     misses: 1,
                     skipped_fills: 0,
                 }
@@ -70,7 +70,7 @@ fn writes_to_other_names_cost_the_version_cache_a_miss_but_not_the_slot_cache() 
         } else {
             0
         };
-        assert_eq!(cache.stats().hits, expected_hits);
+        assert_eq!(cache.stats().hits, Some(expected_hits));
     }
 }
 
@@ -174,8 +174,8 @@ fn a_missing_name_is_a_name_error_that_names_it() {
 #[test]
 fn clear_forces_a_miss_and_keeps_counting() {
     let (globals, builtins) = namespaces();
-    let slot = SlotCache::new();
-    let mut version = VersionCache::new();
+    let slot = SlotCache::counting_hits();
+    let mut version = VersionCache::counting_hits();
     for _ in 0..2 {
         slot.load(&globals, &builtins, "len").unwrap();
         version.load(&globals, &builtins, "len").unwrap();
@@ -187,7 +187,7 @@ fn clear_forces_a_miss_and_keeps_counting() {
     assert_eq!(
         slot.stats(),
         CacheStats {
-            hits: 1,
+            hits: Some(1),
             misses: 1,
             skipped_fills: 0
         }
@@ -224,7 +224,11 @@ fn the_version_cache_holds_a_value_only_while_it_is_fresh_and_until_cleared() {
     assert_eq!(Rc::strong_count(&value), 1);
     globals.clear();
     assert_eq!(cache.hit(&globals, &builtins), None);
-    assert_eq!(cache.stats().hits, 0);
+    assert_eq!(
+        cache.stats().hits,
+        None,
+        "a site made by new() does not count hits"
+    );
 }
 
 /// The silent wrong answer of 0.1: two namespaces from `Dict::new()` had different random
@@ -290,32 +294,41 @@ fn with_different_hashers_a_name_found_is_still_answered() {
 /// backs off, answering by plain lookups, and returns to caching once the writes stop.
 #[test]
 fn a_site_that_keeps_missing_backs_off_and_recovers() {
-    let (mut globals, builtins) = namespaces();
-    let mut cache = VersionCache::new();
-    for i in 0..10_000 {
-        globals.insert("x".into(), i);
-        assert_eq!(cache.load(&globals, &builtins, "x"), Ok(&i));
+    // A site that counts its hits and one that does not (whose hits write nothing once the
+    // fill is known used) back off alike.
+    for counting in [true, false] {
+        let (mut globals, builtins) = namespaces();
+        let mut cache = if counting {
+            VersionCache::counting_hits()
+        } else {
+            VersionCache::new()
+        };
+        for i in 0..10_000 {
+            globals.insert("x".into(), i);
+            assert_eq!(cache.load(&globals, &builtins, "x"), Ok(&i));
+        }
+        let stats = cache.stats();
+        assert_eq!(stats.misses, 10_000);
+        // Fills at 1, 2, 4, ..., 4096 (13 of them), then one every 4,096 misses: 14 in all.
+        assert_eq!(stats.misses - stats.skipped_fills, 14, "{stats:?}");
+        // The writes stop: within one back-off period the site fills again, then hits.
+        let mut loads_until_hit = 0;
+        while cache.hit(&globals, &builtins).is_none() {
+            assert_eq!(cache.load(&globals, &builtins, "x"), Ok(&9_999));
+            loads_until_hit += 1;
+        }
+        assert!(loads_until_hit <= 4096, "{loads_until_hit}");
+        for _ in 0..10 {
+            assert_eq!(cache.load(&globals, &builtins, "x"), Ok(&9_999));
+        }
+        let after = cache.stats();
+        assert_eq!(after.hits, counting.then_some(11));
+        assert_eq!(after.misses, stats.misses + loads_until_hit);
+        // A used fill reset the back-off: the next miss fills at once.
+        globals.insert("y".into(), 0);
+        cache.load(&globals, &builtins, "x").unwrap();
+        assert_eq!(cache.stats().skipped_fills, after.skipped_fills);
     }
-    let stats = cache.stats();
-    assert_eq!(stats.misses, 10_000);
-    // Fills at 1, 2, 4, ..., 4096 (13 of them), then one every 4,096 misses: 14 in all.
-    assert_eq!(stats.misses - stats.skipped_fills, 14, "{stats:?}");
-    // The writes stop: within one back-off period the site fills again, then hits.
-    let mut loads_until_hit = 0;
-    while cache.hit(&globals, &builtins).is_none() {
-        assert_eq!(cache.load(&globals, &builtins, "x"), Ok(&9_999));
-        loads_until_hit += 1;
-    }
-    assert!(loads_until_hit <= 4096, "{loads_until_hit}");
-    for _ in 0..10 {
-        assert_eq!(cache.load(&globals, &builtins, "x"), Ok(&9_999));
-    }
-    let after = cache.stats();
-    assert_eq!(after.hits, 11);
-    // A used fill reset the back-off: the next miss fills at once.
-    globals.insert("y".into(), 0);
-    cache.load(&globals, &builtins, "x").unwrap();
-    assert_eq!(cache.stats().skipped_fills, after.skipped_fills);
 }
 
 /// The loop's own hit test, then `miss_with_hash`: the same back-off as `load`, and the same
@@ -372,10 +385,10 @@ fn caches_work_from_shared_code() {
     let mut globals: vdict::Dict<String, NoDefault> = vdict::Dict::new();
     let builtins: vdict::Dict<String, NoDefault> = vdict::Dict::new();
     globals.insert("x".into(), NoDefault(7));
-    let mut version_site = VersionCache::new();
+    let mut version_site = VersionCache::counting_hits();
     version_site.load(&globals, &builtins, "x").unwrap();
     let code = Rc::new(Code {
-        slot_sites: vec![SlotCache::new()],
+        slot_sites: vec![SlotCache::counting_hits()],
         version_sites: vec![version_site],
     });
     let shared = Rc::clone(&code);
@@ -389,8 +402,8 @@ fn caches_work_from_shared_code() {
             Some(&NoDefault(7))
         );
     }
-    assert_eq!(code.slot_sites[0].stats().hits, 2);
-    assert_eq!(code.version_sites[0].stats().hits, 3);
+    assert_eq!(code.slot_sites[0].stats().hits, Some(2));
+    assert_eq!(code.version_sites[0].stats().hits, Some(3));
 }
 
 /// STORE_GLOBAL through a slot-cache site: it writes the remembered slot while the keys hold,
@@ -398,7 +411,7 @@ fn caches_work_from_shared_code() {
 #[test]
 fn a_store_site_rebinds_through_its_slot_and_follows_key_changes() {
     let (mut globals, builtins) = namespaces();
-    let store = SlotCache::new();
+    let store = SlotCache::counting_hits();
     let load = SlotCache::new();
     let name = "x";
     let hash = vdict::hash_key(name);
@@ -414,7 +427,7 @@ fn a_store_site_rebinds_through_its_slot_and_follows_key_changes() {
         );
         assert_eq!(load.load_with_hash(&globals, &builtins, name, hash), Ok(&i));
     }
-    assert_eq!(store.stats().hits, 8);
+    assert_eq!(store.stats().hits, Some(8));
     assert_eq!(
         load.stats().misses,
         1,
@@ -446,7 +459,7 @@ fn a_store_site_rebinds_through_its_slot_and_follows_key_changes() {
     assert_eq!(
         store.stats(),
         CacheStats {
-            hits: 10,
+            hits: Some(10),
             misses: 2,
             skipped_fills: 0
         }

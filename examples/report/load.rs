@@ -36,6 +36,9 @@ struct Subject {
     code: Code,
     vm: Vm,
     samples_ns: Vec<f64>,
+    /// The hit rate of one run from cold caches, by sites that count their hits (the timed
+    /// runs' sites do not: counting would cost them a write per hit).
+    hit_rate: Option<f64>,
 }
 
 impl Subject {
@@ -44,14 +47,18 @@ impl Subject {
         workloads::define_workload_globals(&mut vm);
         let mut code = assemble(source).expect("workloads assemble");
         vm.run(&mut code).expect("workloads run"); // warm the caches
-        code.reset_caches();
-        vm.run(&mut code).expect("workloads run"); // and count from a clean start
+        let mut counting_vm = Vm::new(mode).with_cache_hits_counted();
+        workloads::define_workload_globals(&mut counting_vm);
+        let mut counted = assemble(source).expect("workloads assemble");
+        counting_vm.run(&mut counted).expect("workloads run");
+        let hit_rate = counted.cache_stats().and_then(|stats| stats.hit_rate());
         Subject {
             mode,
             workload,
             code,
             vm,
             samples_ns: Vec::new(),
+            hit_rate,
         }
     }
 
@@ -116,12 +123,7 @@ pub fn run(options: &Options, rows: &mut Vec<Row>) {
         (find(mode, "store_then_load_global").median_ns() - find(mode, "empty").median_ns())
             / (iterations as f64 * LOADS_PER_STORE as f64)
     };
-    let hit_rate = |mode, workload| {
-        find(mode, workload)
-            .code
-            .cache_stats()
-            .and_then(|s| s.hit_rate())
-    };
+    let hit_rate = |mode, workload| find(mode, workload).hit_rate;
 
     let ratio = |mode, workload| {
         paired_ratio(

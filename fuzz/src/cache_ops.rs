@@ -65,8 +65,22 @@ pub enum AnyCache {
 }
 
 impl AnyCache {
+    /// One cache of each kind, both counting their hits.
     pub fn both() -> [AnyCache; 2] {
         [
+            AnyCache::Version(VersionCache::counting_hits()),
+            AnyCache::Slot(SlotCache::counting_hits()),
+        ]
+    }
+
+    /// [`both`](AnyCache::both), then the same two kinds not counting hits: their answers and
+    /// their misses must be the same (a hit that writes nothing still tells the back-off that
+    /// a fill was used).
+    pub fn all() -> [AnyCache; 4] {
+        let [version, slot] = AnyCache::both();
+        [
+            version,
+            slot,
             AnyCache::Version(VersionCache::new()),
             AnyCache::Slot(SlotCache::new()),
         ]
@@ -200,8 +214,9 @@ pub enum Step {
 /// lookup (or that panics with anything but the hasher-mismatch message).
 pub fn check(steps: &[Step]) {
     let (mut globals, mut builtins) = namespaces();
-    // One cache of each kind per name, as one LOAD_GLOBAL site per name would have.
-    let mut caches: Vec<[AnyCache; 2]> = NAMES.iter().map(|_| AnyCache::both()).collect();
+    // One cache of each kind per name (counting hits and not), as one LOAD_GLOBAL site per
+    // name would have.
+    let mut caches: Vec<[AnyCache; 4]> = NAMES.iter().map(|_| AnyCache::all()).collect();
     let mut loads = vec![0u64; NAMES.len()];
     // One STORE_GLOBAL site per name, stored through only by `Step::Store`.
     let store_sites: Vec<SlotCache> = NAMES.iter().map(|_| SlotCache::new()).collect();
@@ -282,15 +297,23 @@ pub fn check(steps: &[Step]) {
             }
         }
     }
-    for (n, pair) in caches.iter().enumerate() {
-        for cache in pair {
-            let stats = cache.stats();
+    for (n, [counting_version, counting_slot, version, slot]) in caches.iter().enumerate() {
+        for (counting, fast) in [(counting_version, version), (counting_slot, slot)] {
+            let stats = counting.stats();
             assert_eq!(
-                stats.hits + stats.misses,
+                stats.hits.expect("a counting site counts hits") + stats.misses,
                 loads[n],
                 "every load counted once"
             );
             assert!(stats.skipped_fills <= stats.misses, "{stats:?}");
+            assert_eq!(
+                fast.stats(),
+                CacheStats {
+                    hits: None,
+                    ..stats
+                },
+                "a site that does not count hits misses and backs off as one that does"
+            );
         }
     }
 }

@@ -1,7 +1,7 @@
 //! [`SlotCache`]: CPython 3.11's `LOAD_GLOBAL_MODULE` / `LOAD_GLOBAL_BUILTIN`. Remembers
 //! keys versions and the slot a name lives in; a hit reads the value from that slot.
 
-use super::backoff::{OnMiss, SiteCounters};
+use super::backoff::{KeepMark, OnMiss, SiteCounters};
 use super::{find_global, lookup_global_with_hash, CacheStats, Home, NameError};
 use crate::dict::EntryRef;
 use crate::{Dict, Version};
@@ -22,15 +22,22 @@ use std::hash::{BuildHasher, Hash};
 /// It holds no value, only integers, so it keeps nothing alive; and every call takes `&self`
 /// (its state is in [`Cell`]s), so sites can live in a shared code object. It is not `Sync`.
 ///
-/// A hit reads the slot without a bounds check or a hole test: equal keys versions prove the
+/// A hit reads the value without a bounds check or a hole test: equal keys versions prove the
 /// slot live (see [`Dict::keys_version`]), so the read costs what `LOAD_FAST`'s index of a
 /// local costs.
 #[derive(Debug, Clone)]
 pub struct SlotCache {
-    globals_keys_version: Cell<Version>,
-    builtins_keys_version: Cell<Version>,
-    home: Cell<Home>,
-    slot: Cell<usize>,
+    /// The globals' keys version when the name was found in globals, else [`Version::NEVER`]:
+    /// a module hit is this one compare.
+    module_globals_keys_version: Cell<Version>,
+    /// The globals' keys version when the name was found in builtins (it proves the name has
+    /// not been defined in globals since), else `NEVER`.
+    builtin_globals_keys_version: Cell<Version>,
+    /// The builtins' keys version when the name was found there, else `NEVER`.
+    builtin_builtins_keys_version: Cell<Version>,
+    /// Where the value lies in its dict's entries array, in bytes (`Dict::value_offset`):
+    /// one addition to the array's start finds it, with no multiplication by the entry size.
+    value_offset: Cell<usize>,
     counters: SiteCounters,
 }
 
@@ -41,49 +48,115 @@ impl Default for SlotCache {
 }
 
 impl SlotCache {
-    /// An empty cache: its first load misses.
+    /// An empty cache: its first load misses. It does not count its hits (a hit writes
+    /// nothing): [`stats`](Self::stats) has `hits: None`.
     pub const fn new() -> Self {
+        SlotCache::with_counters(SiteCounters::new())
+    }
+
+    /// An empty cache that counts every hit, for statistics. Counting costs a write of the
+    /// site on every hit: about 0.2 x `LOAD_FAST` in the reference VM (see the [module
+    /// docs](super#statistics)).
+    pub const fn counting_hits() -> Self {
+        SlotCache::with_counters(SiteCounters::counting_hits())
+    }
+
+    const fn with_counters(counters: SiteCounters) -> Self {
         SlotCache {
-            globals_keys_version: Cell::new(Version::NEVER),
-            builtins_keys_version: Cell::new(Version::NEVER),
-            home: Cell::new(Home::Globals),
-            slot: Cell::new(0),
-            counters: SiteCounters::new(),
+            module_globals_keys_version: Cell::new(Version::NEVER),
+            builtin_globals_keys_version: Cell::new(Version::NEVER),
+            builtin_builtins_keys_version: Cell::new(Version::NEVER),
+            value_offset: Cell::new(0),
+            counters,
         }
     }
 
     /// The value in the remembered slot, if the keys it depends on have not changed since.
+    ///
+    /// Reads the site and writes nothing (except on the first hit after a fill, and on every
+    /// hit of a site that [counts hits](Self::counting_hits)).
     #[inline]
     pub fn hit<'d, K, V, S>(
         &self,
         globals: &'d Dict<K, V, S>,
         builtins: &'d Dict<K, V, S>,
     ) -> Option<&'d V> {
-        if self.globals_keys_version.get() != globals.keys_version() {
+        // Which dict the name lives in is folded into the compares (a `NEVER` matches no
+        // dict), so a module hit tests one keys version and nothing else.
+        let dict = if self.module_globals_keys_version.get() == globals.keys_version() {
+            globals
+        } else if self.builtin_globals_keys_version.get() == globals.keys_version()
+            && self.builtin_builtins_keys_version.get() == builtins.keys_version()
+        {
+            builtins
+        } else if self.module_globals_keys_version.get() == globals.keys_version().marked()
+            || self.builtin_globals_keys_version.get() == globals.keys_version().marked()
+        {
+            // The first hit after a fill, or a hit of a site that counts hits: rare, and out
+            // of line (a miss pays only the two compares).
+            return self.marked_hit(globals, builtins);
+        } else {
             return None;
-        }
-        let dict = match self.home.get() {
-            Home::Globals => globals,
-            Home::Builtins if self.builtins_keys_version.get() == builtins.keys_version() => {
-                builtins
-            }
-            Home::Builtins => return None,
         };
-        self.counters.count_hit();
-        // Why the slot is live: `fill_uncounted` is the only writer of these fields (with `empty`, which
-        // writes NEVER, a keys version no dict has). It stores `slot` and `home` found by a
-        // lookup, and the keys versions both dicts had at that moment, and stores the globals'
-        // keys version last, after a lookup that succeeded (it writes NEVER there first, so a
-        // fill that fails or panics leaves a cache that cannot hit). `dict`'s keys version
-        // equals the one stored for it (compared above: for a builtin both were), so `dict` is
-        // the dict that lookup searched, or a clone of it, and its keys have not changed since:
-        // every change of keys or layout takes a keys version never handed out before. While
-        // a dict's keys version is unchanged every key keeps its live slot (the rule on
-        // `dict::Tags`), so `slot` is in bounds and live.
+        // SAFETY: `dict`'s keys version is the one stored for it (just compared).
         #[allow(unsafe_code)]
-        // SAFETY: `dict`'s keys version is the one stored with `slot`, so it is live (above).
-        let value = unsafe { dict.value_in_live_slot(self.slot.get()) };
+        let value = unsafe { self.remembered_value_in(dict) };
         Some(value)
+    }
+
+    /// The second look of a [`hit`](Self::hit) whose compares failed: against the versions
+    /// as a fill stores them, marked (see `cache::backoff`). A match is the first hit after a
+    /// fill, or a hit of a site that counts hits; it records itself, unmarks the version
+    /// unless the site counts hits, and answers.
+    #[cold]
+    #[inline(never)]
+    fn marked_hit<'d, K, V, S>(
+        &self,
+        globals: &'d Dict<K, V, S>,
+        builtins: &'d Dict<K, V, S>,
+    ) -> Option<&'d V> {
+        let marked = globals.keys_version().marked();
+        let (dict, field) = if self.module_globals_keys_version.get() == marked {
+            (globals, &self.module_globals_keys_version)
+        } else if self.builtin_globals_keys_version.get() == marked
+            && self.builtin_builtins_keys_version.get() == builtins.keys_version()
+        {
+            (builtins, &self.builtin_globals_keys_version)
+        } else {
+            return None;
+        };
+        if self.counters.on_marked_hit() == KeepMark::No {
+            field.set(marked.unmarked());
+        }
+        // SAFETY: `dict`'s keys version is the one stored for it (just compared, marked).
+        #[allow(unsafe_code)]
+        let value = unsafe { self.remembered_value_in(dict) };
+        Some(value)
+    }
+
+    /// The value at the remembered offset in `dict`.
+    ///
+    /// Why it is live: `fill_uncounted` and `store_miss` are the only writers of the version
+    /// fields and the offset (with `empty`, which writes NEVER, a keys version no dict has,
+    /// and the hits, which only unmark a version). They store the offset of the value a lookup
+    /// found, and the keys versions the dicts had at that moment, and they store them after
+    /// a lookup that succeeded (they write NEVER there first, so a fill that fails or panics
+    /// leaves a cache that cannot hit). If `dict`'s keys version equals the one stored for it
+    /// (for a builtin, both were compared), `dict` is the dict that lookup searched, or a
+    /// clone of it (versions are unique in the process, so it has the same type too), and its
+    /// keys have not changed since: every change of keys or layout takes a keys version never
+    /// handed out before. While a dict's keys version is unchanged every key keeps its live
+    /// slot (the rule on `dict::Tags`), so the offset still names a live value.
+    ///
+    /// # Safety
+    ///
+    /// `dict`'s keys version must equal the version stored for the dict the name was found
+    /// in (marked or not), and for a builtin the globals' must have matched too.
+    #[inline(always)]
+    #[allow(unsafe_code)]
+    unsafe fn remembered_value_in<'d, K, V, S>(&self, dict: &'d Dict<K, V, S>) -> &'d V {
+        // SAFETY: the caller's compare proves the offset live (above).
+        unsafe { dict.value_at_live_offset(self.value_offset.get()) }
     }
 
     /// Looks `name` up (globals, then builtins) and remembers where it was, whatever the
@@ -126,10 +199,17 @@ impl SlotCache {
         self.empty();
         let (home, slot, value) =
             find_global(globals, builtins, name, hash).ok_or(NameError { name })?;
-        self.home.set(home);
-        self.slot.set(slot);
-        self.builtins_keys_version.set(builtins.keys_version());
-        self.globals_keys_version.set(globals.keys_version());
+        match home {
+            Home::Globals => self.remember_module(globals, slot),
+            Home::Builtins => {
+                self.value_offset.set(builtins.live_value_offset(slot));
+                self.builtin_builtins_keys_version
+                    .set(builtins.keys_version());
+                // Marked: the first hit records that the fill was used (`cache::backoff`).
+                self.builtin_globals_keys_version
+                    .set(globals.keys_version().marked());
+            }
+        }
         Ok(value)
     }
 
@@ -212,7 +292,7 @@ impl SlotCache {
     /// let mut globals: Dict<&str, i32> = Dict::new();
     /// let builtins: Dict<&str, i32> = Dict::new();
     /// globals.insert("x", 1);
-    /// let site = SlotCache::new();
+    /// let site = SlotCache::counting_hits();
     /// for _ in 0..3 {
     ///     let value = match site.hit(&globals, &builtins) {
     ///         Some(&value) => value,
@@ -220,7 +300,7 @@ impl SlotCache {
     ///     };
     ///     assert_eq!(value, 1);
     /// }
-    /// assert_eq!((site.stats().hits, site.stats().misses), (2, 1));
+    /// assert_eq!((site.stats().hits, site.stats().misses), (Some(2), 1));
     /// ```
     ///
     /// # Panics
@@ -266,12 +346,12 @@ impl SlotCache {
     /// let mut globals: Dict<Rc<str>, i64> = Dict::new();
     /// let name: Rc<str> = "counter".into();
     /// let hash = hash_key(&*name);
-    /// let store = SlotCache::new(); // one per STORE_GLOBAL instruction
+    /// let store = SlotCache::counting_hits(); // one per STORE_GLOBAL instruction
     /// for i in 0..3 {
     ///     store.store_with_hash(&mut globals, &*name, hash, i, || name.clone());
     /// }
     /// assert_eq!(globals["counter"], 2);
-    /// assert_eq!((store.stats().hits, store.stats().misses), (2, 1));
+    /// assert_eq!((store.stats().hits, store.stats().misses), (Some(2), 1));
     /// ```
     ///
     /// # Panics
@@ -292,16 +372,13 @@ impl SlotCache {
         Q: Hash + Equivalent<K> + ?Sized,
         S: BuildHasher,
     {
-        if self.home.get() == Home::Globals
-            && self.globals_keys_version.get() == globals.keys_version()
-        {
-            // Equal keys versions: the remembered slot still holds `name` (the rule on
-            // `dict::Tags`). `slot_mut` checks it anyway (it is safe code), and bumps the
-            // version.
-            if let Some((_, slot)) = globals.slot_mut(self.slot.get()) {
-                self.counters.count_hit();
-                return Some(std::mem::replace(slot, value));
-            }
+        if self.module_globals_keys_version.get() == globals.keys_version() {
+            // SAFETY: equal keys versions: the remembered offset is still that of `name`'s
+            // live value (as in `remembered_value_in`; only a name found in globals sets
+            // this version). The write bumps the version.
+            #[allow(unsafe_code)]
+            let slot = unsafe { globals.value_at_live_offset_mut(self.value_offset.get()) };
+            return Some(std::mem::replace(slot, value));
         }
         self.store_miss(globals, name, hash, value, make_key)
     }
@@ -322,6 +399,17 @@ impl SlotCache {
         Q: Hash + Equivalent<K> + ?Sized,
         S: BuildHasher,
     {
+        // The second look, against the version as a fill stores it, marked (as `marked_hit`).
+        let marked = globals.keys_version().marked();
+        if self.module_globals_keys_version.get() == marked {
+            if self.counters.on_marked_hit() == KeepMark::No {
+                self.module_globals_keys_version.set(marked.unmarked());
+            }
+            // SAFETY: as in `store_with_hash`: the keys version matched, marked.
+            #[allow(unsafe_code)]
+            let slot = unsafe { globals.value_at_live_offset_mut(self.value_offset.get()) };
+            return Some(std::mem::replace(slot, value));
+        }
         self.counters.on_explicit_fill();
         self.empty();
         let (slot, old) = match globals.entry_ref_with_hash(hash, name) {
@@ -337,10 +425,16 @@ impl SlotCache {
                 (slot, None)
             }
         };
-        self.home.set(Home::Globals);
-        self.slot.set(slot);
-        self.globals_keys_version.set(globals.keys_version());
+        self.remember_module(globals, slot);
         old
+    }
+
+    /// Remembers that the name lives in `globals`' live slot `slot`.
+    fn remember_module<K, V, S>(&self, globals: &Dict<K, V, S>, slot: usize) {
+        self.value_offset.set(globals.live_value_offset(slot));
+        // Marked: the first hit records that the fill was used (`cache::backoff`).
+        self.module_globals_keys_version
+            .set(globals.keys_version().marked());
     }
 
     /// The slow path of a miss: fill, or (starting to back off) look up without remembering.
@@ -375,17 +469,24 @@ impl SlotCache {
 
     /// Empties the cache: keys versions that match no dict.
     fn empty(&self) {
-        self.globals_keys_version.set(Version::NEVER);
-        self.builtins_keys_version.set(Version::NEVER);
+        self.module_globals_keys_version.set(Version::NEVER);
+        self.builtin_globals_keys_version.set(Version::NEVER);
+        self.builtin_builtins_keys_version.set(Version::NEVER);
     }
 
     /// Whether the cache is empty (it cannot hit): the state a site backing off keeps it in.
     #[inline(always)]
     fn is_empty(&self) -> bool {
-        self.globals_keys_version.get() == Version::NEVER
+        self.module_globals_keys_version.get() == Version::NEVER
+            && self.builtin_globals_keys_version.get() == Version::NEVER
     }
 
-    /// Hits and misses so far.
+    /// Whether the site counts its hits (made by [`counting_hits`](Self::counting_hits)).
+    pub fn counts_hits(&self) -> bool {
+        self.counters.counts_hits()
+    }
+
+    /// Hits (if counted) and misses so far.
     pub fn stats(&self) -> CacheStats {
         self.counters.stats()
     }

@@ -51,7 +51,7 @@ pub use iter::{
 
 pub use crate::hasher::DefaultHashBuilder;
 use crate::version::Version;
-use entries::StoredHash;
+use entries::{EntrySlot, StoredHash};
 use equivalent::Equivalent;
 use std::hash::{BuildHasher, Hash};
 use table::{Inserted, Table};
@@ -139,7 +139,7 @@ pub enum IndexCellView {
 
 /// The two version tags of a dict, kept together so the Entry API can bump them.
 ///
-/// The rule the slot cache's unchecked read stands on (`Dict::value_in_live_slot`): **while
+/// The rule the slot cache's unchecked reads and writes stand on (`Dict::value_at_live_offset`): **while
 /// `keys_version` is unchanged, every key keeps its live slot.** Every code path that adds or
 /// removes a key, or moves an entry to another slot (a squeeze of the holes: from an insert, a
 /// removal, `reserve`, `shrink_to_fit`), or empties the entries (`clear`, `drain`, `pop_last`), takes a fresh keys
@@ -406,32 +406,75 @@ impl<K, V, S> Dict<K, V, S> {
         Some((&bucket.key, &bucket.value))
     }
 
-    /// The value in `slot`, read without a bounds check or a hole test: for the slot cache,
-    /// whose keys-version compare has already proved the slot live (see
-    /// `cache::SlotCache::hit`). A debug build checks the proof anyway.
+    /// Where the value of live slot `slot` lies, in bytes from the start of the entries
+    /// array: what the slot cache remembers, so that a hit finds the value with one addition
+    /// instead of a multiplication by the entry's size. `None` for a hole or past the end.
+    pub(crate) fn value_offset(&self, slot: usize) -> Option<usize> {
+        let entries = self.table.entries();
+        let bucket = entries.get(slot)?.as_ref()?;
+        Some(std::ptr::from_ref(&bucket.value) as usize - entries.as_ptr() as usize)
+    }
+
+    /// [`value_offset`](Self::value_offset) of a slot the caller knows is live.
+    ///
+    /// # Panics
+    ///
+    /// If `slot` is a hole or past the end.
+    pub(crate) fn live_value_offset(&self, slot: usize) -> usize {
+        self.value_offset(slot)
+            .expect("vdict: live_value_offset of a hole or past the end")
+    }
+
+    /// Whether `offset` is what [`value_offset`](Self::value_offset) gives for some live
+    /// slot: the proof the two unchecked reads below rely on, checked in debug builds.
+    fn is_live_value_offset(&self, offset: usize) -> bool {
+        let slot = offset / std::mem::size_of::<EntrySlot<K, V>>();
+        self.value_offset(slot) == Some(offset)
+    }
+
+    /// The value at `offset` (from [`value_offset`](Self::value_offset)), read without a
+    /// bounds check or a hole test: for the slot cache, whose keys-version compare has
+    /// already proved the slot live (see `cache::SlotCache::hit`). A debug build checks the
+    /// proof anyway.
     ///
     /// # Safety
     ///
-    /// `slot` must hold a live entry: it was returned by a lookup of this dict (or of a dict
-    /// this one is a clone of) when its [`keys_version`](Dict::keys_version) was what it is
-    /// now. That suffices because of the rule on `Tags`: every change of the key set or of
-    /// the key-to-slot layout gives the dict a keys version never seen before.
+    /// `offset` must be `value_offset(slot)` for a slot of this dict (or of a dict this one is
+    /// a clone of) taken when its [`keys_version`](Dict::keys_version) was what it is now.
+    /// That suffices because of the rule on `Tags`: every change of the key set or of the
+    /// key-to-slot layout gives the dict a keys version never seen before, so the slot is
+    /// still live; and the entries of a dict and of its clones have one type and one layout.
     #[inline]
     #[allow(unsafe_code)]
-    pub(crate) unsafe fn value_in_live_slot(&self, slot: usize) -> &V {
-        let entries = self.table.entries();
+    pub(crate) unsafe fn value_at_live_offset(&self, offset: usize) -> &V {
         debug_assert!(
-            matches!(entries.get(slot), Some(Some(_))),
-            "vdict: value_in_live_slot({slot}) of a hole or past the end"
+            self.is_live_value_offset(offset),
+            "vdict: value_at_live_offset({offset}) is not a live value's offset"
         );
-        // SAFETY: the caller guarantees `slot` is in bounds and live (see above).
-        unsafe {
-            &entries
-                .get_unchecked(slot)
-                .as_ref()
-                .unwrap_unchecked()
-                .value
-        }
+        let entries = self.table.entries().as_ptr();
+        // SAFETY: the caller guarantees `offset` is the offset of a live entry's value in
+        // this array (see above), so the pointer is in bounds, aligned and initialised, and
+        // the value lives as long as `&self`.
+        unsafe { &*entries.cast::<u8>().add(offset).cast::<V>() }
+    }
+
+    /// [`value_at_live_offset`](Self::value_at_live_offset) for writing: the slot cache's
+    /// store. Bumps the version, as every write does.
+    ///
+    /// # Safety
+    ///
+    /// As [`value_at_live_offset`](Self::value_at_live_offset).
+    #[inline]
+    #[allow(unsafe_code)]
+    pub(crate) unsafe fn value_at_live_offset_mut(&mut self, offset: usize) -> &mut V {
+        debug_assert!(
+            self.is_live_value_offset(offset),
+            "vdict: value_at_live_offset_mut({offset}) is not a live value's offset"
+        );
+        self.tags.values_changed();
+        let entries = self.table.entries_mut().as_mut_ptr();
+        // SAFETY: as in `value_at_live_offset`; `&mut self` makes the access unique.
+        unsafe { &mut *entries.cast::<u8>().add(offset).cast::<V>() }
     }
 
     /// Mutable access to entry slot `slot`. Bumps the version when it hands out a value.

@@ -218,6 +218,7 @@ pub struct Vm {
     globals: Namespace,
     builtins: Namespace,
     mode: CacheMode,
+    count_cache_hits: bool,
     jump_limit: u64,
     string_limit: usize,
 }
@@ -235,6 +236,7 @@ impl Vm {
             globals: Namespace::new(),
             builtins,
             mode,
+            count_cache_hits: false,
             jump_limit: u64::MAX,
             string_limit: usize::MAX,
         }
@@ -252,6 +254,14 @@ impl Vm {
     /// run: a loop that doubles a string would otherwise exhaust memory in a few dozen jumps.
     pub fn with_string_limit(mut self, bytes: usize) -> Vm {
         self.string_limit = bytes;
+        self
+    }
+
+    /// Makes cache sites that count their hits, so that [`Code::cache_stats`] has a hit rate
+    /// (by default sites count only misses: a counted hit costs the loop about 0.2 x
+    /// `LOAD_FAST`; see [`crate::cache`'s statistics](crate::cache#statistics)).
+    pub fn with_cache_hits_counted(mut self) -> Vm {
+        self.count_cache_hits = true;
         self
     }
 
@@ -282,8 +292,8 @@ impl Vm {
 
     /// Runs `code` to its `RETURN_VALUE` and returns the value, or the first error.
     ///
-    /// The code's cache sites are (re)made for this VM's mode if they were made for another,
-    /// and otherwise kept warm from the previous run.
+    /// The code's cache sites are (re)made for this VM's mode (and way of counting hits) if
+    /// they were made for another, and otherwise kept warm from the previous run.
     pub fn run(&mut self, code: &mut Code) -> Result<Value, VmError> {
         // Interned names carry their hash: computed once per run, not once per load.
         let hashes: Vec<u64> = code
@@ -296,8 +306,14 @@ impl Vm {
         let result = match self.mode {
             CacheMode::None => self.execute(code, &mut vec![Uncached; sites], &hashes),
             CacheMode::Version => {
-                if !matches!(caches, CacheSites::Version(_)) {
-                    caches = CacheSites::Version(vec![VersionCache::new(); sites]);
+                if !matches!(&caches, CacheSites::Version(old) if self.counted_as(old.first().map(VersionCache::counts_hits)))
+                {
+                    let site = if self.count_cache_hits {
+                        VersionCache::counting_hits()
+                    } else {
+                        VersionCache::new()
+                    };
+                    caches = CacheSites::Version(vec![site; sites]);
                 }
                 let CacheSites::Version(sites) = &mut caches else {
                     unreachable!()
@@ -305,8 +321,14 @@ impl Vm {
                 self.execute(code, sites, &hashes)
             }
             CacheMode::Slot => {
-                if !matches!(caches, CacheSites::Slot(_)) {
-                    caches = CacheSites::Slot(vec![SlotCache::new(); sites]);
+                if !matches!(&caches, CacheSites::Slot(old) if self.counted_as(old.first().map(SlotCache::counts_hits)))
+                {
+                    let site = if self.count_cache_hits {
+                        SlotCache::counting_hits()
+                    } else {
+                        SlotCache::new()
+                    };
+                    caches = CacheSites::Slot(vec![site; sites]);
                 }
                 let CacheSites::Slot(sites) = &mut caches else {
                     unreachable!()
@@ -316,6 +338,12 @@ impl Vm {
         };
         code.caches = caches;
         result
+    }
+
+    /// Whether sites that count hits as `counts` says (`None`: there are no sites) suit this
+    /// VM.
+    fn counted_as(&self, counts: Option<bool>) -> bool {
+        counts.is_none_or(|counts| counts == self.count_cache_hits)
     }
 
     /// `DELETE_GLOBAL`'s removal (out of line, as an uncached store): whether the name was

@@ -36,7 +36,7 @@
 //! ))
 //! .unwrap();
 //! let mut code = assemble(&source).unwrap();
-//! let mut vm = Vm::new(CacheMode::Slot);
+//! let mut vm = Vm::new(CacheMode::Slot).with_cache_hits_counted();
 //! assert_eq!(vm.run(&mut code), Ok(Value::Int(100)));
 //! let stats = code.cache_stats().unwrap();
 //! assert!(stats.hit_rate().unwrap() > 0.9);

@@ -208,7 +208,8 @@ impl Code {
 
     /// Hit and miss counts of every cache site (`LOAD_GLOBAL`s, and in the slot mode the
     /// `STORE_GLOBAL`s too), summed, since the code was assembled or the cache mode last
-    /// changed. `None` when the VM ran it uncached.
+    /// changed. `None` when the VM ran it uncached. Hits are `None` unless the VM counts them
+    /// ([`Vm::with_cache_hits_counted`](super::Vm::with_cache_hits_counted)).
     pub fn cache_stats(&self) -> Option<crate::cache::CacheStats> {
         self.caches.stats()
     }
