@@ -433,9 +433,12 @@ fn a_store_site_rebinds_through_its_slot_and_follows_key_changes() {
         1,
         "stores change no keys: the load site kept hitting"
     );
-    // Keys change under the site: it misses once, then hits again.
+    // Keys change under the site: it misses once, then hits again. Its fast half declines,
+    // handing the value back and writing nothing.
     globals.insert("y".into(), 0);
     globals.remove(name);
+    assert_eq!(store.store_hit(&mut globals, 99), Err(99));
+    assert_eq!(globals.get(name), None);
     assert_eq!(
         store.store_with_hash(&mut globals, name, hash, 20, key),
         None

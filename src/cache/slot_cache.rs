@@ -372,15 +372,43 @@ impl SlotCache {
         Q: Hash + Equivalent<K> + ?Sized,
         S: BuildHasher,
     {
-        if self.module_globals_keys_version.get() == globals.keys_version() {
-            // SAFETY: equal keys versions: the remembered offset is still that of `name`'s
-            // live value (as in `remembered_value_in`; only a name found in globals sets
-            // this version). The write bumps the version.
-            #[allow(unsafe_code)]
-            let slot = unsafe { globals.value_at_live_offset_mut(self.value_offset.get()) };
-            return Some(std::mem::replace(slot, value));
+        match self.store_hit(globals, value) {
+            Ok(old) => Some(old),
+            Err(value) => self.store_miss(globals, name, hash, value, make_key),
         }
-        self.store_miss(globals, name, hash, value, make_key)
+    }
+
+    /// The first half of [`store_with_hash`](Self::store_with_hash): if the globals' keys
+    /// are unchanged since this site remembered its slot, writes `value` there and returns
+    /// the value it replaced; if not, hands `value` back, for `store_with_hash` to store.
+    ///
+    /// For a loop that fetches the name and its hash only when the fast path fails, as
+    /// `vdict::vm` does for `STORE_GLOBAL` (as [`hit`](Self::hit) is for loads).
+    ///
+    /// ```
+    /// use vdict::{cache::SlotCache, hash_key, Dict};
+    ///
+    /// let mut globals: Dict<String, i64> = Dict::new();
+    /// let store = SlotCache::new();
+    /// for i in 0..3 {
+    ///     if let Err(value) = store.store_hit(&mut globals, i) {
+    ///         store.store_with_hash(&mut globals, "n", hash_key("n"), value, || "n".into());
+    ///     }
+    /// }
+    /// assert_eq!(globals["n"], 2);
+    /// assert_eq!(store.stats().misses, 1); // the new name
+    /// ```
+    #[inline]
+    pub fn store_hit<K, V, S>(&self, globals: &mut Dict<K, V, S>, value: V) -> Result<V, V> {
+        if self.module_globals_keys_version.get() != globals.keys_version() {
+            return Err(value);
+        }
+        // SAFETY: equal keys versions: the remembered offset is still that of the name's
+        // live value (as in `remembered_value_in`; only a name found in globals sets this
+        // version). The write bumps the version.
+        #[allow(unsafe_code)]
+        let slot = unsafe { globals.value_at_live_offset_mut(self.value_offset.get()) };
+        Ok(std::mem::replace(slot, value))
     }
 
     /// The slow path of a store: an insert by reference, then remember where the name is.
