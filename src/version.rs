@@ -138,6 +138,13 @@ impl Version {
         Version(self.0 | MARK_BIT)
     }
 
+    /// Whether this tag has [`MARK_BIT`] set: a sign test, cheaper on a miss path than
+    /// comparing with another tag [`marked`](Version::marked).
+    #[inline]
+    pub(crate) const fn is_marked(self) -> bool {
+        self.0 & MARK_BIT != 0
+    }
+
     /// This tag without [`MARK_BIT`].
     #[inline]
     pub(crate) const fn unmarked(self) -> Version {

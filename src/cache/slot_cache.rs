@@ -89,8 +89,8 @@ impl SlotCache {
             && self.builtin_builtins_keys_version.get() == builtins.keys_version()
         {
             builtins
-        } else if self.module_globals_keys_version.get() == globals.keys_version().marked()
-            || self.builtin_globals_keys_version.get() == globals.keys_version().marked()
+        } else if self.module_globals_keys_version.get().is_marked()
+            || self.builtin_globals_keys_version.get().is_marked()
         {
             // The first hit after a fill, or a hit of a site that counts hits: rare, and out
             // of line (a miss pays only the two compares).
