@@ -164,10 +164,15 @@ const MARK_BIT: u64 = 1 << 63;
 fn reserve_block(count: u64) -> u64 {
     let start = NEXT_BLOCK_START.fetch_add(count, Ordering::Relaxed);
     assert!(
-        start.checked_add(count).is_some_and(|end| end <= MARK_BIT),
+        block_fits(start, count),
         "vdict: the 63-bit version supply is exhausted"
     );
     start
+}
+
+/// Whether versions `start..start + count` are all below [`MARK_BIT`] (so none is marked).
+fn block_fits(start: u64, count: u64) -> bool {
+    start.checked_add(count).is_some_and(|end| end <= MARK_BIT)
 }
 
 impl fmt::Debug for Version {
@@ -186,6 +191,27 @@ impl fmt::Display for Version {
 mod tests {
     use super::*;
     use std::collections::HashSet;
+
+    #[test]
+    fn no_version_handed_out_is_marked_and_marking_round_trips() {
+        // The supply stops below the mark bit: the last block that fits ends at 2^63.
+        assert!(block_fits(
+            MARK_BIT - VERSIONS_PER_BLOCK,
+            VERSIONS_PER_BLOCK
+        ));
+        assert!(!block_fits(
+            MARK_BIT - VERSIONS_PER_BLOCK + 1,
+            VERSIONS_PER_BLOCK
+        ));
+        assert!(!block_fits(u64::MAX - 1, VERSIONS_PER_BLOCK));
+        for version in [Version::NEVER, Version::fresh(), Version(MARK_BIT - 1)] {
+            assert!(!version.is_marked());
+            let marked = version.marked();
+            assert!(marked.is_marked());
+            assert_ne!(marked, version, "a marked version matches no unmarked one");
+            assert_eq!(marked.unmarked(), version);
+        }
+    }
 
     #[test]
     fn versions_grow_on_one_thread_across_block_refills() {
