@@ -26,6 +26,7 @@
 //! (cache sites can live in shared code objects). A site is therefore not `Sync`.
 
 use super::CacheStats;
+use crate::Version;
 use std::cell::Cell;
 
 /// The largest back-off exponent: at most `2^12 - 1` misses skip the fill in a row.
@@ -66,15 +67,6 @@ pub(crate) struct SiteCounters {
     skips_left: Cell<u16>,
 }
 
-/// Whether a cache keeps its remembered version marked after a hit through the mark.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub(crate) enum KeepMark {
-    /// The site counts hits: every hit must take the second look.
-    Yes,
-    /// Store the version unmarked: later hits are the bare compare.
-    No,
-}
-
 /// What a miss should do, as [`SiteCounters::on_miss`] decides.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub(crate) enum OnMiss {
@@ -112,18 +104,19 @@ impl SiteCounters {
         self.flags.get() & COUNT_HITS != 0
     }
 
-    /// A hit found by the caches' second look, against a marked version: the first hit after
-    /// a fill, or any hit of a site that counts them. Records that the fill was used, counts
-    /// the hit if the site counts hits, and says whether the cache should keep its version
-    /// marked (it should if it counts hits: then every hit must come here).
-    pub(crate) fn on_marked_hit(&self) -> KeepMark {
+    /// A hit found by the caches' second look, against `version`, the site's remembered
+    /// version as a fill stores it, marked: the first hit after a fill, or any hit of a site
+    /// that counts them. Records that the fill was used, counts the hit if the site counts
+    /// hits, and otherwise unmarks `version`, so that later hits are the bare compare (a site
+    /// that counts keeps it marked: every hit must come here).
+    pub(crate) fn on_marked_hit(&self, version: &Cell<Version>) {
         let flags = self.flags.get();
         self.flags.set(flags & !FILL_UNUSED);
         if flags & COUNT_HITS != 0 {
             self.hits.set(self.hits.get().wrapping_add(1));
-            return KeepMark::Yes;
+        } else {
+            version.set(version.get().unmarked());
         }
-        KeepMark::No
     }
 
     /// For any miss, first: if the site is backing off, takes a skip and says so (the caller
@@ -264,7 +257,12 @@ mod tests {
         }
         assert!(site.exponent() > 3);
         while miss(&site) != OnMiss::Fill {}
-        assert_eq!(site.on_marked_hit(), KeepMark::No);
+        let version = Cell::new(Version::fresh().marked());
+        site.on_marked_hit(&version);
+        assert!(
+            !version.get().is_marked(),
+            "a site that does not count unmarks"
+        );
         assert_eq!(miss(&site), OnMiss::Fill);
         assert_eq!(site.exponent(), 0);
         // And a site whose fills are always used never skips one.
@@ -276,7 +274,7 @@ mod tests {
         );
         for _ in 0..100 {
             assert_eq!(miss(&site), OnMiss::Fill);
-            site.on_marked_hit();
+            site.on_marked_hit(&Cell::new(Version::fresh().marked()));
         }
         assert_eq!(site.stats().skipped_fills, skipped);
     }

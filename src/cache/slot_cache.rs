@@ -1,7 +1,7 @@
 //! [`SlotCache`]: CPython 3.11's `LOAD_GLOBAL_MODULE` / `LOAD_GLOBAL_BUILTIN`. Remembers
 //! keys versions and the slot a name lives in; a hit reads the value from that slot.
 
-use super::backoff::{KeepMark, OnMiss, SiteCounters};
+use super::backoff::{OnMiss, SiteCounters};
 use super::{find_global, lookup_global_with_hash, CacheStats, Home, NameError};
 use crate::dict::EntryRef;
 use crate::{Dict, Version};
@@ -125,9 +125,7 @@ impl SlotCache {
         } else {
             return None;
         };
-        if self.counters.on_marked_hit() == KeepMark::No {
-            field.set(marked.unmarked());
-        }
+        self.counters.on_marked_hit(field);
         // SAFETY: `dict`'s keys version is the one stored for it (just compared, marked).
         #[allow(unsafe_code)]
         let value = unsafe { self.remembered_value_in(dict) };
@@ -430,9 +428,8 @@ impl SlotCache {
         // The second look, against the version as a fill stores it, marked (as `marked_hit`).
         let marked = globals.keys_version().marked();
         if self.module_globals_keys_version.get() == marked {
-            if self.counters.on_marked_hit() == KeepMark::No {
-                self.module_globals_keys_version.set(marked.unmarked());
-            }
+            self.counters
+                .on_marked_hit(&self.module_globals_keys_version);
             // SAFETY: as in `store_with_hash`: the keys version matched, marked.
             #[allow(unsafe_code)]
             let slot = unsafe { globals.value_at_live_offset_mut(self.value_offset.get()) };

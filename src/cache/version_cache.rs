@@ -1,7 +1,7 @@
 //! [`VersionCache`]: CPython 3.8's opcache for `LOAD_GLOBAL`. Remembers both dicts'
 //! versions and a clone of the value found; a hit is two compares.
 
-use super::backoff::{KeepMark, OnMiss, SiteCounters};
+use super::backoff::{OnMiss, SiteCounters};
 use super::{find_global, lookup_global_with_hash, CacheStats, NameError};
 use crate::{Dict, Version};
 use equivalent::Equivalent;
@@ -133,9 +133,7 @@ impl<V> VersionCache<V> {
         if !self.is_fresh(marked, builtins_version) {
             return None;
         }
-        if self.counters.on_marked_hit() == KeepMark::No {
-            self.globals_version.set(globals_version);
-        }
+        self.counters.on_marked_hit(&self.globals_version);
         self.value.as_ref()
     }
 

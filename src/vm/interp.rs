@@ -56,6 +56,33 @@ pub(crate) enum CacheSites {
 }
 
 impl CacheSites {
+    /// `sites` empty sites for `mode` (a cached one), counting hits if `count_hits`.
+    fn new(mode: CacheMode, count_hits: bool, sites: usize) -> CacheSites {
+        match (mode, count_hits) {
+            (CacheMode::None, _) => CacheSites::Cold,
+            (CacheMode::Version, false) => CacheSites::Version(vec![VersionCache::new(); sites]),
+            (CacheMode::Version, true) => {
+                CacheSites::Version(vec![VersionCache::counting_hits(); sites])
+            }
+            (CacheMode::Slot, false) => CacheSites::Slot(vec![SlotCache::new(); sites]),
+            (CacheMode::Slot, true) => CacheSites::Slot(vec![SlotCache::counting_hits(); sites]),
+        }
+    }
+
+    /// Whether these sites were made for `mode`, counting hits as `count_hits` says (so a
+    /// run keeps them warm rather than remaking them).
+    fn suit(&self, mode: CacheMode, count_hits: bool) -> bool {
+        match self {
+            CacheSites::Cold => false,
+            CacheSites::Version(sites) => {
+                mode == CacheMode::Version && sites.iter().all(|s| s.counts_hits() == count_hits)
+            }
+            CacheSites::Slot(sites) => {
+                mode == CacheMode::Slot && sites.iter().all(|s| s.counts_hits() == count_hits)
+            }
+        }
+    }
+
     pub(crate) fn stats(&self) -> Option<CacheStats> {
         let mut total = CacheStats::default();
         match self {
@@ -320,45 +347,19 @@ impl Vm {
         let mut caches = std::mem::take(&mut code.caches);
         let result = match self.mode {
             CacheMode::None => self.execute(code, &mut vec![Uncached; sites], &hashes),
-            CacheMode::Version => {
-                if !matches!(&caches, CacheSites::Version(old) if self.counted_as(old.first().map(VersionCache::counts_hits)))
-                {
-                    let site = if self.count_cache_hits {
-                        VersionCache::counting_hits()
-                    } else {
-                        VersionCache::new()
-                    };
-                    caches = CacheSites::Version(vec![site; sites]);
+            mode => {
+                if !caches.suit(mode, self.count_cache_hits) {
+                    caches = CacheSites::new(mode, self.count_cache_hits, sites);
                 }
-                let CacheSites::Version(sites) = &mut caches else {
-                    unreachable!()
-                };
-                self.execute(code, sites, &hashes)
-            }
-            CacheMode::Slot => {
-                if !matches!(&caches, CacheSites::Slot(old) if self.counted_as(old.first().map(SlotCache::counts_hits)))
-                {
-                    let site = if self.count_cache_hits {
-                        SlotCache::counting_hits()
-                    } else {
-                        SlotCache::new()
-                    };
-                    caches = CacheSites::Slot(vec![site; sites]);
+                match &mut caches {
+                    CacheSites::Version(sites) => self.execute(code, sites, &hashes),
+                    CacheSites::Slot(sites) => self.execute(code, sites, &hashes),
+                    CacheSites::Cold => unreachable!("a cached mode has sites"),
                 }
-                let CacheSites::Slot(sites) = &mut caches else {
-                    unreachable!()
-                };
-                self.execute(code, sites, &hashes)
             }
         };
         code.caches = caches;
         result
-    }
-
-    /// Whether sites that count hits as `counts` says (`None`: there are no sites) suit this
-    /// VM.
-    fn counted_as(&self, counts: Option<bool>) -> bool {
-        counts.is_none_or(|counts| counts == self.count_cache_hits)
     }
 
     /// `DELETE_GLOBAL`'s removal (out of line, as an uncached store): whether the name was
