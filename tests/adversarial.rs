@@ -95,3 +95,90 @@ fn string_keys_agree_with_indexmap_through_collisions_removals_and_overwrites() 
     exercise(Dict::with_hasher(common::FewHashes::default()));
     exercise(Dict::new());
 }
+
+/// A hasher under which one key hashes to 0 and another to `1 << 56` (what the dict stores a
+/// hash of 0 as), and every other key to its hasher state times an odd constant. The state is
+/// a `u64` key itself, or for a string a fold of its bytes.
+#[derive(Clone, Copy, Default)]
+struct ZeroAndItsStoredForm;
+
+struct ZeroAndItsStoredFormHasher(u64);
+
+/// The hasher state of a `str` (its bytes, then the 0xff that `str`'s `Hash` writes).
+fn state_of(s: &str) -> u64 {
+    s.bytes()
+        .chain([0xff])
+        .fold(0, |state, b| state.wrapping_mul(31).wrapping_add(b as u64))
+}
+
+impl std::hash::BuildHasher for ZeroAndItsStoredForm {
+    type Hasher = ZeroAndItsStoredFormHasher;
+    fn build_hasher(&self) -> ZeroAndItsStoredFormHasher {
+        ZeroAndItsStoredFormHasher(0)
+    }
+}
+
+impl std::hash::Hasher for ZeroAndItsStoredFormHasher {
+    fn finish(&self) -> u64 {
+        if self.0 == state_of("zero") {
+            0
+        } else if self.0 == state_of("stored") {
+            1 << 56
+        } else {
+            self.0.wrapping_mul(0x9e37_79b9_7f4a_7c15)
+        }
+    }
+    fn write(&mut self, bytes: &[u8]) {
+        for &b in bytes {
+            self.0 = self.0.wrapping_mul(31).wrapping_add(b as u64);
+        }
+    }
+    fn write_u64(&mut self, k: u64) {
+        self.0 = k;
+    }
+}
+
+/// Lookups probe with the hasher's output and the index is laid out by stored hashes; a hash of
+/// 0 is stored as `1 << 56`. Both keys must be found, by every kind of lookup, at every index
+/// width (2-byte slots up to 65,536 entries, 4-byte beyond), plain-word keys (compared without
+/// their stored hashes) and strings (stored hashes compared first) alike.
+#[test]
+fn a_key_hashing_to_zero_and_one_hashing_to_its_stored_form_are_both_found() {
+    let special = [state_of("zero"), state_of("stored")];
+    let mut d: Dict<u64, u64, ZeroAndItsStoredForm> = Dict::with_hasher(ZeroAndItsStoredForm);
+    assert_eq!(d.hash_key(&special[0]), 0);
+    assert_eq!(d.hash_key(&special[1]), 1 << 56);
+    for (i, key) in special.into_iter().chain(1000..71_000).enumerate() {
+        d.insert(key, i as u64);
+        if i == 5 || i == 70_001 {
+            for (position, key) in special.into_iter().enumerate() {
+                assert_eq!(d.get(&key), Some(&(position as u64)), "at {} keys", d.len());
+                assert_eq!(d.get_index_of(&key), Some(position));
+                let hash = d.hash_key(&key);
+                let found = d.get_with(hash, |stored| Ok::<_, ()>(*stored == key));
+                assert_eq!(found, Ok(Some((&key, &(position as u64)))));
+                let slot = d.find_with(hash, |stored| Ok::<_, ()>(*stored == key));
+                assert_eq!(slot, Ok(Some(position)));
+            }
+            assert_eq!(d.get(&999), None);
+        }
+    }
+    d.check_invariants().unwrap();
+    assert_eq!(d.remove(&special[0]), Some(0));
+    assert_eq!(d.get(&special[1]), Some(&1));
+    assert_eq!(d.get(&special[0]), None);
+    d.check_invariants().unwrap();
+
+    let mut s: Dict<String, u64, ZeroAndItsStoredForm> = Dict::with_hasher(ZeroAndItsStoredForm);
+    assert_eq!(s.hash_key("zero"), 0);
+    for (i, key) in ["zero", "stored", "other"].into_iter().enumerate() {
+        s.insert(key.to_string(), i as u64);
+    }
+    for (i, key) in ["zero", "stored", "other"].into_iter().enumerate() {
+        assert_eq!(s.get(key), Some(&(i as u64)));
+        let found = s.get_with(s.hash_key(key), |stored| Ok::<_, ()>(stored == key));
+        assert_eq!(found.unwrap().map(|(_, v)| *v), Some(i as u64));
+    }
+    assert_eq!(s.get("absent"), None);
+    s.check_invariants().unwrap();
+}

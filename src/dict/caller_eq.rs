@@ -20,7 +20,7 @@
 //! And [`SlotCursor`] iterates by slot across user code, reporting "dictionary changed size
 //! during iteration" as CPython does.
 
-use super::entries::StoredHash;
+use super::entries::{SoughtHash, StoredHash};
 use super::entry::OccupiedEntry;
 use super::table::Table;
 use super::{Dict, Tags};
@@ -61,8 +61,8 @@ use std::fmt;
 ///   out, so the caller's `__eq__` runs only where CPython's would. Slot order, not the order
 ///   of the index's buckets: the index may be rehashed in place (by an insert that overwrites,
 ///   a `reserve`, a `shrink_to_fit`) without any key or slot changing, so without the keys
-///   version changing; slots stand still while it does. (One exception: the dict stores a hash of 0 as 1, so
-///   keys hashing to 0 and to 1 are candidates for each other.)
+///   version changing; slots stand still while it does. (One exception: the dict stores a hash of 0 as
+///   `1 << 56`, so keys hashing to 0 and to `1 << 56` are candidates for each other.)
 /// - `next_candidate` answers [`Candidate::Changed`] once the dict's keys version differs
 ///   from the one the probe started from: a key came or went, or slots moved, so what the
 ///   probe has walked may no longer be the dict's. The caller starts a new probe.
@@ -88,7 +88,7 @@ impl Probe {
         self.keys_version
     }
 
-    /// The hash sought, as the dict stores it (0 is stored as 1).
+    /// The hash sought, as the dict stores it (0 is stored as `1 << 56`).
     pub fn hash(&self) -> u64 {
         self.hash.get()
     }
@@ -239,10 +239,7 @@ impl<K, V, S> Dict<K, V, S> {
         hash: u64,
         is_key: impl FnMut(&K) -> Result<bool, E>,
     ) -> Result<Option<usize>, E> {
-        Ok(self
-            .table
-            .find_bucket_fallible(StoredHash::new(hash), is_key)?
-            .map(|(slot, _)| slot))
+        self.table.find_slot_fallible(SoughtHash::new(hash), is_key)
     }
 
     /// [`find_with`](Dict::find_with), handing out the stored key and the value.
@@ -254,8 +251,8 @@ impl<K, V, S> Dict<K, V, S> {
     ) -> Result<Option<(&K, &V)>, E> {
         let found = self
             .table
-            .find_bucket_fallible(StoredHash::new(hash), is_key)?;
-        Ok(found.map(|(_, bucket)| (&bucket.key, &bucket.value)))
+            .find_bucket_fallible(SoughtHash::new(hash), is_key)?;
+        Ok(found.map(|bucket| (&bucket.key, &bucket.value)))
     }
 
     /// Starts a lookup of `hash` whose candidates the caller compares one by one, holding no
@@ -348,7 +345,7 @@ impl<K, V, S> Dict<K, V, S> {
         is_key: impl FnMut(&K) -> Result<bool, E>,
     ) -> Result<EntryWith<'_, K, V>, E> {
         let hash = StoredHash::new(hash);
-        Ok(match self.table.find_fallible(hash, is_key)? {
+        Ok(match self.table.find_fallible(hash.into(), is_key)? {
             Some(found) => {
                 EntryWith::Occupied(OccupiedEntry::new(&mut self.table, &mut self.tags, found))
             }

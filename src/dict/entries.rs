@@ -6,30 +6,74 @@
 //! removes the holes. An entry keeps the hash of its key, so the index re-hashes a slot without
 //! calling `Hash`, and a lookup compares hashes before it calls `Eq`.
 //!
-//! The stored hash is never zero (a key hashing to 0 is stored as 1; see [`StoredHash`]). That
+//! The stored hash is never zero (a key hashing to 0 is stored as `1 << 56`; see [`StoredHash`]). That
 //! spare value is Rust's niche: `Option<Bucket<u64, u64>>` takes 24 bytes, like CPython's
 //! `(hash, key, value)` triple, instead of 32 for a separate "is this a hole" flag.
 
 use std::num::NonZeroU64;
 
-/// A key's hash as the table stores and compares it: the hasher's 64 bits, with 0 mapped to 1.
+/// A key's hash as the table stores and compares it: the hasher's 64 bits, with 0 mapped to
+/// `1 << 56`.
 ///
-/// Equal keys still get equal stored hashes, which is all probing and comparing need; the
-/// probe starts from the stored hash, so the table is laid out by it alone.
+/// Equal keys still get equal stored hashes, which is all probing and comparing need. Bit 56
+/// is one no probe reads: hashbrown starts a probe at the hash's low bits (fewer than 56 of
+/// them: no table has 2^56 buckets) and keeps its top 7 bits (57 to 63; on a 32-bit target it
+/// keeps only the low 32 bits), so a hash and its stored form probe the same buckets for the
+/// same control byte. A lookup therefore probes with the hasher's output as it is
+/// ([`SoughtHash`]) and makes the stored form only to compare it with entries' stored hashes,
+/// which the lookup of a plain-word key never does.
 #[derive(Clone, Copy, PartialEq, Eq, Debug)]
 pub(crate) struct StoredHash(NonZeroU64);
+
+/// What a zero hash is stored as: see [`StoredHash`].
+const STORED_ZERO: NonZeroU64 = match NonZeroU64::new(1 << 56) {
+    Some(bit) => bit,
+    None => unreachable!(),
+};
 
 impl StoredHash {
     /// The stored form of the hasher's output `raw`.
     #[inline(always)]
     pub(crate) fn new(raw: u64) -> StoredHash {
-        StoredHash(NonZeroU64::new(raw).unwrap_or(NonZeroU64::MIN))
+        StoredHash(NonZeroU64::new(raw).unwrap_or(STORED_ZERO))
     }
 
     /// The bits the probe sequence starts from.
     #[inline(always)]
     pub(crate) fn get(self) -> u64 {
         self.0.get()
+    }
+}
+
+/// The hash of a key being looked up, as the hasher gave it (0 included): it probes the
+/// buckets its [`StoredHash`] would, and gives that stored form for comparing.
+#[derive(Clone, Copy, Debug)]
+pub(crate) struct SoughtHash(u64);
+
+impl SoughtHash {
+    /// The hash of the key sought, the hasher's output `raw`.
+    #[inline(always)]
+    pub(crate) fn new(raw: u64) -> SoughtHash {
+        SoughtHash(raw)
+    }
+
+    /// The bits to probe with.
+    #[inline(always)]
+    pub(crate) fn probe(self) -> u64 {
+        self.0
+    }
+
+    /// The stored hash an entry of the key sought has.
+    #[inline(always)]
+    pub(crate) fn stored(self) -> StoredHash {
+        StoredHash::new(self.0)
+    }
+}
+
+impl From<StoredHash> for SoughtHash {
+    #[inline(always)]
+    fn from(hash: StoredHash) -> SoughtHash {
+        SoughtHash(hash.get())
     }
 }
 
@@ -87,9 +131,26 @@ mod tests {
     }
 
     #[test]
-    fn zero_hash_is_stored_as_one_and_others_unchanged() {
-        assert_eq!(StoredHash::new(0).get(), 1);
+    fn zero_hash_is_stored_as_bit_56_and_others_unchanged() {
+        assert_eq!(StoredHash::new(0).get(), 1 << 56);
         assert_eq!(StoredHash::new(1).get(), 1);
         assert_eq!(StoredHash::new(u64::MAX).get(), u64::MAX);
+        assert_eq!(SoughtHash::new(0).stored(), StoredHash::new(0));
+        assert_eq!(SoughtHash::from(StoredHash::new(0)).probe(), 1 << 56);
+    }
+
+    #[test]
+    fn a_zero_hash_and_its_stored_form_probe_alike() {
+        // hashbrown's start bucket (low bits under any mask short of 2^56 buckets) and its
+        // control byte (top 7 bits) are the same for 0 and the stored form of 0.
+        let stored = StoredHash::new(0).get();
+        for buckets_log2 in 0..56 {
+            let mask = (1u64 << buckets_log2) - 1;
+            assert_eq!(stored & mask, 0);
+        }
+        assert_eq!(
+            crate::dict::index::control_tag(stored),
+            crate::dict::index::control_tag(0)
+        );
     }
 }

@@ -26,7 +26,10 @@ impl<K: Hash + Eq, V, S: BuildHasher> Dict<K, V, S> {
         self.check_invariants_with(|key| self.hash_builder.hash_one(key))?;
         for (slot, bucket) in self.table.entries().iter().enumerate() {
             let Some(bucket) = bucket else { continue };
-            match self.table.find(bucket.hash, |key| key == &bucket.key) {
+            match self
+                .table
+                .find(bucket.hash.into(), |key| key == &bucket.key)
+            {
                 Some(found) if found.slot == slot => {}
                 Some(found) => {
                     return Err(format!(

@@ -51,7 +51,7 @@ pub use iter::{
 
 pub use crate::hasher::DefaultHashBuilder;
 use crate::version::Version;
-use entries::{EntrySlot, StoredHash};
+use entries::{EntrySlot, SoughtHash, StoredHash};
 use equivalent::Equivalent;
 use std::hash::{BuildHasher, Hash};
 use table::{Inserted, Table};
@@ -628,7 +628,7 @@ where
     }
 
     #[inline]
-    fn find<Q>(&self, hash: StoredHash, key: &Q) -> Option<table::Found>
+    fn find<Q>(&self, hash: SoughtHash, key: &Q) -> Option<table::Found>
     where
         Q: Equivalent<K> + ?Sized,
     {
@@ -644,7 +644,7 @@ where
         if self.table.len() == 0 {
             return None;
         }
-        self.find(self.stored_hash(key), key)
+        self.find(SoughtHash::new(self.hash_key(key)), key)
     }
 
     /// The entry for `key`, for read-only lookups (one pass: no second index of the entries).
@@ -653,11 +653,10 @@ where
     where
         Q: Hash + Equivalent<K> + ?Sized,
     {
-        if self.table.len() == 0 {
-            return None;
-        }
         self.table
-            .find_bucket(self.stored_hash(key), |stored| key.equivalent(stored))
+            .find_bucket(SoughtHash::new(self.hash_key(key)), |stored| {
+                key.equivalent(stored)
+            })
     }
 
     /// The value for `key`.
@@ -790,7 +789,10 @@ where
     /// ```
     pub fn entry(&mut self, key: K) -> Entry<'_, K, V> {
         let hash = self.stored_hash(&key);
-        match self.table.find_or_vacant(hash, |stored| *stored == key) {
+        match self
+            .table
+            .find_or_vacant(hash.into(), |stored| *stored == key)
+        {
             Ok(found) => {
                 // The dict keeps its stored key; the caller's copy goes now, before anything
                 // changes (a panicking `Drop` finds the dict as it was).
@@ -849,7 +851,7 @@ where
         let hash = StoredHash::new(hash);
         match self
             .table
-            .find_or_vacant(hash, |stored| key.equivalent(stored))
+            .find_or_vacant(hash.into(), |stored| key.equivalent(stored))
         {
             Ok(found) => {
                 EntryRef::Occupied(OccupiedEntry::new(&mut self.table, &mut self.tags, found))
@@ -898,7 +900,7 @@ where
         Q: Equivalent<K> + ?Sized,
     {
         self.table
-            .find_bucket(StoredHash::new(hash), |k| key.equivalent(k))
+            .find_bucket(SoughtHash::new(hash), |k| key.equivalent(k))
             .map(|bucket| &bucket.value)
     }
 
@@ -907,7 +909,7 @@ where
     where
         Q: Equivalent<K> + ?Sized,
     {
-        let found = self.find(StoredHash::new(hash), key)?;
+        let found = self.find(SoughtHash::new(hash), key)?;
         self.value_mut_at(found.slot)
     }
 
@@ -916,7 +918,7 @@ where
     where
         Q: Equivalent<K> + ?Sized,
     {
-        self.find(StoredHash::new(hash), key).is_some()
+        self.find(SoughtHash::new(hash), key).is_some()
     }
 
     /// The slot and the value of `key`, given its hash: one probe for what a cache fill
@@ -927,7 +929,7 @@ where
         Q: Equivalent<K> + ?Sized,
     {
         self.table
-            .find_slot_and_bucket(StoredHash::new(hash), |k| key.equivalent(k))
+            .find_slot_and_bucket(SoughtHash::new(hash), |k| key.equivalent(k))
             .map(|(slot, bucket)| (slot, &bucket.value))
     }
 
@@ -937,7 +939,7 @@ where
     where
         Q: Equivalent<K> + ?Sized,
     {
-        self.find(StoredHash::new(hash), key)
+        self.find(SoughtHash::new(hash), key)
             .map(|found| found.slot)
     }
 
@@ -961,7 +963,7 @@ where
     where
         Q: Equivalent<K> + ?Sized,
     {
-        let found = self.find(StoredHash::new(hash), key)?;
+        let found = self.find(SoughtHash::new(hash), key)?;
         Some(self.remove_found(found).1)
     }
 }

@@ -11,7 +11,7 @@
 //! and a key changed in place could be another name to the interpreter above. (A vacant
 //! entry's key is not in the dict yet: lending it moves nothing.)
 
-use super::entries::StoredHash;
+use super::entries::SoughtHash;
 use super::entry::{Entry, OccupiedEntry, VacantEntry};
 use super::iter::IterMut2;
 use super::Dict;
@@ -92,7 +92,7 @@ where
         let hash = self.hash_builder.hash_one(key);
         let (slot, _) = self
             .table
-            .find_slot_and_bucket(StoredHash::new(hash), |stored| key.equivalent(stored))?;
+            .find_slot_and_bucket(SoughtHash::new(hash), |stored| key.equivalent(stored))?;
         let position = self.table.position_of_slot(slot);
         self.tags.keys_changed();
         let bucket = self.table.bucket_at_mut(slot);

@@ -15,7 +15,7 @@
 //! does not, lookups may miss it (a logic error, reported by `check_invariants`, never
 //! memory unsafety).
 
-use super::entries::StoredHash;
+use super::entries::{SoughtHash, StoredHash};
 use super::entry::OccupiedEntry;
 use super::table::{Found, Table, Vacant};
 use super::{Dict, Tags};
@@ -142,7 +142,7 @@ fn find_match<K, V>(
     hash: u64,
     mut is_match: impl FnMut(&K) -> bool,
 ) -> Option<Found> {
-    let found = table.find_fallible(StoredHash::new(hash), |key| {
+    let found = table.find_fallible(SoughtHash::new(hash), |key| {
         Ok::<_, Infallible>(is_match(key))
     });
     match found {

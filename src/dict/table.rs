@@ -29,11 +29,11 @@
 //! least an eighth of holes is squeezed rather than grown. Each squeeze costs O(live) and
 //! follows at least `live / 8` deletions or appends, so every operation stays O(1) amortised.
 
-use super::entries::{Bucket, EntrySlot, StoredHash};
+use super::entries::{Bucket, EntrySlot, SoughtHash, StoredHash};
 use super::index::{slot_bytes_for, with_index, Index, SlotWord};
 use super::ranks::{Positions, Ranks};
 use super::TryReserveError;
-use hashbrown::hash_table;
+use hashbrown::{hash_table, HashTable};
 use std::mem;
 
 /// Holes are squeezed out after a deletion only when there are at least this many of them and
@@ -215,20 +215,35 @@ impl<K, V> Table<K, V> {
     }
 
     /// Finds the live entry whose stored hash is `hash` and whose key `is_key` accepts.
+    ///
+    /// This and the other lookups probe a 2-byte-slot index inline and a wider one out of
+    /// line, so that a caller holds one probe loop, not three: small enough for the compiler
+    /// to inline a lookup into a user's loop, as it inlines hashbrown's. Measured (plain
+    /// caller, 1,000 `u64` keys, INTERNALS.md §7): hits 20% and misses 30% faster than with
+    /// all three widths inline, which kept `get` out of line. Past 65,536 entries a lookup
+    /// waits on memory, and the call costs what indexmap's (never inlined) does. The
+    /// out-of-line half takes the caller's `is_key` as it is: building the probe's closure
+    /// before the call put enough set-up in the caller to keep it from being inlined.
     #[inline]
     pub(crate) fn find(
         &self,
-        hash: StoredHash,
+        hash: SoughtHash,
         mut is_key: impl FnMut(&K) -> bool,
     ) -> Option<Found> {
-        let entries = &self.entries;
-        with_index!(&self.index, table => {
-            let bucket = table.find_bucket_index(hash.get(), |slot| {
-                entry_is_key(entries, slot.get(), hash, &mut is_key)
-            })?;
-            let slot = table.get_bucket(bucket)?.get();
-            Some(Found { bucket, slot })
-        })
+        match &self.index {
+            Index::Narrow(table) => probe_bucket(table, &self.entries, hash, &mut is_key),
+            _ => self.find_in_wide_index(hash, is_key),
+        }
+    }
+
+    /// [`find`](Table::find) in a 4- or 8-byte-slot index, out of line.
+    #[inline(never)]
+    fn find_in_wide_index(
+        &self,
+        hash: SoughtHash,
+        mut is_key: impl FnMut(&K) -> bool,
+    ) -> Option<Found> {
+        with_index!(&self.index, table => probe_bucket(table, &self.entries, hash, &mut is_key))
     }
 
     /// [`find`](Table::find) with an equality that may fail: `is_key` is asked only about
@@ -237,14 +252,14 @@ impl<K, V> Table<K, V> {
     /// error ends the probe and comes back unchanged. Changes nothing.
     pub(crate) fn find_fallible<E>(
         &self,
-        hash: StoredHash,
+        hash: SoughtHash,
         mut is_key: impl FnMut(&K) -> Result<bool, E>,
     ) -> Result<Option<Found>, E> {
         let entries = &self.entries;
         let mut failure = None;
         let mut compare = |slot: usize| {
             let bucket = live_entry(entries, slot);
-            if bucket.hash != hash {
+            if bucket.hash != hash.stored() {
                 return false;
             }
             match is_key(&bucket.key) {
@@ -258,7 +273,7 @@ impl<K, V> Table<K, V> {
         };
         let found = with_index!(&self.index, table => {
             table
-                .find_bucket_index(hash.get(), |slot| compare(slot.get()))
+                .find_bucket_index(hash.probe(), |slot| compare(slot.get()))
                 .and_then(|bucket| Some(Found { bucket, slot: table.get_bucket(bucket)?.get() }))
         });
         match failure {
@@ -267,34 +282,59 @@ impl<K, V> Table<K, V> {
         }
     }
 
-    /// [`find_fallible`](Table::find_fallible) handing out the slot and the entry, for the
-    /// read-only lookups (one probe loop, no bucket index to turn back into a slot).
+    /// The slot of [`find_fallible`](Table::find_fallible)'s entry: for `find_with`. Inline
+    /// for a 2-byte-slot index only, as [`find`](Table::find).
+    #[inline]
+    pub(crate) fn find_slot_fallible<E>(
+        &self,
+        hash: SoughtHash,
+        mut is_key: impl FnMut(&K) -> Result<bool, E>,
+    ) -> Result<Option<usize>, E> {
+        match &self.index {
+            Index::Narrow(table) => probe_slot_fallible(table, &self.entries, hash, &mut is_key),
+            _ => self.find_slot_fallible_in_wide_index(hash, is_key),
+        }
+    }
+
+    /// [`find_slot_fallible`](Table::find_slot_fallible) in a 4- or 8-byte-slot index, out of
+    /// line.
+    #[inline(never)]
+    fn find_slot_fallible_in_wide_index<E>(
+        &self,
+        hash: SoughtHash,
+        mut is_key: impl FnMut(&K) -> Result<bool, E>,
+    ) -> Result<Option<usize>, E> {
+        with_index!(&self.index, table => probe_slot_fallible(table, &self.entries, hash, &mut is_key))
+    }
+
+    /// The entry [`find_fallible`](Table::find_fallible) finds: for `get_with`. Inline for a
+    /// 2-byte-slot index only, as [`find`](Table::find); each half hands back what fits in two
+    /// registers (with the slot as well, the out-of-line half's answer went through memory,
+    /// and that set-up kept `get_with` from being inlined into a caller's loop).
     #[inline]
     pub(crate) fn find_bucket_fallible<E>(
         &self,
-        hash: StoredHash,
+        hash: SoughtHash,
         mut is_key: impl FnMut(&K) -> Result<bool, E>,
-    ) -> Result<SlotAndEntry<'_, K, V>, E> {
-        let entries = &self.entries;
-        let mut failure = None;
-        let slot = with_index!(&self.index, table => {
-            table
-                .find(hash.get(), |slot| {
-                    let bucket = live_entry(entries, slot.get());
-                    if bucket.hash != hash {
-                        return false;
-                    }
-                    is_key(&bucket.key).unwrap_or_else(|error| {
-                        failure = Some(error);
-                        true
-                    })
-                })
-                .map(|slot| slot.get())
-        });
-        match failure {
-            Some(error) => Err(error),
-            None => Ok(slot.map(|slot| (slot, live_entry(entries, slot)))),
-        }
+    ) -> Result<Option<&Bucket<K, V>>, E> {
+        let slot = match &self.index {
+            Index::Narrow(table) => probe_slot_fallible(table, &self.entries, hash, &mut is_key)?,
+            _ => return self.find_bucket_fallible_in_wide_index(hash, is_key),
+        };
+        Ok(slot.map(|slot| live_entry(&self.entries, slot)))
+    }
+
+    /// [`find_bucket_fallible`](Table::find_bucket_fallible) in a 4- or 8-byte-slot index, out
+    /// of line.
+    #[inline(never)]
+    fn find_bucket_fallible_in_wide_index<E>(
+        &self,
+        hash: SoughtHash,
+        mut is_key: impl FnMut(&K) -> Result<bool, E>,
+    ) -> Result<Option<&Bucket<K, V>>, E> {
+        let slot = with_index!(&self.index, table =>
+            probe_slot_fallible(table, &self.entries, hash, &mut is_key))?;
+        Ok(slot.map(|slot| live_entry(&self.entries, slot)))
     }
 
     /// The first live slot at or after `from` whose entry is stored under `hash`: the
@@ -317,7 +357,7 @@ impl<K, V> Table<K, V> {
     #[inline]
     pub(crate) fn find_or_vacant(
         &self,
-        hash: StoredHash,
+        hash: SoughtHash,
         is_key: impl FnMut(&K) -> bool,
     ) -> Result<Found, Vacant> {
         self.find(hash, is_key).ok_or(Vacant)
@@ -328,7 +368,7 @@ impl<K, V> Table<K, V> {
     #[inline]
     pub(crate) fn find_bucket(
         &self,
-        hash: StoredHash,
+        hash: SoughtHash,
         is_key: impl FnMut(&K) -> bool,
     ) -> Option<&Bucket<K, V>> {
         self.find_slot_and_bucket(hash, is_key)
@@ -336,25 +376,31 @@ impl<K, V> Table<K, V> {
     }
 
     /// Like [`find_bucket`](Table::find_bucket), with the entry's slot too (for the caches,
-    /// which remember it).
-    ///
-    /// (Probing only 2-byte slots inline and wider ones out of line, to make callers' `get`
-    /// small enough for the compiler to inline, was tried: it did not get inlined into the
-    /// report's plain caller either, and cost 4 instructions more per lookup, callgrind, 1,000
-    /// u64 keys: hit 56.1 -> 60.1, miss 47.9 -> 51.9.)
+    /// which remember it). Inline for a 2-byte-slot index only, as [`find`](Table::find).
     #[inline]
     pub(crate) fn find_slot_and_bucket(
         &self,
-        hash: StoredHash,
+        hash: SoughtHash,
         mut is_key: impl FnMut(&K) -> bool,
     ) -> Option<(usize, &Bucket<K, V>)> {
-        let entries = &self.entries;
-        let slot = with_index!(&self.index, table => {
-            table
-                .find(hash.get(), |slot| entry_is_key(entries, slot.get(), hash, &mut is_key))?
-                .get()
-        });
-        Some((slot, live_entry(entries, slot)))
+        let slot = match &self.index {
+            Index::Narrow(table) => probe_slot(table, &self.entries, hash, &mut is_key)?,
+            _ => return self.find_slot_and_bucket_in_wide_index(hash, is_key),
+        };
+        Some((slot, live_entry(&self.entries, slot)))
+    }
+
+    /// [`find_slot_and_bucket`](Table::find_slot_and_bucket) in a 4- or 8-byte-slot index,
+    /// out of line.
+    #[inline(never)]
+    fn find_slot_and_bucket_in_wide_index(
+        &self,
+        hash: SoughtHash,
+        mut is_key: impl FnMut(&K) -> bool,
+    ) -> Option<(usize, &Bucket<K, V>)> {
+        let slot =
+            with_index!(&self.index, table => probe_slot(table, &self.entries, hash, &mut is_key))?;
+        Some((slot, live_entry(&self.entries, slot)))
     }
 
     /// Finds `key` (whose stored hash is `hash`), or appends it with `value`. `Eq` (user code)
@@ -379,7 +425,7 @@ impl<K, V> Table<K, V> {
         let outcome = with_index!(index, table => {
             let entry = table.entry(
                 hash.get(),
-                |slot| entry_is_key(entries, slot.get(), hash, &mut |stored: &K| *stored == key),
+                |slot| entry_is_key(entries, slot.get(), hash.into(), &mut |stored: &K| *stored == key),
                 |slot| hash_at(entries, slot.get()),
             );
             match entry {
@@ -987,9 +1033,6 @@ impl<K, V> Table<K, V> {
     }
 }
 
-/// A lookup's answer: the slot and the entry of the key, if present.
-pub(crate) type SlotAndEntry<'t, K, V> = Option<(usize, &'t Bucket<K, V>)>;
-
 /// What the probe of [`Table::insert`] found.
 enum Probed {
     /// The key, in this slot.
@@ -1045,6 +1088,63 @@ fn live_entry<K, V>(entries: &[EntrySlot<K, V>], slot: usize) -> &Bucket<K, V> {
     unsafe { entries.get_unchecked(slot).as_ref().unwrap_unchecked() }
 }
 
+/// The slot of the live entry whose key `is_key` accepts, probing `table` for `hash`.
+#[inline(always)]
+fn probe_slot<K, V, W: SlotWord>(
+    table: &HashTable<W>,
+    entries: &[EntrySlot<K, V>],
+    hash: SoughtHash,
+    is_key: &mut impl FnMut(&K) -> bool,
+) -> Option<usize> {
+    table
+        .find(hash.probe(), |slot| {
+            entry_is_key(entries, slot.get(), hash, is_key)
+        })
+        .map(|slot| slot.get())
+}
+
+/// [`probe_slot`] with the bucket that holds the slot.
+#[inline(always)]
+fn probe_bucket<K, V, W: SlotWord>(
+    table: &HashTable<W>,
+    entries: &[EntrySlot<K, V>],
+    hash: SoughtHash,
+    is_key: &mut impl FnMut(&K) -> bool,
+) -> Option<Found> {
+    let bucket = table.find_bucket_index(hash.probe(), |slot| {
+        entry_is_key(entries, slot.get(), hash, is_key)
+    })?;
+    let slot = table.get_bucket(bucket)?.get();
+    Some(Found { bucket, slot })
+}
+
+/// [`probe_slot`] with an equality that may fail: asked only about entries stored under `hash`
+/// itself, its first error ends the probe and comes back unchanged.
+#[inline(always)]
+fn probe_slot_fallible<K, V, W: SlotWord, E>(
+    table: &HashTable<W>,
+    entries: &[EntrySlot<K, V>],
+    hash: SoughtHash,
+    is_key: &mut impl FnMut(&K) -> Result<bool, E>,
+) -> Result<Option<usize>, E> {
+    let mut failure = None;
+    let slot = table.find(hash.probe(), |slot| {
+        let bucket = live_entry(entries, slot.get());
+        if bucket.hash != hash.stored() {
+            return false;
+        }
+        is_key(&bucket.key).unwrap_or_else(|error| {
+            // Stop the probe here; the error is what the caller gets.
+            failure = Some(error);
+            true
+        })
+    });
+    match failure {
+        Some(error) => Err(error),
+        None => Ok(slot.map(|slot| slot.get())),
+    }
+}
+
 /// Whether the entry in `slot` (which the index holds) is the key sought: its key accepted by
 /// `is_key`, after its stored hash is compared with the one sought (unless the key is a plain
 /// word).
@@ -1052,7 +1152,7 @@ fn live_entry<K, V>(entries: &[EntrySlot<K, V>], slot: usize) -> &Bucket<K, V> {
 fn entry_is_key<K, V>(
     entries: &[EntrySlot<K, V>],
     slot: usize,
-    hash: StoredHash,
+    hash: SoughtHash,
     is_key: &mut impl FnMut(&K) -> bool,
 ) -> bool {
     let bucket = live_entry(entries, slot);
@@ -1061,7 +1161,7 @@ fn entry_is_key<K, V>(
     if is_plain_word::<K>() {
         return is_key(&bucket.key);
     }
-    if bucket.hash != hash {
+    if bucket.hash != hash.stored() {
         return false;
     }
     if is_key(&bucket.key) {
@@ -1118,7 +1218,9 @@ mod tests {
         assert_eq!(table.index().slot_bytes(), 4);
         for k in (0..n).step_by(997) {
             let hash = StoredHash::new(k.wrapping_mul(0x9e37_79b9_7f4a_7c15));
-            let found = table.find(hash, |&stored| stored == k).expect("present");
+            let found = table
+                .find(hash.into(), |&stored| stored == k)
+                .expect("present");
             assert_eq!(found.slot, k as usize);
         }
     }
