@@ -216,14 +216,20 @@ impl<K, V> Table<K, V> {
 
     /// Finds the live entry whose stored hash is `hash` and whose key `is_key` accepts.
     ///
-    /// This and the other lookups probe a 2-byte-slot index inline and a wider one out of
-    /// line, so that a caller holds one probe loop, not three: small enough for the compiler
-    /// to inline a lookup into a user's loop, as it inlines hashbrown's. Measured (plain
-    /// caller, 1,000 `u64` keys, INTERNALS.md §7): hits 20% and misses 30% faster than with
-    /// all three widths inline, which kept `get` out of line. Past 65,536 entries a lookup
-    /// waits on memory, and the call costs what indexmap's (never inlined) does. The
-    /// out-of-line half takes the caller's `is_key` as it is: building the probe's closure
-    /// before the call put enough set-up in the caller to keep it from being inlined.
+    /// For plain-word keys (see `is_plain_word`) this and the other lookups probe a
+    /// 2-byte-slot index inline and a wider one out of line, so that a caller holds one
+    /// probe loop, not three: small enough for the compiler to inline a lookup into a
+    /// user's loop, as it inlines hashbrown's. Measured (plain caller, 1,000 `u64` keys,
+    /// INTERNALS.md §7): 44 instructions a hit and 37 a miss, against 56 and 48 with all
+    /// three widths inline, which kept `get` out of line; on the clock hits 20-30% faster.
+    /// Past 65,536 entries a lookup waits on memory, and the call costs what indexmap's
+    /// (never inlined) does. The out-of-line half takes the caller's `is_key` as it is:
+    /// building the probe's closure before the call put enough set-up in the caller to keep
+    /// it from being inlined.
+    ///
+    /// Other keys keep every width inline: hashing a string or comparing one is a call, so
+    /// their lookup is never small enough to inline, and a second call for a wide index
+    /// cost 30 instructions a hit (1,000,000 `String` keys: 154 against 124).
     #[inline]
     pub(crate) fn find(
         &self,
@@ -232,6 +238,9 @@ impl<K, V> Table<K, V> {
     ) -> Option<Found> {
         match &self.index {
             Index::Narrow(table) => probe_bucket(table, &self.entries, hash, &mut is_key),
+            index if !is_plain_word::<K>() => {
+                with_index!(index, table => probe_bucket(table, &self.entries, hash, &mut is_key))
+            }
             _ => self.find_in_wide_index(hash, is_key),
         }
     }
@@ -292,6 +301,8 @@ impl<K, V> Table<K, V> {
     ) -> Result<Option<usize>, E> {
         match &self.index {
             Index::Narrow(table) => probe_slot_fallible(table, &self.entries, hash, &mut is_key),
+            index if !is_plain_word::<K>() => with_index!(index, table =>
+                probe_slot_fallible(table, &self.entries, hash, &mut is_key)),
             _ => self.find_slot_fallible_in_wide_index(hash, is_key),
         }
     }
@@ -319,6 +330,8 @@ impl<K, V> Table<K, V> {
     ) -> Result<Option<&Bucket<K, V>>, E> {
         let slot = match &self.index {
             Index::Narrow(table) => probe_slot_fallible(table, &self.entries, hash, &mut is_key)?,
+            index if !is_plain_word::<K>() => with_index!(index, table =>
+                probe_slot_fallible(table, &self.entries, hash, &mut is_key))?,
             _ => return self.find_bucket_fallible_in_wide_index(hash, is_key),
         };
         Ok(slot.map(|slot| live_entry(&self.entries, slot)))
@@ -385,6 +398,9 @@ impl<K, V> Table<K, V> {
     ) -> Option<(usize, &Bucket<K, V>)> {
         let slot = match &self.index {
             Index::Narrow(table) => probe_slot(table, &self.entries, hash, &mut is_key)?,
+            index if !is_plain_word::<K>() => {
+                with_index!(index, table => probe_slot(table, &self.entries, hash, &mut is_key))?
+            }
             _ => return self.find_slot_and_bucket_in_wide_index(hash, is_key),
         };
         Some((slot, live_entry(&self.entries, slot)))
