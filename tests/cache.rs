@@ -171,6 +171,34 @@ fn a_missing_name_is_a_name_error_that_names_it() {
     );
 }
 
+/// An empty version cache holds no value, so no versions may pass its compares: not even
+/// `Version::NEVER`, the one tag a caller can name without a dict (its hit reads the value
+/// without testing for it once the compares pass).
+#[test]
+fn an_empty_version_cache_misses_even_on_never() {
+    use vdict::Version;
+    let (globals, builtins) = namespaces();
+    let mut new = VersionCache::<i64>::new();
+    assert_eq!(new.hit_versions(Version::NEVER, Version::NEVER), None);
+    assert!(new.load(&globals, &builtins, "nope").is_err());
+    assert_eq!(new.hit_versions(Version::NEVER, Version::NEVER), None);
+    assert_eq!(
+        new.hit_versions(globals.version(), builtins.version()),
+        None
+    );
+    let mut cleared = VersionCache::counting_hits();
+    cleared.load(&globals, &builtins, "len").unwrap();
+    assert!(cleared
+        .hit_versions(globals.version(), builtins.version())
+        .is_some());
+    cleared.clear();
+    assert_eq!(cleared.hit_versions(Version::NEVER, Version::NEVER), None);
+    assert_eq!(
+        cleared.hit_versions(globals.version(), builtins.version()),
+        None
+    );
+}
+
 #[test]
 fn clear_forces_a_miss_and_keeps_counting() {
     let (globals, builtins) = namespaces();
