@@ -6,7 +6,7 @@ mod common;
 
 use common::checks::cache_ops::{check, namespaces, AnyCache, How, Namespace, Step, NAMES};
 use proptest::prelude::*;
-use vdict::cache::{CacheStats, SlotCache, VersionCache};
+use vdict::cache::{CacheStats, PairVersion, SlotCache, VersionCache};
 
 #[test]
 fn a_global_shadowing_a_builtin_is_seen_at_once_and_so_is_its_deletion() {
@@ -434,6 +434,84 @@ fn caches_work_from_shared_code() {
     assert_eq!(code.version_sites[0].stats().hits, Some(3));
 }
 
+/// Through a `PairVersion`'s `Namespaces`, a builtin's site compares one pair version: it
+/// hits while neither dict's keys change, and sees every change that matters (a shadowing
+/// global, its deletion, a builtin deleted or rebound), as a module global's site does.
+#[test]
+fn through_namespaces_a_builtin_hits_on_one_version_and_sees_every_change() {
+    let (mut globals, mut builtins) = namespaces();
+    globals.insert("x".into(), 1);
+    let pair = PairVersion::new();
+    let len = SlotCache::counting_hits();
+    let x = SlotCache::counting_hits();
+    let hash = vdict::hash_key("len");
+    let load = |site: &SlotCache, globals: &Namespace, builtins: &Namespace, name: &str| {
+        let namespaces = pair.namespaces(globals, builtins);
+        site.load_in(&namespaces, name, vdict::hash_key(name))
+            .copied()
+            .map_err(|error| error.to_string())
+    };
+    for _ in 0..3 {
+        assert_eq!(load(&len, &globals, &builtins, "len"), Ok(100));
+        assert_eq!(load(&x, &globals, &builtins, "x"), Ok(1));
+    }
+    assert_eq!((len.stats().hits, len.stats().misses), (Some(2), 1));
+    // A rebound builtin: values, not keys. Still a hit, of the new value.
+    builtins.insert("len".into(), 101);
+    assert_eq!(load(&len, &globals, &builtins, "len"), Ok(101));
+    assert_eq!(len.stats().misses, 1);
+    // A global that shadows it; then its deletion.
+    globals.insert("len".into(), 7);
+    assert_eq!(load(&len, &globals, &builtins, "len"), Ok(7));
+    globals.remove("len");
+    assert_eq!(load(&len, &globals, &builtins, "len"), Ok(101));
+    assert_eq!(len.stats().misses, 3);
+    // A builtin added elsewhere changes the builtins' keys: the builtin's site misses once,
+    // the module global's does not (it compares the globals' keys version only).
+    assert_eq!(load(&x, &globals, &builtins, "x"), Ok(1)); // globals' keys changed above
+    assert_eq!(x.stats().misses, 2);
+    builtins.insert("max".into(), 300);
+    assert_eq!(load(&len, &globals, &builtins, "len"), Ok(101));
+    assert_eq!(load(&x, &globals, &builtins, "x"), Ok(1));
+    assert_eq!((len.stats().misses, x.stats().misses), (4, 2));
+    // The builtin deleted: a NameError, every time.
+    builtins.remove("len");
+    for _ in 0..2 {
+        let namespaces = pair.namespaces(&globals, &builtins);
+        assert_eq!(
+            len.load_in(&namespaces, "len", hash).unwrap_err().name,
+            "len"
+        );
+        assert_eq!(len.hit_in(&namespaces), None);
+    }
+}
+
+/// A site filled without `Namespaces` (or through another `PairVersion`) answers rightly
+/// through them: a module global's at once, a builtin's after one miss.
+#[test]
+fn sites_move_between_ways_of_loading_and_pair_versions() {
+    let (mut globals, builtins) = namespaces();
+    globals.insert("x".into(), 1);
+    let (first, second) = (PairVersion::new(), PairVersion::new());
+    let len = SlotCache::counting_hits();
+    let x = SlotCache::counting_hits();
+    assert_eq!(len.load(&globals, &builtins, "len"), Ok(&100));
+    assert_eq!(x.load(&globals, &builtins, "x"), Ok(&1));
+    let one = first.namespaces(&globals, &builtins);
+    assert_eq!(x.hit_in(&one), Some(&1));
+    assert_eq!(len.hit_in(&one), None);
+    assert_eq!(len.load_in(&one, "len", vdict::hash_key("len")), Ok(&100));
+    assert_eq!(len.hit_in(&one), Some(&100));
+    let other = second.namespaces(&globals, &builtins);
+    assert_ne!(one.pair_version(), other.pair_version());
+    assert_eq!(len.hit_in(&other), None);
+    assert_eq!(len.load_in(&other, "len", vdict::hash_key("len")), Ok(&100));
+    assert_eq!(len.hit_in(&other), Some(&100));
+    assert_eq!(len.hit_in(&first.namespaces(&globals, &builtins)), None);
+    // The plain hit still works for a site filled through `Namespaces`.
+    assert_eq!(len.hit(&globals, &builtins), Some(&100));
+}
+
 /// STORE_GLOBAL through a slot-cache site: it writes the remembered slot while the keys hold,
 /// and falls back to an insert (and remembers again) when they change.
 #[test]
@@ -509,6 +587,9 @@ fn how() -> impl Strategy<Value = How> {
         Just(How::HitThenFill),
         Just(How::HitVersionsThenFill),
         Just(How::HitThenMiss),
+        Just(How::LoadIn),
+        Just(How::HitInThenMissIn),
+        Just(How::HitInThenMissInOther),
     ]
 }
 

@@ -7,8 +7,10 @@
 //! rebuilds that move slots, and replacing the globals dict by a copy or a fresh dict with the
 //! same content. Stores go through a slot-cache store site per name (`store_with_hash`), and
 //! must land where a plain insert would. Loads go through every way the caches offer (`load`,
-//! `load_with_hash`, a `hit` or `hit_versions` then a `fill` or a `miss_with_hash`); the slot
-//! caches only ever through `&`, as sites in a shared code object are used. `Hammer` rebinds
+//! `load_with_hash`, a `hit` or `hit_versions` then a `fill` or a `miss_with_hash`, and the
+//! slot cache's `load_in`, `hit_in` and `miss_in` through a `PairVersion`'s `Namespaces`,
+//! of either of two `PairVersion`s kept for the whole process); the slot caches only ever
+//! through `&`, as sites in a shared code object are used. `Hammer` rebinds
 //! a name between loads many times over, which drives a site deep into its back-off and out
 //! again. And a namespace can be rebuilt with another hasher: then a load may panic with the
 //! caches' hasher-mismatch message (caught here), but never answers wrongly, and the caches
@@ -17,7 +19,7 @@
 use super::hashers::Switchable;
 use arbitrary::{Arbitrary, Unstructured};
 use std::panic::{catch_unwind, AssertUnwindSafe};
-use vdict::cache::{lookup_global, CacheStats, SlotCache, VersionCache};
+use vdict::cache::{lookup_global, CacheStats, PairVersion, SlotCache, VersionCache};
 use vdict::Dict;
 
 /// The names loads and mutations pick from: globals, builtins, and both.
@@ -56,6 +58,21 @@ pub enum How {
     /// The version cache's `hit_versions`, the slot cache's `hit`, then on a miss
     /// `miss_with_hash` (which backs off): the reference VM's shape.
     HitThenMiss,
+    /// The slot cache's `load_in`, through the first [`PairVersion`]; the version cache's
+    /// `load_with_hash`.
+    LoadIn,
+    /// The slot cache's `hit_in`, then on a miss `miss_in`, through the first `PairVersion`:
+    /// the reference VM's shape; the version cache as for `HitThenMiss`.
+    HitInThenMissIn,
+    /// As `HitInThenMissIn`, through the second `PairVersion` (sites filled through one miss
+    /// once through the other).
+    HitInThenMissInOther,
+}
+
+thread_local! {
+    /// Two pair versions, each kept for the whole process, as an interpreter keeps one per
+    /// module: every load through `Namespaces` uses one of them.
+    static PAIRS: [PairVersion; 2] = const { [PairVersion::new(), PairVersion::new()] };
 }
 
 /// Either cache, behind one interface, so each scenario runs against both.
@@ -116,12 +133,13 @@ impl AnyCache {
                         None => cache.fill(globals, builtins, name, hash).copied(),
                     }
                 }
-                How::HitThenMiss => {
+                How::HitThenMiss | How::HitInThenMissIn | How::HitInThenMissInOther => {
                     match cache.hit_versions(globals.version(), builtins.version()) {
                         Some(value) => Ok(*value),
                         None => cache.miss_with_hash(globals, builtins, name, hash).copied(),
                     }
                 }
+                How::LoadIn => cache.load_with_hash(globals, builtins, name, hash).copied(),
             },
             AnyCache::Slot(cache) => {
                 let cache: &SlotCache = cache; // every call through a shared reference
@@ -140,6 +158,18 @@ impl AnyCache {
                         Some(value) => Ok(*value),
                         None => cache.miss_with_hash(globals, builtins, name, hash).copied(),
                     },
+                    How::LoadIn => PAIRS.with(|pairs| {
+                        let namespaces = pairs[0].namespaces(globals, builtins);
+                        cache.load_in(&namespaces, name, hash).copied()
+                    }),
+                    How::HitInThenMissIn | How::HitInThenMissInOther => PAIRS.with(|pairs| {
+                        let pair = &pairs[usize::from(how == How::HitInThenMissInOther)];
+                        let namespaces = pair.namespaces(globals, builtins);
+                        match cache.hit_in(&namespaces) {
+                            Some(value) => Ok(*value),
+                            None => cache.miss_in(&namespaces, name, hash).copied(),
+                        }
+                    }),
                 }
             }
         };

@@ -137,9 +137,11 @@
 //! compared equal).
 
 mod backoff;
+mod pair;
 mod slot_cache;
 mod version_cache;
 
+pub use pair::{Namespaces, PairVersion};
 pub use slot_cache::SlotCache;
 pub use version_cache::VersionCache;
 

@@ -2,7 +2,7 @@
 //! keys versions and the slot a name lives in; a hit reads the value from that slot.
 
 use super::backoff::{OnMiss, SiteCounters};
-use super::{find_global, lookup_global_with_hash, CacheStats, Home, NameError};
+use super::{find_global, lookup_global_with_hash, CacheStats, Home, NameError, Namespaces};
 use crate::dict::EntryRef;
 use crate::{Dict, Version};
 use equivalent::Equivalent;
@@ -38,6 +38,11 @@ pub struct SlotCache {
     /// Where the value lies in its dict's entries array, in bytes (`Dict::value_offset`):
     /// one addition to the array's start finds it, with no multiplication by the entry size.
     value_offset: Cell<usize>,
+    /// When the name was found in builtins by a fill through [`Namespaces`]: the
+    /// [`PairVersion`](super::PairVersion) of the two dicts' keys then (marked until the first
+    /// hit); else `NEVER`. A builtin's hit through `Namespaces` compares this one version
+    /// instead of the two keys versions.
+    builtin_pair_version: Cell<Version>,
     counters: SiteCounters,
 }
 
@@ -67,6 +72,7 @@ impl SlotCache {
             builtin_globals_keys_version: Cell::new(Version::NEVER),
             builtin_builtins_keys_version: Cell::new(Version::NEVER),
             value_offset: Cell::new(0),
+            builtin_pair_version: Cell::new(Version::NEVER),
             counters,
         }
     }
@@ -132,6 +138,52 @@ impl SlotCache {
         Some(value)
     }
 
+    /// [`hit`](Self::hit) through [`Namespaces`]: a module global's hit is the same one
+    /// compare of the globals' keys version; a builtin's is one compare of the pair version
+    /// (see [`PairVersion`](super::PairVersion)) instead of two keys versions. A builtin's
+    /// site hits this way once filled through `Namespaces` ([`load_in`](Self::load_in),
+    /// [`miss_in`](Self::miss_in)); filled otherwise, it misses here once and refills.
+    #[inline]
+    pub fn hit_in<'d, K, V, S>(&self, namespaces: &Namespaces<'d, K, V, S>) -> Option<&'d V> {
+        let globals = namespaces.globals();
+        let dict = if self.module_globals_keys_version.get() == globals.keys_version() {
+            globals
+        } else if self.builtin_pair_version.get() == namespaces.pair_version() {
+            namespaces.builtins()
+        } else if self.module_globals_keys_version.get().is_marked()
+            || self.builtin_pair_version.get().is_marked()
+        {
+            return self.marked_hit_in(namespaces);
+        } else {
+            return None;
+        };
+        // SAFETY: the version stored for `dict` (the globals' keys version, or for builtins
+        // the pair version) was just compared: see `remembered_value_in`.
+        #[allow(unsafe_code)]
+        let value = unsafe { self.remembered_value_in(dict) };
+        Some(value)
+    }
+
+    /// [`marked_hit`](Self::marked_hit) for [`hit_in`](Self::hit_in).
+    #[cold]
+    #[inline(never)]
+    fn marked_hit_in<'d, K, V, S>(&self, namespaces: &Namespaces<'d, K, V, S>) -> Option<&'d V> {
+        let globals = namespaces.globals();
+        let (dict, field) =
+            if self.module_globals_keys_version.get() == globals.keys_version().marked() {
+                (globals, &self.module_globals_keys_version)
+            } else if self.builtin_pair_version.get() == namespaces.pair_version().marked() {
+                (namespaces.builtins(), &self.builtin_pair_version)
+            } else {
+                return None;
+            };
+        self.counters.on_marked_hit(field);
+        // SAFETY: the version stored for `dict` was just compared, marked.
+        #[allow(unsafe_code)]
+        let value = unsafe { self.remembered_value_in(dict) };
+        Some(value)
+    }
+
     /// The value at the remembered offset in `dict`.
     ///
     /// Why it is live: `fill_uncounted` and `store_miss` are the only writers of the version
@@ -144,12 +196,17 @@ impl SlotCache {
     /// clone of it (versions are unique in the process, so it has the same type too), and its
     /// keys have not changed since: every change of keys or layout takes a keys version never
     /// handed out before. While a dict's keys version is unchanged every key keeps its live
-    /// slot (the rule on `dict::Tags`), so the offset still names a live value.
+    /// slot (the rule on `dict::Tags`), so the offset still names a live value. A builtin's
+    /// pair version (stored only by a fill through `Namespaces` that found the name in
+    /// builtins, with the offset, after the lookup) stands for both dicts' keys versions at
+    /// once (see `Namespaces`): equal pair versions, equal keys versions of both dicts.
     ///
     /// # Safety
     ///
     /// `dict`'s keys version must equal the version stored for the dict the name was found
-    /// in (marked or not), and for a builtin the globals' must have matched too.
+    /// in (marked or not), and for a builtin the globals' must have matched too; or `dict`
+    /// must be the builtins of a `Namespaces` whose pair version equals the builtin pair
+    /// version stored (marked or not).
     #[inline(always)]
     #[allow(unsafe_code)]
     unsafe fn remembered_value_in<'d, K, V, S>(&self, dict: &'d Dict<K, V, S>) -> &'d V {
@@ -177,15 +234,18 @@ impl SlotCache {
         S: BuildHasher,
     {
         self.counters.on_explicit_fill();
-        self.fill_uncounted(globals, builtins, name, hash)
+        self.fill_uncounted(globals, builtins, name, hash, Version::NEVER)
     }
 
+    /// Fills; `pair` is the dicts' pair version when the fill comes through [`Namespaces`],
+    /// else `NEVER`.
     fn fill_uncounted<'d, 'n, K, V, S, Q>(
         &self,
         globals: &'d Dict<K, V, S>,
         builtins: &'d Dict<K, V, S>,
         name: &'n Q,
         hash: u64,
+        pair: Version,
     ) -> Result<&'d V, NameError<'n, Q>>
     where
         K: Hash + Eq,
@@ -206,6 +266,10 @@ impl SlotCache {
                 // Marked: the first hit records that the fill was used (`cache::backoff`).
                 self.builtin_globals_keys_version
                     .set(globals.keys_version().marked());
+                if pair != Version::NEVER {
+                    // Marked too: either first hit records the fill's use.
+                    self.builtin_pair_version.set(pair.marked());
+                }
             }
         }
         Ok(value)
@@ -477,13 +541,106 @@ impl SlotCache {
         Q: Hash + Equivalent<K> + ?Sized,
         S: BuildHasher,
     {
+        self.fill_or_back_off_with(globals, builtins, name, hash, Version::NEVER)
+    }
+
+    /// [`fill_or_back_off`](Self::fill_or_back_off), through [`Namespaces`] when `pair` is
+    /// not `NEVER`.
+    #[inline(always)]
+    fn fill_or_back_off_with<'d, 'n, K, V, S, Q>(
+        &self,
+        globals: &'d Dict<K, V, S>,
+        builtins: &'d Dict<K, V, S>,
+        name: &'n Q,
+        hash: u64,
+        pair: Version,
+    ) -> Result<&'d V, NameError<'n, Q>>
+    where
+        K: Hash + Eq,
+        Q: Hash + Equivalent<K> + ?Sized,
+        S: BuildHasher,
+    {
         match self.counters.on_miss() {
-            OnMiss::Fill => self.fill_uncounted(globals, builtins, name, hash),
+            OnMiss::Fill => self.fill_uncounted(globals, builtins, name, hash, pair),
             OnMiss::LookUpOnly => {
                 self.empty();
                 lookup_global_with_hash(globals, builtins, name, hash)
             }
         }
+    }
+
+    /// [`miss_with_hash`](Self::miss_with_hash) through [`Namespaces`]: a fill remembers the
+    /// pair version too, for [`hit_in`](Self::hit_in).
+    ///
+    /// # Panics
+    ///
+    /// As [`fill`](Self::fill), on a hasher mismatch.
+    #[inline]
+    pub fn miss_in<'d, 'n, K, V, S, Q>(
+        &self,
+        namespaces: &Namespaces<'d, K, V, S>,
+        name: &'n Q,
+        hash: u64,
+    ) -> Result<&'d V, NameError<'n, Q>>
+    where
+        K: Hash + Eq,
+        Q: Hash + Equivalent<K> + ?Sized,
+        S: BuildHasher,
+    {
+        let (globals, builtins) = (namespaces.globals(), namespaces.builtins());
+        // Backing off, as in `miss_with_hash`.
+        if self.counters.take_skip() {
+            debug_assert!(self.is_empty(), "a site backing off remembers a slot");
+            return lookup_global_with_hash(globals, builtins, name, hash);
+        }
+        self.fill_or_back_off_in(namespaces, name, hash)
+    }
+
+    /// The slow path of [`miss_in`](Self::miss_in).
+    #[cold]
+    #[inline(never)]
+    fn fill_or_back_off_in<'d, 'n, K, V, S, Q>(
+        &self,
+        namespaces: &Namespaces<'d, K, V, S>,
+        name: &'n Q,
+        hash: u64,
+    ) -> Result<&'d V, NameError<'n, Q>>
+    where
+        K: Hash + Eq,
+        Q: Hash + Equivalent<K> + ?Sized,
+        S: BuildHasher,
+    {
+        self.fill_or_back_off_with(
+            namespaces.globals(),
+            namespaces.builtins(),
+            name,
+            hash,
+            namespaces.pair_version(),
+        )
+    }
+
+    /// [`load_with_hash`](Self::load_with_hash) through [`Namespaces`]:
+    /// [`hit_in`](Self::hit_in), else [`miss_in`](Self::miss_in).
+    ///
+    /// # Panics
+    ///
+    /// As [`fill`](Self::fill), on a hasher mismatch.
+    #[inline]
+    pub fn load_in<'d, 'n, K, V, S, Q>(
+        &self,
+        namespaces: &Namespaces<'d, K, V, S>,
+        name: &'n Q,
+        hash: u64,
+    ) -> Result<&'d V, NameError<'n, Q>>
+    where
+        K: Hash + Eq,
+        Q: Hash + Equivalent<K> + ?Sized,
+        S: BuildHasher,
+    {
+        if let Some(value) = self.hit_in(namespaces) {
+            return Ok(value);
+        }
+        self.miss_in(namespaces, name, hash)
     }
 
     /// Forgets the remembered slot (the next load misses, and fills); keeps the counters.
@@ -497,6 +654,7 @@ impl SlotCache {
         self.module_globals_keys_version.set(Version::NEVER);
         self.builtin_globals_keys_version.set(Version::NEVER);
         self.builtin_builtins_keys_version.set(Version::NEVER);
+        self.builtin_pair_version.set(Version::NEVER);
     }
 
     /// Whether the cache is empty (it cannot hit): the state a site backing off keeps it in.

@@ -11,7 +11,7 @@
 
 use super::ops::{Code, Op};
 use super::value::{ErrorKind, Value, BUILTINS};
-use crate::cache::{CacheStats, SlotCache, VersionCache};
+use crate::cache::{CacheStats, Namespaces, PairVersion, SlotCache, VersionCache};
 use crate::dict::EntryRef;
 use crate::{Dict, Version};
 use std::fmt;
@@ -19,6 +19,10 @@ use std::rc::Rc;
 
 /// A namespace: globals or builtins.
 pub type Namespace = Dict<Rc<str>, Value>;
+
+/// Globals and builtins, borrowed together with the version of their keys as a pair: what a
+/// cache hit looks at ([`PairVersion`]).
+type Scope<'a> = Namespaces<'a, Rc<str>, Value, crate::DefaultHashBuilder>;
 
 /// How `LOAD_GLOBAL` is served; chosen when the VM is made.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -149,13 +153,13 @@ impl NamespaceVersions {
 /// (`load_with_hash` in `load` tested the versions again: 12 instructions more a load where
 /// every load misses, callgrind, the report's rebinding workload in the version mode.)
 trait GlobalLoad {
-    /// The value, if this site can answer without a lookup. `versions` are the namespaces'
-    /// current versions, as the loop keeps them.
-    fn hit<'a>(&'a self, vm: &'a Vm, versions: NamespaceVersions) -> Option<&'a Value>;
+    /// The value, if this site can answer without a lookup. `scope` is the namespaces with
+    /// their pair version, and `versions` their versions, both as the loop keeps them.
+    fn hit<'a>(&'a self, scope: &Scope<'a>, versions: NamespaceVersions) -> Option<&'a Value>;
     /// The value of `name` (its `hash` precomputed, as an interpreter computes it once per
     /// interned name), or `None` for a `NameError`. (An `Option` of a reference is one
     /// register; a `Result` carrying the error's `String` would go through memory.)
-    fn load<'a>(&'a mut self, vm: &'a Vm, name: &str, hash: u64) -> Option<&'a Value>;
+    fn load<'a>(&'a mut self, scope: &Scope<'a>, name: &str, hash: u64) -> Option<&'a Value>;
 
     /// `STORE_GLOBAL`'s fast path: stores `value` without the name if the site can, else
     /// hands it back for [`store`](GlobalLoad::store). Only the slot cache can.
@@ -184,28 +188,28 @@ struct Uncached;
 
 impl GlobalLoad for Uncached {
     #[inline(always)]
-    fn hit<'a>(&'a self, _vm: &'a Vm, _versions: NamespaceVersions) -> Option<&'a Value> {
+    fn hit<'a>(&'a self, _scope: &Scope<'a>, _versions: NamespaceVersions) -> Option<&'a Value> {
         None
     }
 
     #[inline(always)]
-    fn load<'a>(&'a mut self, vm: &'a Vm, name: &str, hash: u64) -> Option<&'a Value> {
-        match vm.globals.get_with_hash(hash, name) {
+    fn load<'a>(&'a mut self, scope: &Scope<'a>, name: &str, hash: u64) -> Option<&'a Value> {
+        match scope.globals().get_with_hash(hash, name) {
             Some(value) => Some(value),
-            None => vm.builtins.get_with_hash(hash, name),
+            None => scope.builtins().get_with_hash(hash, name),
         }
     }
 }
 
 impl GlobalLoad for VersionCache<Value> {
     #[inline(always)]
-    fn hit<'a>(&'a self, _vm: &'a Vm, versions: NamespaceVersions) -> Option<&'a Value> {
+    fn hit<'a>(&'a self, _scope: &Scope<'a>, versions: NamespaceVersions) -> Option<&'a Value> {
         self.hit_versions(versions.globals, versions.builtins)
     }
 
     #[inline(always)]
-    fn load<'a>(&'a mut self, vm: &'a Vm, name: &str, hash: u64) -> Option<&'a Value> {
-        self.miss_with_hash(&vm.globals, &vm.builtins, name, hash)
+    fn load<'a>(&'a mut self, scope: &Scope<'a>, name: &str, hash: u64) -> Option<&'a Value> {
+        self.miss_with_hash(scope.globals(), scope.builtins(), name, hash)
             .ok()
     }
 }
@@ -228,15 +232,16 @@ impl GlobalLoad for SlotCache {
         drop(self.store_with_hash(&mut vm.globals, &**name, hash, value, || name.clone()));
     }
 
+    /// Through the loop's [`Scope`]: one compare of the pair version, for a builtin as for a
+    /// module global.
     #[inline(always)]
-    fn hit<'a>(&'a self, vm: &'a Vm, _versions: NamespaceVersions) -> Option<&'a Value> {
-        SlotCache::hit(self, &vm.globals, &vm.builtins)
+    fn hit<'a>(&'a self, scope: &Scope<'a>, _versions: NamespaceVersions) -> Option<&'a Value> {
+        SlotCache::hit_in(self, scope)
     }
 
     #[inline(always)]
-    fn load<'a>(&'a mut self, vm: &'a Vm, name: &str, hash: u64) -> Option<&'a Value> {
-        self.miss_with_hash(&vm.globals, &vm.builtins, name, hash)
-            .ok()
+    fn load<'a>(&'a mut self, scope: &Scope<'a>, name: &str, hash: u64) -> Option<&'a Value> {
+        self.miss_in(scope, name, hash).ok()
     }
 }
 
@@ -259,6 +264,8 @@ impl GlobalLoad for SlotCache {
 pub struct Vm {
     globals: Namespace,
     builtins: Namespace,
+    /// The version of globals' and builtins' keys as a pair, for the slot cache's hits.
+    pair: PairVersion,
     mode: CacheMode,
     count_cache_hits: bool,
     jump_limit: u64,
@@ -277,6 +284,7 @@ impl Vm {
         Vm {
             globals: Namespace::new(),
             builtins,
+            pair: PairVersion::new(),
             mode,
             count_cache_hits: false,
             jump_limit: u64::MAX,
@@ -381,6 +389,9 @@ impl Vm {
         let mut jumps_left = self.jump_limit;
         let mut pc = 0usize;
         let mut versions = NamespaceVersions::of(self);
+        // Remade after each of the loop's own writes to the namespaces, as `versions` is (it
+        // borrows them, so nothing else can write them meanwhile).
+        let mut scope = self.pair.namespaces(&self.globals, &self.builtins);
 
         loop {
             let Some(&op) = code.ops.get(pc) else {
@@ -423,11 +434,11 @@ impl Vm {
                 Op::StoreFast(index) => locals[index as usize] = Some(pop!()),
                 Op::LoadGlobal { name, cache } => {
                     let site = &mut sites[cache as usize];
-                    match site.hit(self, versions) {
+                    match site.hit(&scope, versions) {
                         Some(value) => stack.push(value.clone()),
                         None => {
                             let name = name as usize;
-                            match site.load(self, &code.names[name], hashes[name]) {
+                            match site.load(&scope, &code.names[name], hashes[name]) {
                                 Some(value) => stack.push(value.clone()),
                                 None => fail!(ErrorKind::NameError(code.names[name].to_string())),
                             }
@@ -442,6 +453,7 @@ impl Vm {
                         site.store(self, &code.names[name], hashes[name], value);
                     }
                     versions = NamespaceVersions::of(self);
+                    scope = self.pair.namespaces(&self.globals, &self.builtins);
                 }
                 Op::DeleteGlobal(index) => {
                     let index = index as usize;
@@ -449,6 +461,7 @@ impl Vm {
                         fail!(ErrorKind::NameError(code.names[index].to_string()));
                     }
                     versions = NamespaceVersions::of(self);
+                    scope = self.pair.namespaces(&self.globals, &self.builtins);
                 }
                 Op::PopTop => drop(pop!()),
                 Op::BinaryAdd => {
