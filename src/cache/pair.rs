@@ -19,7 +19,14 @@ use crate::{Dict, Version};
 use std::cell::Cell;
 use std::fmt;
 
-/// The version of a (globals, builtins) pair's keys: see the [module docs](self).
+/// The version of a (globals, builtins) pair's keys, so that a builtin's
+/// [`SlotCache`](super::SlotCache) hit is one compare: see the [cache module
+/// docs](super#a-builtins-hit-in-one-compare).
+///
+/// It remembers the two keys versions it last saw and a version of its own for that pair,
+/// taken fresh whenever either changes; a site filled through it remembers that one version.
+/// It hands the pair version out only inside a [`Namespaces`], which borrows both dicts, so
+/// the version cannot go stale while in use.
 ///
 /// Keep one per pair of namespaces (one per module, say), for as long as the caches filled
 /// through it live: another `PairVersion` hands out other versions, so sites filled through
