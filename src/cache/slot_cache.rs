@@ -13,8 +13,10 @@ use std::hash::{BuildHasher, Hash};
 /// the slot the name lives in, and reads the value from that slot on a hit.
 ///
 /// A module hit checks the globals' keys version; a builtin hit checks both keys versions
-/// (the globals' one proves the name has not been defined in globals since). Overwriting a
-/// value leaves keys versions alone, so a global rebound in a loop keeps hitting.
+/// (the globals' one proves the name has not been defined in globals since), or through a
+/// [`PairVersion`](super::PairVersion)'s [`Namespaces`] ([`hit_in`](Self::hit_in)) one
+/// version standing for both. Overwriting a value leaves keys versions alone, so a global
+/// rebound in a loop keeps hitting.
 ///
 /// One site serves one name (see the [module docs](super)): keep one per `LOAD_GLOBAL` (or
 /// `STORE_GLOBAL`) instruction.
