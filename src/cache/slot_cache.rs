@@ -383,13 +383,32 @@ impl SlotCache {
         Q: Hash + Equivalent<K> + ?Sized,
         S: BuildHasher,
     {
+        self.miss(globals, builtins, name, hash, Version::NEVER)
+    }
+
+    /// Both misses: `pair` is the dicts' pair version for [`miss_in`](Self::miss_in), else
+    /// `NEVER`.
+    #[inline(always)]
+    fn miss<'d, 'n, K, V, S, Q>(
+        &self,
+        globals: &'d Dict<K, V, S>,
+        builtins: &'d Dict<K, V, S>,
+        name: &'n Q,
+        hash: u64,
+        pair: Version,
+    ) -> Result<&'d V, NameError<'n, Q>>
+    where
+        K: Hash + Eq,
+        Q: Hash + Equivalent<K> + ?Sized,
+        S: BuildHasher,
+    {
         // Backing off: the cache is empty, and a plain lookup answers.
         // (Skips are left only while the cache is empty: see `SiteCounters::take_skip`.)
         if self.counters.take_skip() {
             debug_assert!(self.is_empty(), "a site backing off remembers a slot");
             return lookup_global_with_hash(globals, builtins, name, hash);
         }
-        self.fill_or_back_off(globals, builtins, name, hash)
+        self.fill_or_back_off(globals, builtins, name, hash, pair)
     }
 
     /// `STORE_GLOBAL` through a cache site of its own: binds `name` to `value` in `globals`
@@ -528,28 +547,11 @@ impl SlotCache {
             .set(globals.keys_version().marked());
     }
 
-    /// The slow path of a miss: fill, or (starting to back off) look up without remembering.
+    /// The slow path of a miss: fill (remembering the pair version `pair` unless it is
+    /// `NEVER`), or (starting to back off) look up without remembering.
     #[cold]
     #[inline(never)]
     fn fill_or_back_off<'d, 'n, K, V, S, Q>(
-        &self,
-        globals: &'d Dict<K, V, S>,
-        builtins: &'d Dict<K, V, S>,
-        name: &'n Q,
-        hash: u64,
-    ) -> Result<&'d V, NameError<'n, Q>>
-    where
-        K: Hash + Eq,
-        Q: Hash + Equivalent<K> + ?Sized,
-        S: BuildHasher,
-    {
-        self.fill_or_back_off_with(globals, builtins, name, hash, Version::NEVER)
-    }
-
-    /// [`fill_or_back_off`](Self::fill_or_back_off), through [`Namespaces`] when `pair` is
-    /// not `NEVER`.
-    #[inline(always)]
-    fn fill_or_back_off_with<'d, 'n, K, V, S, Q>(
         &self,
         globals: &'d Dict<K, V, S>,
         builtins: &'d Dict<K, V, S>,
@@ -589,30 +591,7 @@ impl SlotCache {
         Q: Hash + Equivalent<K> + ?Sized,
         S: BuildHasher,
     {
-        let (globals, builtins) = (namespaces.globals(), namespaces.builtins());
-        // Backing off, as in `miss_with_hash`.
-        if self.counters.take_skip() {
-            debug_assert!(self.is_empty(), "a site backing off remembers a slot");
-            return lookup_global_with_hash(globals, builtins, name, hash);
-        }
-        self.fill_or_back_off_in(namespaces, name, hash)
-    }
-
-    /// The slow path of [`miss_in`](Self::miss_in).
-    #[cold]
-    #[inline(never)]
-    fn fill_or_back_off_in<'d, 'n, K, V, S, Q>(
-        &self,
-        namespaces: &Namespaces<'d, K, V, S>,
-        name: &'n Q,
-        hash: u64,
-    ) -> Result<&'d V, NameError<'n, Q>>
-    where
-        K: Hash + Eq,
-        Q: Hash + Equivalent<K> + ?Sized,
-        S: BuildHasher,
-    {
-        self.fill_or_back_off_with(
+        self.miss(
             namespaces.globals(),
             namespaces.builtins(),
             name,
