@@ -590,6 +590,7 @@ fn how() -> impl Strategy<Value = How> {
         Just(How::LoadIn),
         Just(How::HitInThenMissIn),
         Just(How::HitInThenMissInOther),
+        Just(How::HitBuiltinInThenHitIn),
     ]
 }
 

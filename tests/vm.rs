@@ -249,6 +249,54 @@ fn comments_labels_and_strings_parse() {
     assert_eq!(code.line_of(1), Some(4));
 }
 
+// ---- specialisation ------------------------------------------------------------------------
+
+#[test]
+fn the_slot_cached_vm_specialises_a_builtins_load_and_undoes_it_when_globals_shadow_it() {
+    let source = "LOAD_GLOBAL len\nLOAD_GLOBAL x\nPOP_TOP\nRETURN_VALUE";
+    let mut code = assemble(source).unwrap();
+    let mut vm = Vm::new(CacheMode::Slot);
+    vm.globals_mut().insert("x".into(), Value::Int(1));
+    let builtin_len = vm.run(&mut code).unwrap();
+    assert!(matches!(builtin_len, Value::Builtin(_)), "{builtin_len:?}");
+    // The builtin's load is specialised; the module global's is not.
+    assert_eq!(code.ops()[0], Op::LoadGlobalBuiltin { cache: 0, name: 0 });
+    assert_eq!(code.ops()[1], Op::LoadGlobal { cache: 1, name: 1 });
+    assert_eq!(vm.run(&mut code).unwrap(), builtin_len); // a hit of the specialised form
+    assert_eq!(code.ops()[0], Op::LoadGlobalBuiltin { cache: 0, name: 0 });
+
+    // A global of the same name shadows the builtin: the specialised load misses, finds
+    // the global, and turns back into LOAD_GLOBAL.
+    vm.globals_mut().insert("len".into(), Value::Int(7));
+    assert_eq!(vm.run(&mut code).unwrap(), Value::Int(7));
+    assert_eq!(code.ops()[0], Op::LoadGlobal { cache: 0, name: 0 });
+    vm.globals_mut().shift_remove("len");
+    assert_eq!(vm.run(&mut code).unwrap(), builtin_len);
+    assert_eq!(code.ops()[0], Op::LoadGlobalBuiltin { cache: 0, name: 0 });
+
+    // The other modes run the specialised form as LOAD_GLOBAL, and rewrite nothing.
+    for mode in [CacheMode::None, CacheMode::Version] {
+        let mut vm = Vm::new(mode);
+        vm.globals_mut().insert("x".into(), Value::Int(1));
+        assert_eq!(vm.run(&mut code).unwrap(), builtin_len, "{mode:?}");
+        vm.globals_mut().insert("len".into(), Value::Int(7));
+        assert_eq!(vm.run(&mut code).unwrap(), Value::Int(7), "{mode:?}");
+        assert_eq!(code.ops()[0], Op::LoadGlobalBuiltin { cache: 0, name: 0 });
+    }
+}
+
+#[test]
+fn an_error_in_a_specialised_load_names_the_instruction_as_written() {
+    let mut code = assemble("LOAD_GLOBAL len\nRETURN_VALUE").unwrap();
+    let mut vm = Vm::new(CacheMode::Slot);
+    vm.run(&mut code).unwrap();
+    assert_eq!(code.ops()[0].name(), "LOAD_GLOBAL_BUILTIN");
+    vm.builtins_mut().shift_remove("len");
+    let error = vm.run(&mut code).unwrap_err();
+    assert_eq!(error.opcode, "LOAD_GLOBAL");
+    assert_eq!(error.kind, ErrorKind::NameError("len".into()));
+}
+
 // ---- runtime errors ------------------------------------------------------------------------
 
 fn run_error(source: &str) -> vdict::vm::VmError {

@@ -67,6 +67,11 @@ pub enum How {
     /// As `HitInThenMissIn`, through the second `PairVersion` (sites filled through one miss
     /// once through the other).
     HitInThenMissInOther,
+    /// The slot cache's `hit_builtin_in` (whatever the site holds: it must answer rightly or
+    /// not at all), then `hit_in`, then `miss_in`, through the first `PairVersion`: an
+    /// interpreter that specialises a builtin's `LOAD_GLOBAL`; the version cache as for
+    /// `HitThenMiss`.
+    HitBuiltinInThenHitIn,
 }
 
 thread_local! {
@@ -133,7 +138,10 @@ impl AnyCache {
                         None => cache.fill(globals, builtins, name, hash).copied(),
                     }
                 }
-                How::HitThenMiss | How::HitInThenMissIn | How::HitInThenMissInOther => {
+                How::HitThenMiss
+                | How::HitInThenMissIn
+                | How::HitInThenMissInOther
+                | How::HitBuiltinInThenHitIn => {
                     match cache.hit_versions(globals.version(), builtins.version()) {
                         Some(value) => Ok(*value),
                         None => cache.miss_with_hash(globals, builtins, name, hash).copied(),
@@ -161,6 +169,20 @@ impl AnyCache {
                     How::LoadIn => PAIRS.with(|pairs| {
                         let namespaces = pairs[0].namespaces(globals, builtins);
                         cache.load_in(&namespaces, name, hash).copied()
+                    }),
+                    How::HitBuiltinInThenHitIn => PAIRS.with(|pairs| {
+                        let namespaces = pairs[0].namespaces(globals, builtins);
+                        let holds_builtin = cache.holds_builtin();
+                        match cache.hit_builtin_in(&namespaces) {
+                            Some(value) => {
+                                assert!(holds_builtin, "hit_builtin_in hit a site not holding one");
+                                Ok(*value)
+                            }
+                            None => match cache.hit_in(&namespaces) {
+                                Some(value) => Ok(*value),
+                                None => cache.miss_in(&namespaces, name, hash).copied(),
+                            },
+                        }
                     }),
                     How::HitInThenMissIn | How::HitInThenMissInOther => PAIRS.with(|pairs| {
                         let pair = &pairs[usize::from(how == How::HitInThenMissInOther)];

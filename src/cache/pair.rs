@@ -15,6 +15,7 @@
 //! after each of its own writes to globals or builtins, and passes it to every hit; making one
 //! is two compares, paid per write instead of per load.
 
+use crate::dict::LiveValues;
 use crate::{Dict, Version};
 use std::cell::Cell;
 use std::fmt;
@@ -88,6 +89,9 @@ impl PairVersion {
             globals,
             builtins,
             pair: self.pair.get(),
+            globals_keys_version: globals.keys_version(),
+            globals_values: globals.live_values(),
+            builtins_values: builtins.live_values(),
         }
     }
 }
@@ -123,6 +127,12 @@ pub struct Namespaces<'d, K, V, S> {
     globals: &'d Dict<K, V, S>,
     builtins: &'d Dict<K, V, S>,
     pair: Version,
+    // Copies of what a hit reads, taken when the token was made (neither dict can change
+    // while it lives): a hit reads them from the token, which the loop keeps at hand, not
+    // through the dicts, which is a load shorter.
+    globals_keys_version: Version,
+    globals_values: LiveValues<'d, K, V>,
+    builtins_values: LiveValues<'d, K, V>,
 }
 
 impl<'d, K, V, S> Namespaces<'d, K, V, S> {
@@ -142,6 +152,24 @@ impl<'d, K, V, S> Namespaces<'d, K, V, S> {
     #[inline]
     pub fn pair_version(&self) -> Version {
         self.pair
+    }
+
+    /// The globals' keys version (the globals cannot change while this lives).
+    #[inline]
+    pub(crate) fn globals_keys_version(&self) -> Version {
+        self.globals_keys_version
+    }
+
+    /// The globals' entries, for a hit's read.
+    #[inline]
+    pub(crate) fn globals_values(&self) -> LiveValues<'d, K, V> {
+        self.globals_values
+    }
+
+    /// The builtins' entries, for a hit's read.
+    #[inline]
+    pub(crate) fn builtins_values(&self) -> LiveValues<'d, K, V> {
+        self.builtins_values
     }
 }
 

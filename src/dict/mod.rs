@@ -410,9 +410,7 @@ impl<K, V, S> Dict<K, V, S> {
     /// array: what the slot cache remembers, so that a hit finds the value with one addition
     /// instead of a multiplication by the entry's size. `None` for a hole or past the end.
     pub(crate) fn value_offset(&self, slot: usize) -> Option<usize> {
-        let entries = self.table.entries();
-        let bucket = entries.get(slot)?.as_ref()?;
-        Some(std::ptr::from_ref(&bucket.value) as usize - entries.as_ptr() as usize)
+        self.live_values().value_offset(slot)
     }
 
     /// [`value_offset`](Self::value_offset) of a slot the caller knows is live.
@@ -426,10 +424,9 @@ impl<K, V, S> Dict<K, V, S> {
     }
 
     /// Whether `offset` is what [`value_offset`](Self::value_offset) gives for some live
-    /// slot: the proof the two unchecked reads below rely on, checked in debug builds.
+    /// slot: the proof the unchecked reads rely on, checked in debug builds.
     fn is_live_value_offset(&self, offset: usize) -> bool {
-        let slot = offset / std::mem::size_of::<EntrySlot<K, V>>();
-        self.value_offset(slot) == Some(offset)
+        self.live_values().is_live_value_offset(offset)
     }
 
     /// The value at `offset` (from [`value_offset`](Self::value_offset)), read without a
@@ -447,15 +444,18 @@ impl<K, V, S> Dict<K, V, S> {
     #[inline]
     #[allow(unsafe_code)]
     pub(crate) unsafe fn value_at_live_offset(&self, offset: usize) -> &V {
-        debug_assert!(
-            self.is_live_value_offset(offset),
-            "vdict: value_at_live_offset({offset}) is not a live value's offset"
-        );
-        let entries = self.table.entries().as_ptr();
-        // SAFETY: the caller guarantees `offset` is the offset of a live entry's value in
-        // this array (see above), so the pointer is in bounds, aligned and initialised, and
-        // the value lives as long as `&self`.
-        unsafe { &*entries.cast::<u8>().add(offset).cast::<V>() }
+        // SAFETY: the caller's guarantee is the one `LiveValues` asks for.
+        unsafe { self.live_values().value_at_live_offset(offset) }
+    }
+
+    /// The entries array, borrowed, for reads at offsets from
+    /// [`value_offset`](Self::value_offset) (`cache::Namespaces` keeps one per dict, so a
+    /// hit reads the array's start from the token rather than through the dict).
+    #[inline]
+    pub(crate) fn live_values(&self) -> LiveValues<'_, K, V> {
+        LiveValues {
+            entries: self.table.entries(),
+        }
     }
 
     /// [`value_at_live_offset`](Self::value_at_live_offset) for writing: the slot cache's
@@ -965,5 +965,58 @@ where
     {
         let found = self.find(SoughtHash::new(hash), key)?;
         Some(self.remove_found(found).1)
+    }
+}
+
+/// A dict's entries array, borrowed: the values at the byte offsets the slot cache remembers
+/// ([`Dict::value_offset`]), read without a bounds check or a hole test once a keys-version
+/// compare has proved the offset live.
+pub(crate) struct LiveValues<'d, K, V> {
+    entries: &'d [EntrySlot<K, V>],
+}
+
+impl<K, V> Clone for LiveValues<'_, K, V> {
+    fn clone(&self) -> Self {
+        *self
+    }
+}
+
+impl<K, V> Copy for LiveValues<'_, K, V> {}
+
+impl<'d, K, V> LiveValues<'d, K, V> {
+    /// Where the value of live slot `slot` lies, in bytes from the array's start.
+    fn value_offset(self, slot: usize) -> Option<usize> {
+        let bucket = self.entries.get(slot)?.as_ref()?;
+        Some(std::ptr::from_ref(&bucket.value) as usize - self.entries.as_ptr() as usize)
+    }
+
+    /// Whether `offset` is [`value_offset`](Self::value_offset) of some live slot.
+    fn is_live_value_offset(self, offset: usize) -> bool {
+        let slot = offset / std::mem::size_of::<EntrySlot<K, V>>();
+        self.value_offset(slot) == Some(offset)
+    }
+
+    /// The value at `offset`, read without a bounds check or a hole test. A debug build
+    /// checks the proof anyway.
+    ///
+    /// # Safety
+    ///
+    /// `offset` must be `value_offset(slot)` for a slot of the dict this array belongs to (or
+    /// of a dict it is a clone of) taken when its [`keys_version`](Dict::keys_version) was
+    /// what it is now. That suffices because of the rule on `Tags`: every change of the key
+    /// set or of the key-to-slot layout gives the dict a keys version never seen before, so
+    /// the slot is still live; and the entries of a dict and of its clones have one type and
+    /// one layout.
+    #[inline]
+    #[allow(unsafe_code)]
+    pub(crate) unsafe fn value_at_live_offset(self, offset: usize) -> &'d V {
+        debug_assert!(
+            self.is_live_value_offset(offset),
+            "vdict: value_at_live_offset({offset}) is not a live value's offset"
+        );
+        // SAFETY: the caller guarantees `offset` is the offset of a live entry's value in
+        // this array (see above), so the pointer is in bounds, aligned and initialised, and
+        // the value lives as long as the borrow of the array.
+        unsafe { &*self.entries.as_ptr().cast::<u8>().add(offset).cast::<V>() }
     }
 }

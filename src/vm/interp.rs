@@ -161,6 +161,30 @@ trait GlobalLoad {
     /// register; a `Result` carrying the error's `String` would go through memory.)
     fn load<'a>(&'a mut self, scope: &Scope<'a>, name: &str, hash: u64) -> Option<&'a Value>;
 
+    /// Whether this kind of site has a faster hit for a builtin, so that the loop rewrites a
+    /// `LOAD_GLOBAL` that found one into `LOAD_GLOBAL_BUILTIN` (only the slot cache does; the
+    /// others run that instruction as `LOAD_GLOBAL`, and the loop never writes an
+    /// instruction for them).
+    const SPECIALISES: bool = false;
+
+    /// [`hit`](GlobalLoad::hit) for a `LOAD_GLOBAL_BUILTIN`: a site that held a builtin when
+    /// the instruction was specialised (it may hold anything now: the VM can change mode).
+    #[inline(always)]
+    fn hit_builtin<'a>(
+        &'a self,
+        scope: &Scope<'a>,
+        versions: NamespaceVersions,
+    ) -> Option<&'a Value> {
+        self.hit(scope, versions)
+    }
+
+    /// Whether the site holds a builtin that [`hit_builtin`](GlobalLoad::hit_builtin) can
+    /// hit: asked after a load, to choose the instruction's form.
+    #[inline(always)]
+    fn holds_builtin(&self) -> bool {
+        false
+    }
+
     /// `STORE_GLOBAL`'s fast path: stores `value` without the name if the site can, else
     /// hands it back for [`store`](GlobalLoad::store). Only the slot cache can.
     #[inline(always)]
@@ -242,6 +266,23 @@ impl GlobalLoad for SlotCache {
     #[inline(always)]
     fn load<'a>(&'a mut self, scope: &Scope<'a>, name: &str, hash: u64) -> Option<&'a Value> {
         self.miss_in(scope, name, hash).ok()
+    }
+
+    /// CPython 3.11's `LOAD_GLOBAL_BUILTIN`: the pair version's compare alone.
+    const SPECIALISES: bool = true;
+
+    #[inline(always)]
+    fn hit_builtin<'a>(
+        &'a self,
+        scope: &Scope<'a>,
+        _versions: NamespaceVersions,
+    ) -> Option<&'a Value> {
+        SlotCache::hit_builtin_in(self, scope)
+    }
+
+    #[inline(always)]
+    fn holds_builtin(&self) -> bool {
+        SlotCache::holds_builtin(self)
     }
 }
 
@@ -380,7 +421,7 @@ impl Vm {
     /// The interpreter loop, compiled once per cache mode.
     fn execute<L: GlobalLoad>(
         &mut self,
-        code: &Code,
+        code: &mut Code,
         sites: &mut [L],
         hashes: &[u64],
     ) -> Result<Value, VmError> {
@@ -423,6 +464,27 @@ impl Vm {
                 }};
             }
 
+            // A `LOAD_GLOBAL`'s miss: the lookup (and fill), then, for a site that has a
+            // faster hit for a builtin, the instruction rewritten into the form that suits
+            // what the site now holds, as CPython 3.11 specialises (and despecialises) it.
+            macro_rules! load_global {
+                ($site:expr, $name:expr, $cache:expr) => {{
+                    let (site, name, cache) = ($site, $name, $cache);
+                    let index = name as usize;
+                    match site.load(&scope, &code.names[index], hashes[index]) {
+                        Some(value) => stack.push(value.clone()),
+                        None => fail!(ErrorKind::NameError(code.names[index].to_string())),
+                    }
+                    if L::SPECIALISES {
+                        code.ops[offset] = if site.holds_builtin() {
+                            Op::LoadGlobalBuiltin { cache, name }
+                        } else {
+                            Op::LoadGlobal { cache, name }
+                        };
+                    }
+                }};
+            }
+
             match op {
                 Op::LoadConst(index) => stack.push(code.consts[index as usize].clone()),
                 Op::LoadFast(index) => match &locals[index as usize] {
@@ -432,17 +494,22 @@ impl Vm {
                     )),
                 },
                 Op::StoreFast(index) => locals[index as usize] = Some(pop!()),
-                Op::LoadGlobal { name, cache } => {
+                // An arm of its own only where the site has a faster hit for a builtin:
+                // elsewhere one arm, and one call of the miss path (two made LLVM stop
+                // inlining the version cache's: 234 -> 261 instructions a load where every
+                // load misses, callgrind, the rebinding workload).
+                Op::LoadGlobalBuiltin { name, cache } if L::SPECIALISES => {
+                    let site = &mut sites[cache as usize];
+                    match site.hit_builtin(&scope, versions) {
+                        Some(value) => stack.push(value.clone()),
+                        None => load_global!(site, name, cache),
+                    }
+                }
+                Op::LoadGlobal { name, cache } | Op::LoadGlobalBuiltin { name, cache } => {
                     let site = &mut sites[cache as usize];
                     match site.hit(&scope, versions) {
                         Some(value) => stack.push(value.clone()),
-                        None => {
-                            let name = name as usize;
-                            match site.load(&scope, &code.names[name], hashes[name]) {
-                                Some(value) => stack.push(value.clone()),
-                                None => fail!(ErrorKind::NameError(code.names[name].to_string())),
-                            }
-                        }
+                        None => load_global!(site, name, cache),
                     }
                 }
                 Op::StoreGlobal { name, cache } => {
@@ -521,7 +588,10 @@ fn error(code: &Code, offset: usize, kind: ErrorKind) -> VmError {
     VmError {
         offset,
         line: code.line_of(offset).unwrap_or(0),
-        opcode: code.ops.get(offset).map_or("?", Op::name),
+        opcode: code
+            .ops
+            .get(offset)
+            .map_or("?", |op| op.as_written().name()),
         kind,
     }
 }

@@ -29,6 +29,19 @@ pub enum Op {
         /// Index into the names table.
         name: u32,
     },
+    /// `LOAD_GLOBAL` specialised for a site that holds a builtin, as CPython 3.11 specialises
+    /// it: the slot-cached VM rewrites a `LOAD_GLOBAL` into this form when a miss finds its
+    /// name in builtins, and back when a miss finds it in globals, so that a builtin's hit
+    /// compares one version without first failing the module global's compare
+    /// ([`SlotCache::hit_builtin_in`](crate::cache::SlotCache::hit_builtin_in)). It does what
+    /// `LOAD_GLOBAL` does in every mode, errors included (they name `LOAD_GLOBAL`, the
+    /// instruction as written); the assembler does not accept it, as CPython's does not.
+    LoadGlobalBuiltin {
+        /// Index of this instruction's cache site.
+        cache: u32,
+        /// Index into the names table.
+        name: u32,
+    },
     /// Pop into global `names[name]`, through cache site `cache` (used in the slot mode).
     StoreGlobal {
         /// Index of this instruction's cache site (numbered with the `LOAD_GLOBAL`s' sites).
@@ -64,6 +77,7 @@ impl Op {
             Op::LoadFast(_) => "LOAD_FAST",
             Op::StoreFast(_) => "STORE_FAST",
             Op::LoadGlobal { .. } => "LOAD_GLOBAL",
+            Op::LoadGlobalBuiltin { .. } => "LOAD_GLOBAL_BUILTIN",
             Op::StoreGlobal { .. } => "STORE_GLOBAL",
             Op::DeleteGlobal(_) => "DELETE_GLOBAL",
             Op::PopTop => "POP_TOP",
@@ -80,7 +94,10 @@ impl Op {
     /// How many values the instruction pops, and how many it pushes.
     pub fn stack_effect(&self) -> (usize, usize) {
         match *self {
-            Op::LoadConst(_) | Op::LoadFast(_) | Op::LoadGlobal { .. } => (0, 1),
+            Op::LoadConst(_)
+            | Op::LoadFast(_)
+            | Op::LoadGlobal { .. }
+            | Op::LoadGlobalBuiltin { .. } => (0, 1),
             Op::StoreFast(_) | Op::StoreGlobal { .. } | Op::PopTop | Op::PopJumpIfFalse(_) => {
                 (1, 0)
             }
@@ -88,6 +105,16 @@ impl Op {
             Op::BinaryAdd | Op::BinarySub | Op::CompareLt => (2, 1),
             Op::Call(argc) => (argc as usize + 1, 1),
             Op::ReturnValue => (1, 0),
+        }
+    }
+
+    /// The instruction as the program wrote it: a specialised form
+    /// ([`LoadGlobalBuiltin`](Op::LoadGlobalBuiltin)) as the `LOAD_GLOBAL` it stands for,
+    /// anything else as itself.
+    pub fn as_written(&self) -> Op {
+        match *self {
+            Op::LoadGlobalBuiltin { cache, name } => Op::LoadGlobal { cache, name },
+            op => op,
         }
     }
 
@@ -146,7 +173,9 @@ impl Code {
             let (index, bound, table) = match *op {
                 Op::LoadConst(i) => (i, consts.len(), "constants"),
                 Op::LoadFast(i) | Op::StoreFast(i) => (i, local_names.len(), "locals"),
-                Op::LoadGlobal { name, cache } | Op::StoreGlobal { name, cache } => {
+                Op::LoadGlobal { name, cache }
+                | Op::LoadGlobalBuiltin { name, cache }
+                | Op::StoreGlobal { name, cache } => {
                     cache_site_count = cache_site_count.max(cache as usize + 1);
                     (name, names.len(), "names")
                 }
