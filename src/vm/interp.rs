@@ -5,6 +5,10 @@
 //! the compiled loop when it starts. A `LOAD_GLOBAL` asks its site for a hit (compares of
 //! version tags, no hashing); only on a miss does it hash-free look the name up (the hash was
 //! computed once per run, as an interpreter computes it once per interned name) and refill.
+//! In the slot mode a miss also specialises the instruction, as CPython 3.11 does: a
+//! `LOAD_GLOBAL` that found a builtin becomes `LOAD_GLOBAL_BUILTIN`, whose hit compares one
+//! version without first failing the module global's compare, and turns back if a miss
+//! later finds the name in globals.
 //!
 //! Everything that can go wrong at run time comes back as `Err(VmError)` naming the
 //! instruction's offset and line; nothing panics on a bad program.

@@ -18,9 +18,13 @@
 //! - [`CacheMode::Version`]: the site compares the versions it remembered with both dicts'
 //!   current versions; equal means nothing was written since, and the remembered value is
 //!   pushed. Any store to a global — any global — makes every site miss once.
-//! - [`CacheMode::Slot`]: the site compares the globals' keys version (and, for a builtin,
-//!   the builtins' one too) and reads the value straight out of the remembered slot. Stores
-//!   that rebind a name keep the keys versions, so they do not cost a miss.
+//! - [`CacheMode::Slot`]: the site compares the globals' keys version (for a builtin, one
+//!   version standing for both dicts' keys, [`PairVersion`](crate::cache::PairVersion)) and
+//!   reads the value straight out of the remembered slot. Stores that rebind a name keep the
+//!   keys versions, so they do not cost a miss. A miss that finds a builtin rewrites the
+//!   instruction into [`Op::LoadGlobalBuiltin`], which skips the module global's compare, as
+//!   CPython 3.11 specialises `LOAD_GLOBAL`; so after a slot-cached run [`Code::ops`] may
+//!   show that form.
 //!
 //! Wiring a cache into your own interpreter takes three things: a cache per `LOAD_GLOBAL`
 //! instruction (kept with the code object, so it stays warm), the name's hash computed once

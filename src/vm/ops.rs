@@ -205,7 +205,9 @@ impl Code {
         })
     }
 
-    /// The instructions.
+    /// The instructions, as last run: a slot-cached run specialises a `LOAD_GLOBAL` that
+    /// found a builtin into [`Op::LoadGlobalBuiltin`] (CPython's `dis(adaptive=True)` shows
+    /// the same); [`Op::as_written`] gives the instruction the program wrote.
     pub fn ops(&self) -> &[Op] {
         &self.ops
     }
