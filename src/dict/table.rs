@@ -612,7 +612,17 @@ impl<K, V> Table<K, V> {
         self.used -= 1;
         self.positions.mark_hole(slot);
         self.trim_trailing_holes();
+        self.positions_follow_holes();
         bucket
+    }
+
+    /// After a change that may have left holes: the positions get room for their ranks while
+    /// there are holes (see `Positions`).
+    #[inline]
+    fn positions_follow_holes(&mut self) {
+        if self.entries.len() != self.used {
+            self.positions.holes_exist();
+        }
     }
 
     /// Drops the holes at the end of the entries array, so that the last entry is live.
@@ -1025,6 +1035,7 @@ impl<K, V> Table<K, V> {
                     .position(Option::is_none)
                     .unwrap_or(usize::MAX);
                 table.positions.forget();
+                table.positions_follow_holes();
                 table.reindex();
             }
         }
