@@ -758,6 +758,15 @@ mod tests {
     }
 
     #[test]
+    fn positions_hold_their_cells_behind_one_pointer() {
+        // Inline, their `OnceLock`s would make every `&Dict` lose `noalias` (see `Positions`).
+        assert_eq!(
+            std::mem::size_of::<Positions>(),
+            std::mem::size_of::<usize>()
+        );
+    }
+
+    #[test]
     fn positions_make_room_for_their_cells_only_while_holes_exist() {
         let mut positions = Positions::new();
         let mut live = vec![true; 100];
