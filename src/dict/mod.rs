@@ -436,11 +436,8 @@ impl<K, V, S> Dict<K, V, S> {
     ///
     /// # Safety
     ///
-    /// `offset` must be `value_offset(slot)` for a slot of this dict (or of a dict this one is
-    /// a clone of) taken when its [`keys_version`](Dict::keys_version) was what it is now.
-    /// That suffices because of the rule on `Tags`: every change of the key set or of the
-    /// key-to-slot layout gives the dict a keys version never seen before, so the slot is
-    /// still live; and the entries of a dict and of its clones have one type and one layout.
+    /// As [`LiveValues::value_at_live_offset`]: `offset` is a live value's offset in this
+    /// dict (or in one it is a clone of) taken under its current keys version.
     #[inline]
     #[allow(unsafe_code)]
     pub(crate) unsafe fn value_at_live_offset(&self, offset: usize) -> &V {
