@@ -59,9 +59,9 @@ pub(crate) struct Ranks {
 /// a `Dict` costs every caller: rustc then cannot tell LLVM that a `&Dict` points at memory
 /// nothing changes (no `noalias`, no `dereferenceable`), so a caller's loop of lookups
 /// reloaded the dict's fields (the hasher's seed, the index's pointers) on every iteration
-/// instead of once. Callgrind, u64 keys looked up from another crate in a loop: 40.1 -> 35.1
-/// instructions a hit and 34.0 -> 27.9 a miss at 1,000 keys, 49.2 -> 37.7 and 35.9 -> 30.6
-/// at 16 (hashbrown: 32.1, 27.8, 34.1, 29.9).
+/// instead of once. Callgrind (`examples/profile_plain.rs`), u64 keys looked up in a
+/// caller's loop: 40.1 -> 35.1 instructions a hit and 33.9 -> 27.9 a miss at 1,000 keys,
+/// 41.9 -> 37.7 and 35.9 -> 30.6 at 16 (hashbrown: 32.1, 27.8, 34.1, 29.9).
 ///
 /// The pointer is allocated while the entries have holes (the table calls
 /// [`holes_exist`](Positions::holes_exist) after every change that can leave one) and freed
