@@ -35,7 +35,8 @@ pub enum Op {
     /// compares one version without first failing the module global's compare
     /// ([`SlotCache::hit_builtin_in`](crate::cache::SlotCache::hit_builtin_in)). It does what
     /// `LOAD_GLOBAL` does in every mode, errors included (they name `LOAD_GLOBAL`, the
-    /// instruction as written); the assembler does not accept it, as CPython's does not.
+    /// instruction as written). The assembler does not accept it: it is the VM's to write
+    /// (a hand-built [`Code`] may hold it, and runs as if it held `LOAD_GLOBAL`).
     LoadGlobalBuiltin {
         /// Index of this instruction's cache site.
         cache: u32,
