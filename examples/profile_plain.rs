@@ -26,24 +26,38 @@ use std::process::exit;
 
 const USAGE: &str = "usage: profile_plain <vdict|indexmap|hashbrown> <hit|miss> <size> <rounds>";
 
-/// One lookup, as the report's plain caller makes it.
+/// A map as this program uses it: built by inserts, then one lookup at a time, as the
+/// report's plain caller makes it.
 trait Lookup {
+    fn insert_one(&mut self, key: u64, value: u64);
     fn lookup(&self, key: &u64) -> Option<&u64>;
 }
 
 impl<S: BuildHasher> Lookup for vdict::Dict<u64, u64, S> {
+    fn insert_one(&mut self, key: u64, value: u64) {
+        self.insert(key, value);
+    }
+
     fn lookup(&self, key: &u64) -> Option<&u64> {
         self.get(key)
     }
 }
 
 impl<S: BuildHasher> Lookup for indexmap::IndexMap<u64, u64, S> {
+    fn insert_one(&mut self, key: u64, value: u64) {
+        self.insert(key, value);
+    }
+
     fn lookup(&self, key: &u64) -> Option<&u64> {
         self.get(key)
     }
 }
 
 impl<S: BuildHasher> Lookup for hashbrown::HashMap<u64, u64, S> {
+    fn insert_one(&mut self, key: u64, value: u64) {
+        self.insert(key, value);
+    }
+
     fn lookup(&self, key: &u64) -> Option<&u64> {
         self.get(key)
     }
@@ -62,15 +76,9 @@ fn sum_found<M: Lookup>(map: &M, keys: &[u64]) -> u64 {
 }
 
 /// Builds `M` from `keys` by inserts and looks `probes` up `rounds` times.
-fn run<M: Lookup>(
-    mut map: M,
-    insert: impl Fn(&mut M, u64, u64),
-    keys: &[u64],
-    probes: &[u64],
-    rounds: usize,
-) -> u64 {
+fn run<M: Lookup>(mut map: M, keys: &[u64], probes: &[u64], rounds: usize) -> u64 {
     for (i, &key) in keys.iter().enumerate() {
-        insert(&mut map, key, i as u64);
+        map.insert_one(key, i as u64);
     }
     (0..rounds).fold(0, |total, _| {
         total.wrapping_add(sum_found(&map, black_box(probes)))
@@ -105,29 +113,15 @@ fn main() {
     };
     let hasher = foldhash::fast::FixedState::with_seed(1);
     let sum = match map.as_str() {
-        "vdict" => run(
-            vdict::Dict::with_hasher(hasher),
-            |m, k, v| {
-                m.insert(k, v);
-            },
-            &keys,
-            &probes,
-            rounds,
-        ),
+        "vdict" => run(vdict::Dict::with_hasher(hasher), &keys, &probes, rounds),
         "indexmap" => run(
             indexmap::IndexMap::with_hasher(hasher),
-            |m, k, v| {
-                m.insert(k, v);
-            },
             &keys,
             &probes,
             rounds,
         ),
         "hashbrown" => run(
             hashbrown::HashMap::with_hasher(hasher),
-            |m, k, v| {
-                m.insert(k, v);
-            },
             &keys,
             &probes,
             rounds,
