@@ -15,17 +15,20 @@
 //! are (Ir of the run − Ir of the `--setup-only` run) / operations: `--setup-only` does
 //! everything but the timed routine (making the keys, building the maps), so the difference
 //! is the routine alone. `callgrind_annotate` on the first run shows where the instructions
-//! go. Maps: `vdict`, `indexmap`, `hashbrown`, `std`; keys: `u64`, `String`; workloads: the
+//! go. Maps: `vdict`, `indexmap`, `hashbrown`, `std`, `hashlink`; keys: `u64`, `String`; workloads: the
 //! report's names, with `remove_half_swap` for indexmap's `swap_remove` row.
 
 #[path = "../benches/support/maps.rs"]
 mod maps;
 
-use maps::{BenchKey, BenchMap, Case, HashbrownMap, IndexMap, StdMap, VDict, Workload};
+use maps::{
+    BenchKey, BenchMap, Case, HashbrownMap, HashlinkMap, IndexMap, StdMap, VDict, Workload,
+};
 use std::hint::black_box;
 use std::process::exit;
 
-const USAGE: &str = "usage: profile <vdict|indexmap|hashbrown|std> <workload> <u64|String> <size> \
+const USAGE: &str =
+    "usage: profile <vdict|indexmap|hashbrown|std|hashlink> <workload> <u64|String> <size> \
                      [rounds, default 1000] [--setup-only]";
 
 /// What the command line asked for.
@@ -101,6 +104,7 @@ fn run_key<K: BenchKey>(map: &str, run: &Run) {
         "indexmap" => run_map::<K, IndexMap<K>>(&case, run),
         "hashbrown" => run_map::<K, HashbrownMap<K>>(&case, run),
         "std" => run_map::<K, StdMap<K>>(&case, run),
+        "hashlink" => run_map::<K, HashlinkMap<K>>(&case, run),
         other => fail(&format!("unknown map {other:?}")),
     }
 }
