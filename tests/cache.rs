@@ -591,6 +591,7 @@ fn how() -> impl Strategy<Value = How> {
         Just(How::HitInThenMissIn),
         Just(How::HitInThenMissInOther),
         Just(How::HitBuiltinInThenHitIn),
+        Just(How::HitModuleInThenHitIn),
     ]
 }
 

@@ -252,29 +252,43 @@ fn comments_labels_and_strings_parse() {
 // ---- specialisation ------------------------------------------------------------------------
 
 #[test]
-fn the_slot_cached_vm_specialises_a_builtins_load_and_undoes_it_when_globals_shadow_it() {
+fn the_slot_cached_vm_specialises_each_load_by_where_it_found_the_name() {
     let source = "LOAD_GLOBAL len\nLOAD_GLOBAL x\nPOP_TOP\nRETURN_VALUE";
     let mut code = assemble(source).unwrap();
     let mut vm = Vm::new(CacheMode::Slot);
     vm.globals_mut().insert("x".into(), Value::Int(1));
     let builtin_len = vm.run(&mut code).unwrap();
     assert!(matches!(builtin_len, Value::Builtin(_)), "{builtin_len:?}");
-    // The builtin's load is specialised; the module global's is not.
+    // The builtin's load and the module global's are specialised, each to its own form.
     assert_eq!(code.ops()[0], Op::LoadGlobalBuiltin { cache: 0, name: 0 });
-    assert_eq!(code.ops()[1], Op::LoadGlobal { cache: 1, name: 1 });
-    assert_eq!(vm.run(&mut code).unwrap(), builtin_len); // a hit of the specialised form
+    assert_eq!(code.ops()[1], Op::LoadGlobalModule { cache: 1, name: 1 });
+    assert_eq!(vm.run(&mut code).unwrap(), builtin_len); // hits of the specialised forms
     assert_eq!(code.ops()[0], Op::LoadGlobalBuiltin { cache: 0, name: 0 });
+    assert_eq!(code.ops()[1], Op::LoadGlobalModule { cache: 1, name: 1 });
+    assert_eq!(
+        code.cache_stats().unwrap().misses,
+        2,
+        "the second run missed nowhere"
+    );
 
-    // A global of the same name shadows the builtin: the specialised load misses, finds
-    // the global, and turns back into LOAD_GLOBAL.
-    vm.globals_mut().insert("len".into(), Value::Int(7));
-    assert_eq!(vm.run(&mut code).unwrap(), Value::Int(7));
-    assert_eq!(code.ops()[0], Op::LoadGlobal { cache: 0, name: 0 });
-    vm.globals_mut().shift_remove("len");
-    assert_eq!(vm.run(&mut code).unwrap(), builtin_len);
-    assert_eq!(code.ops()[0], Op::LoadGlobalBuiltin { cache: 0, name: 0 });
+    // A global of the same name shadows the builtin, and goes again, twice over: each time
+    // the load misses, finds the name where it now is, and takes that form. (Each form is
+    // run twice, so that every fill is used: a site whose fills go unused backs off, holds
+    // nothing, and stays a plain LOAD_GLOBAL while it does.)
+    for shadow in [7, 8] {
+        vm.globals_mut().insert("len".into(), Value::Int(shadow));
+        for _ in 0..2 {
+            assert_eq!(vm.run(&mut code).unwrap(), Value::Int(shadow));
+            assert_eq!(code.ops()[0], Op::LoadGlobalModule { cache: 0, name: 0 });
+        }
+        vm.globals_mut().shift_remove("len");
+        for _ in 0..2 {
+            assert_eq!(vm.run(&mut code).unwrap(), builtin_len);
+            assert_eq!(code.ops()[0], Op::LoadGlobalBuiltin { cache: 0, name: 0 });
+        }
+    }
 
-    // The other modes run the specialised form as LOAD_GLOBAL, and rewrite nothing.
+    // The other modes run the specialised forms as LOAD_GLOBAL, and rewrite nothing.
     for mode in [CacheMode::None, CacheMode::Version] {
         let mut vm = Vm::new(mode);
         vm.globals_mut().insert("x".into(), Value::Int(1));
@@ -282,7 +296,25 @@ fn the_slot_cached_vm_specialises_a_builtins_load_and_undoes_it_when_globals_sha
         vm.globals_mut().insert("len".into(), Value::Int(7));
         assert_eq!(vm.run(&mut code).unwrap(), Value::Int(7), "{mode:?}");
         assert_eq!(code.ops()[0], Op::LoadGlobalBuiltin { cache: 0, name: 0 });
+        assert_eq!(code.ops()[1], Op::LoadGlobalModule { cache: 1, name: 1 });
     }
+}
+
+#[test]
+fn a_module_load_specialised_in_one_vm_answers_rightly_in_another() {
+    // A code object run by two VMs whose namespaces differ: the sites are remade for the
+    // second VM's mode only if the mode differs, so a LOAD_GLOBAL_MODULE written by the first
+    // meets the second VM's dicts with the first VM's versions in its site. It must miss
+    // (no dict shares another's keys version), find the builtin, and respecialise.
+    let mut code = assemble("LOAD_GLOBAL len\nRETURN_VALUE").unwrap();
+    let mut first = Vm::new(CacheMode::Slot);
+    first.globals_mut().insert("len".into(), Value::Int(3));
+    assert_eq!(first.run(&mut code).unwrap(), Value::Int(3));
+    assert_eq!(code.ops()[0], Op::LoadGlobalModule { cache: 0, name: 0 });
+    let mut second = Vm::new(CacheMode::Slot);
+    let builtin_len = second.run(&mut code).unwrap();
+    assert!(matches!(builtin_len, Value::Builtin(_)), "{builtin_len:?}");
+    assert_eq!(code.ops()[0], Op::LoadGlobalBuiltin { cache: 0, name: 0 });
 }
 
 #[test]
@@ -295,6 +327,15 @@ fn an_error_in_a_specialised_load_names_the_instruction_as_written() {
     let error = vm.run(&mut code).unwrap_err();
     assert_eq!(error.opcode, "LOAD_GLOBAL");
     assert_eq!(error.kind, ErrorKind::NameError("len".into()));
+
+    let mut code = assemble("LOAD_GLOBAL x\nRETURN_VALUE").unwrap();
+    vm.globals_mut().insert("x".into(), Value::Int(1));
+    vm.run(&mut code).unwrap();
+    assert_eq!(code.ops()[0].name(), "LOAD_GLOBAL_MODULE");
+    vm.globals_mut().shift_remove("x");
+    let error = vm.run(&mut code).unwrap_err();
+    assert_eq!(error.opcode, "LOAD_GLOBAL");
+    assert_eq!(error.kind, ErrorKind::NameError("x".into()));
 }
 
 // ---- runtime errors ------------------------------------------------------------------------

@@ -72,6 +72,9 @@ pub enum How {
     /// interpreter that specialises a builtin's `LOAD_GLOBAL`; the version cache as for
     /// `HitThenMiss`.
     HitBuiltinInThenHitIn,
+    /// As `HitBuiltinInThenHitIn` with `hit_module_in`: an interpreter that specialises a
+    /// module global's `LOAD_GLOBAL`.
+    HitModuleInThenHitIn,
 }
 
 thread_local! {
@@ -141,7 +144,8 @@ impl AnyCache {
                 How::HitThenMiss
                 | How::HitInThenMissIn
                 | How::HitInThenMissInOther
-                | How::HitBuiltinInThenHitIn => {
+                | How::HitBuiltinInThenHitIn
+                | How::HitModuleInThenHitIn => {
                     match cache.hit_versions(globals.version(), builtins.version()) {
                         Some(value) => Ok(*value),
                         None => cache.miss_with_hash(globals, builtins, name, hash).copied(),
@@ -176,6 +180,23 @@ impl AnyCache {
                         match cache.hit_builtin_in(&namespaces) {
                             Some(value) => {
                                 assert!(holds_builtin, "hit_builtin_in hit a site not holding one");
+                                Ok(*value)
+                            }
+                            None => match cache.hit_in(&namespaces) {
+                                Some(value) => Ok(*value),
+                                None => cache.miss_in(&namespaces, name, hash).copied(),
+                            },
+                        }
+                    }),
+                    How::HitModuleInThenHitIn => PAIRS.with(|pairs| {
+                        let namespaces = pairs[0].namespaces(globals, builtins);
+                        let holds_module_global = cache.holds_module_global();
+                        match cache.hit_module_in(&namespaces) {
+                            Some(value) => {
+                                assert!(
+                                    holds_module_global,
+                                    "hit_module_in hit a site not holding a module global"
+                                );
                                 Ok(*value)
                             }
                             None => match cache.hit_in(&namespaces) {

@@ -100,16 +100,18 @@
 //! A module global's hit is the same compare of the globals' keys version as before; a
 //! builtin's site also misses, once, when either dict's keys change, as before.
 //!
-//! `hit_in` still compares the module field first, and fails it, for a builtin. An
-//! interpreter that specialises its instructions, as CPython 3.11 does, knows the kind of
-//! site from the opcode: after a miss it asks [`SlotCache::holds_builtin`], rewrites the
-//! instruction into its builtin form, and that form hits through
-//! [`SlotCache::hit_builtin_in`], the pair version's compare alone (it answers `None` for a
-//! site that holds anything else, so a stale specialisation costs a miss, never a wrong
-//! answer). The reference VM does so (`LOAD_GLOBAL_BUILTIN`). There a builtin's hit went
-//! from 86 instructions a `LOAD; POP_TOP` pair (two keys versions) to 81 (`hit_in`) to 73
-//! (specialised), against `LOAD_FAST`'s 72 in the same build; a module global's is 74
-//! (callgrind, `examples/profile_vm.rs`).
+//! `hit_in` still compares the module field first, and fails it, for a builtin; and a module
+//! hit jumps over the builtin's compare. An interpreter that specialises its instructions,
+//! as CPython 3.11 does, knows the kind of site from the opcode: after a miss it asks
+//! [`SlotCache::holds_module_global`] and [`SlotCache::holds_builtin`], rewrites the
+//! instruction into the matching form, and that form hits through
+//! [`SlotCache::hit_module_in`] (the globals' keys version's compare alone) or
+//! [`SlotCache::hit_builtin_in`] (the pair version's compare alone). Each answers `None` for
+//! a site that holds anything else, so a stale specialisation costs a miss, never a wrong
+//! answer. The reference VM does so (`LOAD_GLOBAL_MODULE`, `LOAD_GLOBAL_BUILTIN`). There a
+//! builtin's hit went from 86 instructions a `LOAD; POP_TOP` pair (two keys versions) to 81
+//! (`hit_in`) to 73 (specialised), and a module global's from 74 to 73, against
+//! `LOAD_FAST`'s 72 in the same build (callgrind, `examples/profile_vm.rs`).
 //!
 //! What to avoid: a helper that returns an owned value (`Result<Value, _>`) from the cache,
 //! which moves the value through memory on every load; in the interpreter this crate was

@@ -6,9 +6,10 @@
 //! version tags, no hashing); only on a miss does it hash-free look the name up (the hash was
 //! computed once per run, as an interpreter computes it once per interned name) and refill.
 //! In the slot mode a miss also specialises the instruction, as CPython 3.11 does: a
-//! `LOAD_GLOBAL` that found a builtin becomes `LOAD_GLOBAL_BUILTIN`, whose hit compares one
-//! version without first failing the module global's compare, and turns back if a miss
-//! later finds the name in globals.
+//! `LOAD_GLOBAL` that found a module global becomes `LOAD_GLOBAL_MODULE`, whose hit is one
+//! compare with no builtin's compare to jump over, and one that found a builtin becomes
+//! `LOAD_GLOBAL_BUILTIN`, whose hit compares one version without first failing the module
+//! global's compare; a later miss rewrites it again by where it finds the name.
 //!
 //! Everything that can go wrong at run time comes back as `Err(VmError)` naming the
 //! instruction's offset and line; nothing panics on a bad program.
@@ -165,11 +166,30 @@ trait GlobalLoad {
     /// register; a `Result` carrying the error's `String` would go through memory.)
     fn load<'a>(&'a mut self, scope: &Scope<'a>, name: &str, hash: u64) -> Option<&'a Value>;
 
-    /// Whether this kind of site has a faster hit for a builtin, so that the loop rewrites a
-    /// `LOAD_GLOBAL` that found one into `LOAD_GLOBAL_BUILTIN` (only the slot cache does; the
-    /// others run that instruction as `LOAD_GLOBAL`, and the loop never writes an
-    /// instruction for them).
+    /// Whether this kind of site has faster hits for a module global and for a builtin, so
+    /// that the loop rewrites a `LOAD_GLOBAL` into `LOAD_GLOBAL_MODULE` or
+    /// `LOAD_GLOBAL_BUILTIN` by what it found (only the slot cache does; the others run those
+    /// instructions as `LOAD_GLOBAL`, and the loop never writes an instruction for them).
     const SPECIALISES: bool = false;
+
+    /// [`hit`](GlobalLoad::hit) for a `LOAD_GLOBAL_MODULE`: a site that held a module global
+    /// when the instruction was specialised (it may hold anything now: the VM can change
+    /// mode).
+    #[inline(always)]
+    fn hit_module<'a>(
+        &'a self,
+        scope: &Scope<'a>,
+        versions: NamespaceVersions,
+    ) -> Option<&'a Value> {
+        self.hit(scope, versions)
+    }
+
+    /// Whether the site holds a module global that [`hit_module`](GlobalLoad::hit_module)
+    /// can hit: asked after a load, to choose the instruction's form.
+    #[inline(always)]
+    fn holds_module_global(&self) -> bool {
+        false
+    }
 
     /// [`hit`](GlobalLoad::hit) for a `LOAD_GLOBAL_BUILTIN`: a site that held a builtin when
     /// the instruction was specialised (it may hold anything now: the VM can change mode).
@@ -272,8 +292,23 @@ impl GlobalLoad for SlotCache {
         self.miss_in(scope, name, hash).ok()
     }
 
-    /// CPython 3.11's `LOAD_GLOBAL_BUILTIN`: the pair version's compare alone.
+    /// CPython 3.11's `LOAD_GLOBAL_MODULE` and `LOAD_GLOBAL_BUILTIN`: one version's compare
+    /// each.
     const SPECIALISES: bool = true;
+
+    #[inline(always)]
+    fn hit_module<'a>(
+        &'a self,
+        scope: &Scope<'a>,
+        _versions: NamespaceVersions,
+    ) -> Option<&'a Value> {
+        SlotCache::hit_module_in(self, scope)
+    }
+
+    #[inline(always)]
+    fn holds_module_global(&self) -> bool {
+        SlotCache::holds_module_global(self)
+    }
 
     #[inline(always)]
     fn hit_builtin<'a>(
@@ -468,9 +503,9 @@ impl Vm {
                 }};
             }
 
-            // A `LOAD_GLOBAL`'s miss: the lookup (and fill), then, for a site that has a
-            // faster hit for a builtin, the instruction rewritten into the form that suits
-            // what the site now holds, as CPython 3.11 specialises (and despecialises) it.
+            // A `LOAD_GLOBAL`'s miss: the lookup (and fill), then, for a site that has faster
+            // hits, the instruction rewritten into the form that suits what the site now
+            // holds, as CPython 3.11 specialises (and respecialises) it.
             macro_rules! load_global {
                 ($site:expr, $name:expr, $cache:expr) => {{
                     let (site, name, cache) = ($site, $name, $cache);
@@ -480,7 +515,9 @@ impl Vm {
                         None => fail!(ErrorKind::NameError(code.names[index].to_string())),
                     }
                     if L::SPECIALISES {
-                        code.ops[offset] = if site.holds_builtin() {
+                        code.ops[offset] = if site.holds_module_global() {
+                            Op::LoadGlobalModule { cache, name }
+                        } else if site.holds_builtin() {
                             Op::LoadGlobalBuiltin { cache, name }
                         } else {
                             Op::LoadGlobal { cache, name }
@@ -498,10 +535,17 @@ impl Vm {
                     )),
                 },
                 Op::StoreFast(index) => locals[index as usize] = Some(pop!()),
-                // An arm of its own only where the site has a faster hit for a builtin:
-                // elsewhere one arm, and one call of the miss path (two made LLVM stop
-                // inlining the version cache's: 234 -> 261 instructions a load where every
-                // load misses, callgrind, the rebinding workload).
+                // Arms of their own only where the site has faster hits: elsewhere one arm,
+                // and one call of the miss path (two made LLVM stop inlining the version
+                // cache's: 234 -> 261 instructions a load where every load misses, callgrind,
+                // the rebinding workload).
+                Op::LoadGlobalModule { name, cache } if L::SPECIALISES => {
+                    let site = &mut sites[cache as usize];
+                    match site.hit_module(&scope, versions) {
+                        Some(value) => stack.push(value.clone()),
+                        None => load_global!(site, name, cache),
+                    }
+                }
                 Op::LoadGlobalBuiltin { name, cache } if L::SPECIALISES => {
                     let site = &mut sites[cache as usize];
                     match site.hit_builtin(&scope, versions) {
@@ -509,7 +553,9 @@ impl Vm {
                         None => load_global!(site, name, cache),
                     }
                 }
-                Op::LoadGlobal { name, cache } | Op::LoadGlobalBuiltin { name, cache } => {
+                Op::LoadGlobal { name, cache }
+                | Op::LoadGlobalModule { name, cache }
+                | Op::LoadGlobalBuiltin { name, cache } => {
                     let site = &mut sites[cache as usize];
                     match site.hit(&scope, versions) {
                         Some(value) => stack.push(value.clone()),

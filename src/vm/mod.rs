@@ -21,10 +21,11 @@
 //! - [`CacheMode::Slot`]: the site compares the globals' keys version (for a builtin, one
 //!   version standing for both dicts' keys, [`PairVersion`](crate::cache::PairVersion)) and
 //!   reads the value straight out of the remembered slot. Stores that rebind a name keep the
-//!   keys versions, so they do not cost a miss. A miss that finds a builtin rewrites the
-//!   instruction into [`Op::LoadGlobalBuiltin`], which skips the module global's compare, as
-//!   CPython 3.11 specialises `LOAD_GLOBAL`; so after a slot-cached run [`Code::ops`] may
-//!   show that form.
+//!   keys versions, so they do not cost a miss. A miss rewrites the instruction by where it
+//!   found the name, as CPython 3.11 specialises `LOAD_GLOBAL`: into [`Op::LoadGlobalModule`]
+//!   (one compare, no builtin's compare to jump over) or [`Op::LoadGlobalBuiltin`] (which
+//!   skips the module global's compare); so after a slot-cached run [`Code::ops`] may show
+//!   those forms.
 //!
 //! Wiring a cache into your own interpreter takes three things: a cache per `LOAD_GLOBAL`
 //! instruction (kept with the code object, so it stays warm), the name's hash computed once

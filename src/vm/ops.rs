@@ -29,14 +29,27 @@ pub enum Op {
         /// Index into the names table.
         name: u32,
     },
-    /// `LOAD_GLOBAL` specialised for a site that holds a builtin, as CPython 3.11 specialises
-    /// it: the slot-cached VM rewrites a `LOAD_GLOBAL` into this form when a miss finds its
-    /// name in builtins, and back when a miss finds it in globals, so that a builtin's hit
-    /// compares one version without first failing the module global's compare
-    /// ([`SlotCache::hit_builtin_in`](crate::cache::SlotCache::hit_builtin_in)). It does what
+    /// `LOAD_GLOBAL` specialised for a site that holds a module global, as CPython 3.11
+    /// specialises it: the slot-cached VM rewrites a `LOAD_GLOBAL` into this form when a miss
+    /// finds its name in globals (and into [`LoadGlobalBuiltin`](Op::LoadGlobalBuiltin) when
+    /// it finds it in builtins), so that a hit compares the globals' keys version alone, with
+    /// no second compare for a builtin behind it
+    /// ([`SlotCache::hit_module_in`](crate::cache::SlotCache::hit_module_in)). It does what
     /// `LOAD_GLOBAL` does in every mode, errors included (they name `LOAD_GLOBAL`, the
     /// instruction as written). The assembler does not accept it: it is the VM's to write
     /// (a hand-built [`Code`] may hold it, and runs as if it held `LOAD_GLOBAL`).
+    LoadGlobalModule {
+        /// Index of this instruction's cache site.
+        cache: u32,
+        /// Index into the names table.
+        name: u32,
+    },
+    /// `LOAD_GLOBAL` specialised for a site that holds a builtin, as CPython 3.11 specialises
+    /// it: the slot-cached VM rewrites a `LOAD_GLOBAL` into this form when a miss finds its
+    /// name in builtins, so that a builtin's hit compares one version without first failing
+    /// the module global's compare
+    /// ([`SlotCache::hit_builtin_in`](crate::cache::SlotCache::hit_builtin_in)). Otherwise
+    /// as [`LoadGlobalModule`](Op::LoadGlobalModule).
     LoadGlobalBuiltin {
         /// Index of this instruction's cache site.
         cache: u32,
@@ -78,6 +91,7 @@ impl Op {
             Op::LoadFast(_) => "LOAD_FAST",
             Op::StoreFast(_) => "STORE_FAST",
             Op::LoadGlobal { .. } => "LOAD_GLOBAL",
+            Op::LoadGlobalModule { .. } => "LOAD_GLOBAL_MODULE",
             Op::LoadGlobalBuiltin { .. } => "LOAD_GLOBAL_BUILTIN",
             Op::StoreGlobal { .. } => "STORE_GLOBAL",
             Op::DeleteGlobal(_) => "DELETE_GLOBAL",
@@ -98,6 +112,7 @@ impl Op {
             Op::LoadConst(_)
             | Op::LoadFast(_)
             | Op::LoadGlobal { .. }
+            | Op::LoadGlobalModule { .. }
             | Op::LoadGlobalBuiltin { .. } => (0, 1),
             Op::StoreFast(_) | Op::StoreGlobal { .. } | Op::PopTop | Op::PopJumpIfFalse(_) => {
                 (1, 0)
@@ -110,11 +125,13 @@ impl Op {
     }
 
     /// The instruction as the program wrote it: a specialised form
-    /// ([`LoadGlobalBuiltin`](Op::LoadGlobalBuiltin)) as the `LOAD_GLOBAL` it stands for,
-    /// anything else as itself.
+    /// ([`LoadGlobalModule`](Op::LoadGlobalModule), [`LoadGlobalBuiltin`](Op::LoadGlobalBuiltin))
+    /// as the `LOAD_GLOBAL` it stands for, anything else as itself.
     pub fn as_written(&self) -> Op {
         match *self {
-            Op::LoadGlobalBuiltin { cache, name } => Op::LoadGlobal { cache, name },
+            Op::LoadGlobalModule { cache, name } | Op::LoadGlobalBuiltin { cache, name } => {
+                Op::LoadGlobal { cache, name }
+            }
             op => op,
         }
     }
@@ -175,6 +192,7 @@ impl Code {
                 Op::LoadConst(i) => (i, consts.len(), "constants"),
                 Op::LoadFast(i) | Op::StoreFast(i) => (i, local_names.len(), "locals"),
                 Op::LoadGlobal { name, cache }
+                | Op::LoadGlobalModule { name, cache }
                 | Op::LoadGlobalBuiltin { name, cache }
                 | Op::StoreGlobal { name, cache } => {
                     cache_site_count = cache_site_count.max(cache as usize + 1);
@@ -206,9 +224,10 @@ impl Code {
         })
     }
 
-    /// The instructions, as last run: a slot-cached run specialises a `LOAD_GLOBAL` that
-    /// found a builtin into [`Op::LoadGlobalBuiltin`] (CPython's `dis(adaptive=True)` shows
-    /// the same); [`Op::as_written`] gives the instruction the program wrote.
+    /// The instructions, as last run: a slot-cached run specialises a `LOAD_GLOBAL` into
+    /// [`Op::LoadGlobalModule`] or [`Op::LoadGlobalBuiltin`] by where its name was found
+    /// (CPython's `dis(adaptive=True)` shows the same); [`Op::as_written`] gives the
+    /// instruction the program wrote.
     pub fn ops(&self) -> &[Op] {
         &self.ops
     }
