@@ -17,6 +17,7 @@
 //! - `load.rs`: the LOAD_* table from the reference VM: ns per `LOAD_x; POP_TOP` pair and the
 //!   ratio to LOAD_FAST, per cache mode, with hit rates.
 //! - `versions.rs`: the dict's two version tags through a short session of edits.
+//! - `warm.rs`: holds glibc's freed memory warm, so every map is timed on reused pages.
 
 mod dict;
 mod json;
@@ -29,6 +30,7 @@ mod plot;
 mod positions;
 mod threads;
 mod versions;
+mod warm;
 
 #[global_allocator]
 static ALLOCATOR: memory::Counting = memory::Counting;
@@ -116,6 +118,7 @@ fn parse_args() -> Options {
 
 fn main() {
     let options = parse_args();
+    warm::keep_allocator_warm();
     if cfg!(debug_assertions) {
         eprintln!("report: this is a debug build; run with --release for meaningful numbers");
     }
