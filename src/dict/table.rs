@@ -435,39 +435,43 @@ impl<K, V> Table<K, V> {
     where
         K: Eq,
     {
-        let new_slot = self.entries.len();
-        let has_room = new_slot < self.entries.capacity();
-        let Table { index, entries, .. } = self;
-        let outcome = with_index!(index, table => {
+        let Table {
+            index,
+            entries,
+            used,
+            positions,
+            ..
+        } = self;
+        with_index!(index, table => {
             let entry = table.entry(
                 hash.get(),
                 |slot| entry_is_key(entries, slot.get(), hash.into(), &mut |stored: &K| *stored == key),
                 |slot| hash_at(entries, slot.get()),
             );
             match entry {
-                hash_table::Entry::Occupied(occupied) => Probed::Present(occupied.get().get()),
-                hash_table::Entry::Vacant(vacant) if has_room => {
-                    // The slot fits the index's width: the width is chosen for the entries
-                    // array's capacity, and `new_slot` is below it.
-                    vacant.insert(SlotWord::new(new_slot));
-                    Probed::Placed
+                hash_table::Entry::Occupied(occupied) => {
+                    return Inserted::Present { slot: occupied.get().get(), key, value };
                 }
-                hash_table::Entry::Vacant(_) => Probed::NoRoom,
+                // Whether the array has room is read here, after the probe, and the entry is
+                // pushed before its slot goes in the index: read before the probe, the two
+                // words were kept live across the probe loop and spilled, and a push after
+                // the index's write tested the capacity again (7 instructions an insert,
+                // callgrind, u64 keys).
+                hash_table::Entry::Vacant(vacant) if entries.len() < entries.capacity() => {
+                    let slot = entries.len();
+                    // Cannot reallocate: the array has room. The slot fits the index's
+                    // width: the width is chosen for the entries array's capacity.
+                    entries.push(Some(Bucket { hash, key, value }));
+                    vacant.insert(SlotWord::new(slot));
+                    *used += 1;
+                    positions.mark_live(slot);
+                    return Inserted::Added;
+                }
+                hash_table::Entry::Vacant(_) => {}
             }
         });
-        match outcome {
-            Probed::Present(slot) => Inserted::Present { slot, key, value },
-            Probed::Placed => {
-                // The index names `new_slot`, one past the last entry, until this push, which
-                // cannot fail or reallocate: the array had room (tested above).
-                self.append(hash, key, value);
-                Inserted::Added
-            }
-            Probed::NoRoom => {
-                self.push_vacant(Vacant, hash, key, value);
-                Inserted::Added
-            }
-        }
+        self.push_vacant(Vacant, hash, key, value);
+        Inserted::Added
     }
 
     /// Appends an entry whose slot the index already holds, one past the last.
@@ -1058,16 +1062,6 @@ impl<K, V> Table<K, V> {
     pub(crate) fn into_entries(self) -> Vec<EntrySlot<K, V>> {
         self.entries
     }
-}
-
-/// What the probe of [`Table::insert`] found.
-enum Probed {
-    /// The key, in this slot.
-    Present(usize),
-    /// Its absence; the new slot is in the index.
-    Placed,
-    /// Its absence, and a full entries array.
-    NoRoom,
 }
 
 /// What [`Table::insert`] did.
