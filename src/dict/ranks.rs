@@ -157,6 +157,9 @@ impl Positions {
     /// Checks the cells against `entries`, and that they exist while holes do.
     pub(crate) fn audit<K, V>(&self, entries: &[EntrySlot<K, V>]) -> Result<(), String> {
         match &self.cells {
+            Some(_) if entries.iter().all(Option::is_some) => {
+                Err("no hole is left, but the position cells were kept".to_string())
+            }
             Some(cells) => cells.audit(entries),
             None if entries.iter().any(Option::is_none) => {
                 Err("the entries have holes, but no room for their ranks".to_string())

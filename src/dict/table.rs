@@ -658,8 +658,14 @@ impl<K, V> Table<K, V> {
                 .remove();
         });
         self.used -= 1;
-        self.positions.mark_hole(slot);
-        self.trim_trailing_holes();
+        if self.entries.len() != self.used {
+            self.positions.mark_hole(slot);
+            self.trim_trailing_holes();
+        }
+        // Else no hole anywhere, so none at the end, and no cells to tell or free (they
+        // exist only while holes do; the audit checks it). The common case: walking the
+        // array's end and calling `forget` for nothing on every pop cost a pop of a u64 key
+        // 131 -> 108 instructions at 1,000 keys (callgrind, `examples/profile`).
         Some(bucket)
     }
 
