@@ -96,8 +96,8 @@ fn string_keys_agree_with_indexmap_through_collisions_removals_and_overwrites() 
     exercise(Dict::new());
 }
 
-/// A hasher under which one key hashes to 0 and another to `1 << 56` (what the dict stores a
-/// hash of 0 as), and every other key to its hasher state times an odd constant. The state is
+/// A hasher under which one key hashes to 0 and another to `1 << 56` (the dict stores both as
+/// `1 << 56`: it sets bit 56 of every hash), and every other key to its hasher state times an odd constant. The state is
 /// a `u64` key itself, or for a string a fold of its bytes.
 #[derive(Clone, Copy, Default)]
 struct ZeroAndItsStoredForm;
@@ -139,7 +139,7 @@ impl std::hash::Hasher for ZeroAndItsStoredFormHasher {
 }
 
 /// Lookups probe with the hasher's output and the index is laid out by stored hashes; a hash of
-/// 0 is stored as `1 << 56`. Both keys must be found, by every kind of lookup, at every index
+/// 0 is stored as `1 << 56`, as is `1 << 56` itself. Both keys must be found, by every kind of lookup, at every index
 /// width (2-byte slots up to 65,536 entries, 4-byte beyond), plain-word keys (compared without
 /// their stored hashes) and strings (stored hashes compared first) alike.
 #[test]

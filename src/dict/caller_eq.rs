@@ -61,8 +61,10 @@ use std::fmt;
 ///   out, so the caller's `__eq__` runs only where CPython's would. Slot order, not the order
 ///   of the index's buckets: the index may be rehashed in place (by an insert that overwrites,
 ///   a `reserve`, a `shrink_to_fit`) without any key or slot changing, so without the keys
-///   version changing; slots stand still while it does. (One exception: the dict stores a hash of 0 as
-///   `1 << 56`, so keys hashing to 0 and to `1 << 56` are candidates for each other.)
+///   version changing; slots stand still while it does. (One exception: the dict stores every
+///   hash with bit 56 set, so keys whose hashes differ in that bit alone are candidates for
+///   each other. An interpreter that must never compare two such keys, as CPython never
+///   would, can compare the full hashes in its `__eq__` step, when its objects keep them.)
 /// - `next_candidate` answers [`Candidate::Changed`] once the dict's keys version differs
 ///   from the one the probe started from: a key came or went, or slots moved, so what the
 ///   probe has walked may no longer be the dict's. The caller starts a new probe.
@@ -88,7 +90,7 @@ impl Probe {
         self.keys_version
     }
 
-    /// The hash sought, as the dict stores it (0 is stored as `1 << 56`).
+    /// The hash sought, as the dict stores it (with bit 56 set).
     pub fn hash(&self) -> u64 {
         self.hash.get()
     }
