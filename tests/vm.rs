@@ -245,7 +245,7 @@ fn comments_labels_and_strings_parse() {
         code.consts(),
         &[Value::Str("a # not a comment \"quoted\"".into())]
     );
-    assert_eq!(code.ops()[1], Op::LoadGlobal { name: 0, cache: 0 });
+    assert_eq!(code.ops()[1], Op::LoadGlobal(0));
     assert_eq!(code.line_of(1), Some(4));
 }
 
@@ -260,11 +260,11 @@ fn the_slot_cached_vm_specialises_each_load_by_where_it_found_the_name() {
     let builtin_len = vm.run(&mut code).unwrap();
     assert!(matches!(builtin_len, Value::Builtin(_)), "{builtin_len:?}");
     // The builtin's load and the module global's are specialised, each to its own form.
-    assert_eq!(code.ops()[0], Op::LoadGlobalBuiltin { cache: 0, name: 0 });
-    assert_eq!(code.ops()[1], Op::LoadGlobalModule { cache: 1, name: 1 });
+    assert_eq!(code.ops()[0], Op::LoadGlobalBuiltin(0));
+    assert_eq!(code.ops()[1], Op::LoadGlobalModule(1));
     assert_eq!(vm.run(&mut code).unwrap(), builtin_len); // hits of the specialised forms
-    assert_eq!(code.ops()[0], Op::LoadGlobalBuiltin { cache: 0, name: 0 });
-    assert_eq!(code.ops()[1], Op::LoadGlobalModule { cache: 1, name: 1 });
+    assert_eq!(code.ops()[0], Op::LoadGlobalBuiltin(0));
+    assert_eq!(code.ops()[1], Op::LoadGlobalModule(1));
     assert_eq!(
         code.cache_stats().unwrap().misses,
         2,
@@ -279,12 +279,12 @@ fn the_slot_cached_vm_specialises_each_load_by_where_it_found_the_name() {
         vm.globals_mut().insert("len".into(), Value::Int(shadow));
         for _ in 0..2 {
             assert_eq!(vm.run(&mut code).unwrap(), Value::Int(shadow));
-            assert_eq!(code.ops()[0], Op::LoadGlobalModule { cache: 0, name: 0 });
+            assert_eq!(code.ops()[0], Op::LoadGlobalModule(0));
         }
         vm.globals_mut().shift_remove("len");
         for _ in 0..2 {
             assert_eq!(vm.run(&mut code).unwrap(), builtin_len);
-            assert_eq!(code.ops()[0], Op::LoadGlobalBuiltin { cache: 0, name: 0 });
+            assert_eq!(code.ops()[0], Op::LoadGlobalBuiltin(0));
         }
     }
 
@@ -295,8 +295,8 @@ fn the_slot_cached_vm_specialises_each_load_by_where_it_found_the_name() {
         assert_eq!(vm.run(&mut code).unwrap(), builtin_len, "{mode:?}");
         vm.globals_mut().insert("len".into(), Value::Int(7));
         assert_eq!(vm.run(&mut code).unwrap(), Value::Int(7), "{mode:?}");
-        assert_eq!(code.ops()[0], Op::LoadGlobalBuiltin { cache: 0, name: 0 });
-        assert_eq!(code.ops()[1], Op::LoadGlobalModule { cache: 1, name: 1 });
+        assert_eq!(code.ops()[0], Op::LoadGlobalBuiltin(0));
+        assert_eq!(code.ops()[1], Op::LoadGlobalModule(1));
     }
 }
 
@@ -310,11 +310,11 @@ fn a_module_load_specialised_in_one_vm_answers_rightly_in_another() {
     let mut first = Vm::new(CacheMode::Slot);
     first.globals_mut().insert("len".into(), Value::Int(3));
     assert_eq!(first.run(&mut code).unwrap(), Value::Int(3));
-    assert_eq!(code.ops()[0], Op::LoadGlobalModule { cache: 0, name: 0 });
+    assert_eq!(code.ops()[0], Op::LoadGlobalModule(0));
     let mut second = Vm::new(CacheMode::Slot);
     let builtin_len = second.run(&mut code).unwrap();
     assert!(matches!(builtin_len, Value::Builtin(_)), "{builtin_len:?}");
-    assert_eq!(code.ops()[0], Op::LoadGlobalBuiltin { cache: 0, name: 0 });
+    assert_eq!(code.ops()[0], Op::LoadGlobalBuiltin(0));
 }
 
 #[test]

@@ -231,7 +231,6 @@ struct Assembler {
     /// Label -> (instruction it names, line it was defined on).
     labels: Dict<String, (usize, usize)>,
     jumps: Vec<PendingJump>,
-    cache_sites: u32,
 }
 
 /// Interns `name` in a table, returning its index.
@@ -388,16 +387,8 @@ impl Assembler {
                     &expect_word("a global name")?,
                 );
                 match opcode {
-                    "LOAD_GLOBAL" => {
-                        let cache = self.cache_sites;
-                        self.cache_sites += 1;
-                        Op::LoadGlobal { name, cache }
-                    }
-                    "STORE_GLOBAL" => {
-                        let cache = self.cache_sites;
-                        self.cache_sites += 1;
-                        Op::StoreGlobal { name, cache }
-                    }
+                    "LOAD_GLOBAL" => Op::LoadGlobal(name),
+                    "STORE_GLOBAL" => Op::StoreGlobal(name),
                     _ => Op::DeleteGlobal(name),
                 }
             }
@@ -512,7 +503,6 @@ impl Assembler {
             names: self.names,
             local_names: self.local_names,
             max_stack_depth,
-            cache_site_count: self.cache_sites as usize,
             caches: CacheSites::Cold,
         })
     }

@@ -54,7 +54,8 @@ impl CacheMode {
     }
 }
 
-/// The cache sites of a [`Code`], one per `LOAD_GLOBAL`, for the mode it last ran in.
+/// The cache sites of a [`Code`], one per instruction (the site of the instruction at offset
+/// `pc` is element `pc`; see `ops.rs`), for the mode it last ran in.
 #[derive(Debug, Clone, Default)]
 pub(crate) enum CacheSites {
     /// Not run with a cache yet (or run uncached, which needs none).
@@ -431,7 +432,8 @@ impl Vm {
             .iter()
             .map(|name| self.globals.hash_key(&**name))
             .collect();
-        let sites = code.cache_site_count;
+        // One site per instruction, found by its offset.
+        let sites = code.ops.len();
         let mut caches = std::mem::take(&mut code.caches);
         let result = match self.mode {
             CacheMode::None => self.execute(code, &mut vec![Uncached; sites], &hashes),
@@ -472,9 +474,14 @@ impl Vm {
         // Remade after each of the loop's own writes to the namespaces, as `versions` is (it
         // borrows them, so nothing else can write them meanwhile).
         let mut scope = self.pair.namespaces(&self.globals, &self.builtins);
+        // The site of the instruction at offset `pc` is `sites[pc]` (see `ops.rs`). Sliced to
+        // the instructions' length (which they are made with), so that the compiler sees that
+        // the fetch's check of `pc` covers `sites[pc]` too and drops the site's bounds check.
+        let ops = &mut code.ops[..];
+        let sites = &mut sites[..ops.len()];
 
         loop {
-            let Some(&op) = code.ops.get(pc) else {
+            let Some(&op) = ops.get(pc) else {
                 return Err(error(code, pc.saturating_sub(1), ErrorKind::FellOffTheEnd));
             };
             let offset = pc;
@@ -507,20 +514,20 @@ impl Vm {
             // hits, the instruction rewritten into the form that suits what the site now
             // holds, as CPython 3.11 specialises (and respecialises) it.
             macro_rules! load_global {
-                ($site:expr, $name:expr, $cache:expr) => {{
-                    let (site, name, cache) = ($site, $name, $cache);
+                ($site:expr, $name:expr) => {{
+                    let (site, name) = ($site, $name);
                     let index = name as usize;
                     match site.load(&scope, &code.names[index], hashes[index]) {
                         Some(value) => stack.push(value.clone()),
                         None => fail!(ErrorKind::NameError(code.names[index].to_string())),
                     }
                     if L::SPECIALISES {
-                        code.ops[offset] = if site.holds_module_global() {
-                            Op::LoadGlobalModule { cache, name }
+                        ops[offset] = if site.holds_module_global() {
+                            Op::LoadGlobalModule(name)
                         } else if site.holds_builtin() {
-                            Op::LoadGlobalBuiltin { cache, name }
+                            Op::LoadGlobalBuiltin(name)
                         } else {
-                            Op::LoadGlobal { cache, name }
+                            Op::LoadGlobal(name)
                         };
                     }
                 }};
@@ -539,32 +546,30 @@ impl Vm {
                 // and one call of the miss path (two made LLVM stop inlining the version
                 // cache's: 234 -> 261 instructions a load where every load misses, callgrind,
                 // the rebinding workload).
-                Op::LoadGlobalModule { name, cache } if L::SPECIALISES => {
-                    let site = &mut sites[cache as usize];
+                Op::LoadGlobalModule(name) if L::SPECIALISES => {
+                    let site = &mut sites[offset];
                     match site.hit_module(&scope, versions) {
                         Some(value) => stack.push(value.clone()),
-                        None => load_global!(site, name, cache),
+                        None => load_global!(site, name),
                     }
                 }
-                Op::LoadGlobalBuiltin { name, cache } if L::SPECIALISES => {
-                    let site = &mut sites[cache as usize];
+                Op::LoadGlobalBuiltin(name) if L::SPECIALISES => {
+                    let site = &mut sites[offset];
                     match site.hit_builtin(&scope, versions) {
                         Some(value) => stack.push(value.clone()),
-                        None => load_global!(site, name, cache),
+                        None => load_global!(site, name),
                     }
                 }
-                Op::LoadGlobal { name, cache }
-                | Op::LoadGlobalModule { name, cache }
-                | Op::LoadGlobalBuiltin { name, cache } => {
-                    let site = &mut sites[cache as usize];
+                Op::LoadGlobal(name) | Op::LoadGlobalModule(name) | Op::LoadGlobalBuiltin(name) => {
+                    let site = &mut sites[offset];
                     match site.hit(&scope, versions) {
                         Some(value) => stack.push(value.clone()),
-                        None => load_global!(site, name, cache),
+                        None => load_global!(site, name),
                     }
                 }
-                Op::StoreGlobal { name, cache } => {
+                Op::StoreGlobal(name) => {
                     let value = pop!();
-                    let site = &mut sites[cache as usize];
+                    let site = &mut sites[offset];
                     if let Err(value) = site.store_hit(self, value) {
                         let name = name as usize;
                         site.store(self, &code.names[name], hashes[name], value);

@@ -2,7 +2,7 @@
 //! where they live and to show an interpreter author how to wire one in.
 //!
 //! - `ops.rs`: the instruction set ([`Op`]) and the code object ([`Code`]), which holds the
-//!   cache sites, one per `LOAD_GLOBAL`.
+//!   cache sites, one per instruction, found by the instruction's offset (`ops.rs` says why).
 //! - `asm.rs`: [`assemble`], text in the shape of `dis` output to checked code.
 //! - `interp.rs`: the [`Vm`] and its loop, compiled once per [`CacheMode`].
 //! - `value.rs`: [`Value`], runtime errors, and the builtins (`len`, `abs`, `min`, `max`).
@@ -28,7 +28,9 @@
 //!   those forms.
 //!
 //! Wiring a cache into your own interpreter takes three things: a cache per `LOAD_GLOBAL`
-//! instruction (kept with the code object, so it stays warm), the name's hash computed once
+//! instruction (kept with the code object, so it stays warm, and found from the instruction's
+//! offset rather than from an operand, so that a hit need not wait for the decode), the name's
+//! hash computed once
 //! when the name is interned, and the `hit` / `fill` split of the cache API so the fast path
 //! inlines into the dispatch loop and the slow path stays out of it (`interp.rs` shows it).
 //!

@@ -1,12 +1,29 @@
 //! The instruction set and the code object that holds a program.
 //!
 //! An [`Op`] is one instruction with its argument already resolved to an index: into the
-//! constants, the locals, the names, or the instructions (a jump target). `LOAD_GLOBAL` also
-//! carries the index of its own cache site, so each `LOAD_GLOBAL` in the program has a cache
-//! of its own, as in CPython; so does `STORE_GLOBAL`, which the slot-cached VM stores through
-//! (`SlotCache::store_with_hash`). A [`Code`] holds the instructions, the tables they index, and
-//! the cache sites, which live with the code (CPython keeps them inline in the bytecode) and
-//! so stay warm from one run to the next.
+//! constants, the locals, the names, or the instructions (a jump target). Each `LOAD_GLOBAL` in
+//! the program has a cache site of its own, as in CPython; so does `STORE_GLOBAL`, which the
+//! slot-cached VM stores through (`SlotCache::store_with_hash`). A [`Code`] holds the
+//! instructions, the tables they index, and the cache sites, which live with the code and so
+//! stay warm from one run to the next.
+//!
+//! A site is found by its instruction's offset, not by a number the instruction carries: the
+//! sites are an array as long as the instructions, and the site of the instruction at offset
+//! `pc` is element `pc`, as CPython 3.11 keeps a `LOAD_GLOBAL`'s cache inline in the bytecode
+//! right after the instruction. The loop knows `pc` before it has decoded the instruction, so
+//! a hit's loads start without waiting for the decode, and with the sites as long as the
+//! instructions, the check that `pc` indexes an instruction covers the site too. Against
+//! sites numbered by an operand (the reference VM until 2026-12-04), the report's LOAD table
+//! went from 1.14-1.23 × `LOAD_FAST` to 1.07-1.11 for a slot-cache hit, from 1.09-1.12 to
+//! 1.01-1.04 for a version-cache hit, and from 1.14-1.31 to 1.01-1.07 per load for the
+//! rebinding loop (callgrind, per `LOAD_GLOBAL; POP_TOP` pair: slot 73 -> 71 against
+//! `LOAD_FAST`'s 72, version 80 -> 70 against 78 -> 72). What is left of the slot cache's
+//! gap is one load in a row more than `LOAD_FAST`: the value's place is read from the site,
+//! then the value, where a local's index came with the instruction's decode (the version
+//! cache keeps the value in the site, so it reads it straight off). The price: a site for
+//! every instruction, most of them never used (72 bytes each in the slot mode); an
+//! interpreter that lays its caches out in the bytecode, as CPython does, reserves them only
+//! after the instructions that use them.
 
 use super::interp::CacheSites;
 use super::value::Value;
@@ -21,14 +38,9 @@ pub enum Op {
     LoadFast(u32),
     /// Pop into local `i`.
     StoreFast(u32),
-    /// Push the global `names[name]` (globals, then builtins), through cache site `cache`.
-    LoadGlobal {
-        /// Index of this instruction's cache site. (First, so that it sits where every other
-        /// instruction keeps its operand: the dispatch has it in a register already.)
-        cache: u32,
-        /// Index into the names table.
-        name: u32,
-    },
+    /// Push the global `names[i]` (globals, then builtins), through this instruction's cache
+    /// site.
+    LoadGlobal(u32),
     /// `LOAD_GLOBAL` specialised for a site that holds a module global, as CPython 3.11
     /// specialises it: the slot-cached VM rewrites a `LOAD_GLOBAL` into this form when a miss
     /// finds its name in globals (and into [`LoadGlobalBuiltin`](Op::LoadGlobalBuiltin) when
@@ -38,31 +50,17 @@ pub enum Op {
     /// `LOAD_GLOBAL` does in every mode, errors included (they name `LOAD_GLOBAL`, the
     /// instruction as written). The assembler does not accept it: it is the VM's to write
     /// (a hand-built [`Code`] may hold it, and runs as if it held `LOAD_GLOBAL`).
-    LoadGlobalModule {
-        /// Index of this instruction's cache site.
-        cache: u32,
-        /// Index into the names table.
-        name: u32,
-    },
+    LoadGlobalModule(u32),
     /// `LOAD_GLOBAL` specialised for a site that holds a builtin, as CPython 3.11 specialises
     /// it: the slot-cached VM rewrites a `LOAD_GLOBAL` into this form when a miss finds its
     /// name in builtins, so that a builtin's hit compares one version without first failing
     /// the module global's compare
     /// ([`SlotCache::hit_builtin_in`](crate::cache::SlotCache::hit_builtin_in)). Otherwise
     /// as [`LoadGlobalModule`](Op::LoadGlobalModule).
-    LoadGlobalBuiltin {
-        /// Index of this instruction's cache site.
-        cache: u32,
-        /// Index into the names table.
-        name: u32,
-    },
-    /// Pop into global `names[name]`, through cache site `cache` (used in the slot mode).
-    StoreGlobal {
-        /// Index of this instruction's cache site (numbered with the `LOAD_GLOBAL`s' sites).
-        cache: u32,
-        /// Index into the names table.
-        name: u32,
-    },
+    LoadGlobalBuiltin(u32),
+    /// Pop into global `names[i]`, through this instruction's cache site (used in the slot
+    /// mode).
+    StoreGlobal(u32),
     /// Delete global `names[i]` (a NameError if absent).
     DeleteGlobal(u32),
     /// Pop and discard.
@@ -90,10 +88,10 @@ impl Op {
             Op::LoadConst(_) => "LOAD_CONST",
             Op::LoadFast(_) => "LOAD_FAST",
             Op::StoreFast(_) => "STORE_FAST",
-            Op::LoadGlobal { .. } => "LOAD_GLOBAL",
-            Op::LoadGlobalModule { .. } => "LOAD_GLOBAL_MODULE",
-            Op::LoadGlobalBuiltin { .. } => "LOAD_GLOBAL_BUILTIN",
-            Op::StoreGlobal { .. } => "STORE_GLOBAL",
+            Op::LoadGlobal(_) => "LOAD_GLOBAL",
+            Op::LoadGlobalModule(_) => "LOAD_GLOBAL_MODULE",
+            Op::LoadGlobalBuiltin(_) => "LOAD_GLOBAL_BUILTIN",
+            Op::StoreGlobal(_) => "STORE_GLOBAL",
             Op::DeleteGlobal(_) => "DELETE_GLOBAL",
             Op::PopTop => "POP_TOP",
             Op::BinaryAdd => "BINARY_ADD",
@@ -111,12 +109,10 @@ impl Op {
         match *self {
             Op::LoadConst(_)
             | Op::LoadFast(_)
-            | Op::LoadGlobal { .. }
-            | Op::LoadGlobalModule { .. }
-            | Op::LoadGlobalBuiltin { .. } => (0, 1),
-            Op::StoreFast(_) | Op::StoreGlobal { .. } | Op::PopTop | Op::PopJumpIfFalse(_) => {
-                (1, 0)
-            }
+            | Op::LoadGlobal(_)
+            | Op::LoadGlobalModule(_)
+            | Op::LoadGlobalBuiltin(_) => (0, 1),
+            Op::StoreFast(_) | Op::StoreGlobal(_) | Op::PopTop | Op::PopJumpIfFalse(_) => (1, 0),
             Op::DeleteGlobal(_) | Op::Jump(_) => (0, 0),
             Op::BinaryAdd | Op::BinarySub | Op::CompareLt => (2, 1),
             Op::Call(argc) => (argc as usize + 1, 1),
@@ -129,9 +125,7 @@ impl Op {
     /// as the `LOAD_GLOBAL` it stands for, anything else as itself.
     pub fn as_written(&self) -> Op {
         match *self {
-            Op::LoadGlobalModule { cache, name } | Op::LoadGlobalBuiltin { cache, name } => {
-                Op::LoadGlobal { cache, name }
-            }
+            Op::LoadGlobalModule(name) | Op::LoadGlobalBuiltin(name) => Op::LoadGlobal(name),
             op => op,
         }
     }
@@ -161,8 +155,6 @@ pub struct Code {
     pub(crate) local_names: Vec<Rc<str>>,
     /// The deepest the stack can get, computed by the assembler's stack check.
     pub(crate) max_stack_depth: usize,
-    /// How many cache sites (`LOAD_GLOBAL` and `STORE_GLOBAL` instructions) there are.
-    pub(crate) cache_site_count: usize,
     pub(crate) caches: CacheSites,
 }
 
@@ -186,19 +178,15 @@ impl Code {
         names: Vec<Rc<str>>,
         local_names: Vec<Rc<str>>,
     ) -> Result<Code, String> {
-        let mut cache_site_count = 0;
         for (offset, op) in ops.iter().enumerate() {
             let (index, bound, table) = match *op {
                 Op::LoadConst(i) => (i, consts.len(), "constants"),
                 Op::LoadFast(i) | Op::StoreFast(i) => (i, local_names.len(), "locals"),
-                Op::LoadGlobal { name, cache }
-                | Op::LoadGlobalModule { name, cache }
-                | Op::LoadGlobalBuiltin { name, cache }
-                | Op::StoreGlobal { name, cache } => {
-                    cache_site_count = cache_site_count.max(cache as usize + 1);
-                    (name, names.len(), "names")
-                }
-                Op::DeleteGlobal(i) => (i, names.len(), "names"),
+                Op::LoadGlobal(i)
+                | Op::LoadGlobalModule(i)
+                | Op::LoadGlobalBuiltin(i)
+                | Op::StoreGlobal(i)
+                | Op::DeleteGlobal(i) => (i, names.len(), "names"),
                 Op::Jump(target) | Op::PopJumpIfFalse(target) => {
                     (target, ops.len(), "instructions")
                 }
@@ -219,7 +207,6 @@ impl Code {
             names,
             local_names,
             max_stack_depth,
-            cache_site_count,
             caches: CacheSites::Cold,
         })
     }
