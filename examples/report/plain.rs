@@ -87,22 +87,37 @@ plain_map!(
 /// keys compare by running its own code does: measured on vdict's own dict, between two
 /// samples of its `get` (see [`measure_caller_compared`]).
 ///
+/// Two ways a caller writes the closure, both measured: capturing the key sought by
+/// reference (`|stored| ... == key`, `MOVE` false: what the compiler infers) and by value
+/// (`move |stored| ...`, `MOVE` true; the key is a reference either way). By reference, the
+/// closure holds the address of the caller's variable `key`, which must then live in memory
+/// for the out-of-line half that probes a wide index, and that puts the lookup just over
+/// LLVM's budget for inlining it into the timed loop (INTERNALS.md §3); `move` keeps it
+/// under, and the lookup is inlined, as `get` is.
+///
 /// It owns the dict, and `get` is timed on `&self.0`, so that both loops are handed a
 /// reference to the dict itself. A wrapper holding a `&Dict` hands its loop a reference to a
 /// reference: the compiler may then not assume the dict unchanged across a call, and where it
 /// inlines the lookup, that loop reloads the hasher's seed and re-tests the index's width on
 /// every lookup while `get`'s loop does both once (callgrind, 1,000 u64 keys, a loop with the
 /// lookup inlined: `get_with` 48.1 instructions a hit through a `&Dict` wrapper, 41.1 through
-/// this one, `get` 35.1). In this report `get_with` is not inlined (see INTERNALS.md §3).
-struct CallerCompared<K>(vdict::Dict<K, u64>);
+/// this one, `get` 35.1).
+struct CallerCompared<K, const MOVE: bool>(vdict::Dict<K, u64>);
 
-/// The name of the caller-compared lookup's rows.
+/// The names of the caller-compared lookups' rows: the closure capturing by reference, and
+/// by value.
 const CALLER_COMPARED: &str = "vdict get_with";
+const CALLER_COMPARED_MOVE: &str = "vdict get_with move";
 
-impl<K: Hash + Eq> PlainLookup<K> for CallerCompared<K> {
+impl<K: Hash + Eq, const MOVE: bool> PlainLookup<K> for CallerCompared<K, MOVE> {
     fn lookup(&self, key: &K) -> Option<&u64> {
         let hash = self.0.hash_key(key);
-        let found = self.0.get_with(hash, |stored| Ok::<_, ()>(stored == key));
+        let found = if MOVE {
+            self.0
+                .get_with(hash, move |stored| Ok::<_, ()>(stored == key))
+        } else {
+            self.0.get_with(hash, |stored| Ok::<_, ()>(stored == key))
+        };
         found.ok().flatten().map(|(_, value)| value)
     }
 }
@@ -242,39 +257,56 @@ fn time_lookups<K, M: PlainLookup<K>>(
     (hit, miss)
 }
 
-/// `get_with` against `get` on one dict, each round's `get_with` sample taken between two
-/// `get` samples: ns per hit and per miss of `get_with` (medians), and its ratios to the mean
-/// of the two `get` samples around it (medians over rounds). One dict for both, so that
-/// neither gains from where its memory happens to lie; a sample on each side, so that the
-/// machine's drift cancels (with a single `get` sample several maps away, the u64 ratios
-/// ranged 0.97-1.13 from run to run).
+/// What [`measure_caller_compared`] measured for one way of writing the closure: ns per hit
+/// and per miss of `get_with` (medians), and its ratios to `get` (medians of paired ratios).
+struct CallerComparedCost {
+    ns: (f64, f64),
+    ratios: (f64, f64),
+}
+
+/// `get_with` against `get` on one dict, for each way of writing the closure ([`CallerCompared`]),
+/// each round's two `get_with` samples taken between two `get` samples: the ratios are to the
+/// mean of the two `get` samples around them. One dict for all (moved from one wrapper to the
+/// other: its heap stays where it is), so that none gains from where its memory happens to
+/// lie; a sample on each side, so that the machine's drift cancels (with a single `get` sample
+/// several maps away, the u64 ratios ranged 0.97-1.13 from run to run).
 fn measure_caller_compared<K: PlainKey>(
     keys: &[K],
     hits: &[K],
     misses: &[K],
     reps: usize,
     rounds: usize,
-) -> ((f64, f64), (f64, f64)) {
+) -> [CallerComparedCost; 2] {
     let mut dict = vdict::Dict::new();
     for (i, key) in keys.iter().enumerate() {
         dict.insert(key.clone(), i as u64);
     }
-    let caller_compared = CallerCompared(dict);
-    let dict = &caller_compared.0;
-    let (mut with_hits, mut with_misses) = (Vec::new(), Vec::new());
-    let (mut hit_ratios, mut miss_ratios) = (Vec::new(), Vec::new());
+    let mut by_reference = CallerCompared::<K, false>(dict);
+    // Per way of writing the closure: ns per hit and miss, and the ratios to `get`.
+    let mut samples: [[Vec<f64>; 4]; 2] = Default::default();
     for _ in 0..rounds {
-        let before = time_lookups(dict, hits, misses, reps, "vdict");
-        let with = time_lookups(&caller_compared, hits, misses, reps, CALLER_COMPARED);
-        let after = time_lookups(dict, hits, misses, reps, "vdict");
-        with_hits.push(with.0);
-        with_misses.push(with.1);
-        hit_ratios.push(with.0 / ((before.0 + after.0) / 2.0));
-        miss_ratios.push(with.1 / ((before.1 + after.1) / 2.0));
+        let before = time_lookups(&by_reference.0, hits, misses, reps, "vdict");
+        let reference = time_lookups(&by_reference, hits, misses, reps, CALLER_COMPARED);
+        let by_move = CallerCompared::<K, true>(by_reference.0);
+        let moved = time_lookups(&by_move, hits, misses, reps, CALLER_COMPARED_MOVE);
+        by_reference = CallerCompared(by_move.0);
+        let after = time_lookups(&by_reference.0, hits, misses, reps, "vdict");
+        let get = ((before.0 + after.0) / 2.0, (before.1 + after.1) / 2.0);
+        for (samples, with) in samples.iter_mut().zip([reference, moved]) {
+            for (sample, value) in
+                samples
+                    .iter_mut()
+                    .zip([with.0, with.1, with.0 / get.0, with.1 / get.1])
+            {
+                sample.push(value);
+            }
+        }
     }
-    (
-        (median(&with_hits), median(&with_misses)),
-        (median(&hit_ratios), median(&miss_ratios)),
+    samples.map(
+        |[hits, misses, hit_ratios, miss_ratios]| CallerComparedCost {
+            ns: (median(&hits), median(&misses)),
+            ratios: (median(&hit_ratios), median(&miss_ratios)),
+        },
     )
 }
 
@@ -297,11 +329,15 @@ fn subject<K: PlainKey + 'static, M: PlainMap<K> + 'static>(keys: &[K]) -> Box<d
     })
 }
 
-/// What one key type at one size measured: each map's (name, hit ns, miss ns), vdict's
-/// `get_with` last, and `get_with` over `get` on vdict's dict (hit, miss), as paired ratios.
+/// `get_with` over `get` (hit, miss), closure by reference, then by value.
+type CallerComparedRatios = [(f64, f64); 2];
+
+/// What one key type at one size measured: each map's (name, hit ns, miss ns), vdict's two
+/// `get_with` rows last, and each `get_with` over `get` on vdict's dict (hit, miss), as paired
+/// ratios, closure by reference first.
 struct Measured1 {
     maps: Vec<(&'static str, f64, f64)>,
-    caller_compared: (f64, f64),
+    caller_compared: CallerComparedRatios,
 }
 
 /// Measures one key type at one size.
@@ -323,8 +359,7 @@ fn measure<K: PlainKey + 'static>(size: usize, rounds: usize) -> Measured1 {
             subject.sample(&hits, &missing, reps);
         }
     }
-    let ((with_hit, with_miss), caller_compared) =
-        measure_caller_compared(&keys, &hits, &missing, reps, rounds);
+    let [by_reference, by_move] = measure_caller_compared(&keys, &hits, &missing, reps, rounds);
     let mut maps: Vec<_> = subjects
         .iter()
         .map(|subject| {
@@ -332,10 +367,11 @@ fn measure<K: PlainKey + 'static>(size: usize, rounds: usize) -> Measured1 {
             (subject.name(), hit, miss)
         })
         .collect();
-    maps.push((CALLER_COMPARED, with_hit, with_miss));
+    maps.push((CALLER_COMPARED, by_reference.ns.0, by_reference.ns.1));
+    maps.push((CALLER_COMPARED_MOVE, by_move.ns.0, by_move.ns.1));
     Measured1 {
         maps,
-        caller_compared,
+        caller_compared: [by_reference.ratios, by_move.ratios],
     }
 }
 
@@ -377,11 +413,11 @@ pub fn run(options: &Options, rows: &mut Vec<Row>) {
         return;
     }
     // The caller-compared lookup is not a peer: its own lines below the table.
-    let caller_compared: Vec<(&str, usize, f64, f64)> = table
+    let caller_compared: Vec<(&str, usize, CallerComparedRatios)> = table
         .iter_mut()
-        .map(|(key, size, measured, (hit, miss))| {
-            measured.retain(|m| m.0 != CALLER_COMPARED);
-            (*key, *size, *hit, *miss)
+        .map(|(key, size, measured, ratios)| {
+            measured.retain(|m| m.0 != CALLER_COMPARED && m.0 != CALLER_COMPARED_MOVE);
+            (*key, *size, *ratios)
         })
         .collect();
     println!("== Lookups from a plain caller: ns per lookup, and vdict's ratio to each peer ==");
@@ -418,10 +454,12 @@ pub fn run(options: &Options, rows: &mut Vec<Row>) {
     }
     println!(
         "\nvdict's get_with (the caller's hash and equality) / its get, on one dict, median over rounds of each round's ratio \
-         (get timed just before and just after get_with):"
+         (get timed just before and just after get_with),\nthe closure capturing the key sought by reference (`|k| ...`) and by value (`move |k| ...`, which is inlined):"
     );
-    for (key, size, hit, miss) in &caller_compared {
-        println!("  {key:<6} {size:>8}: hit {hit:.2}, miss {miss:.2}");
+    for (key, size, [(hit, miss), (move_hit, move_miss)]) in &caller_compared {
+        println!(
+            "  {key:<6} {size:>8}: hit {hit:.2}, miss {miss:.2}; move: hit {move_hit:.2}, miss {move_miss:.2}"
+        );
     }
     println!("  (goal: <= 1.05 for u64 keys)");
     println!(

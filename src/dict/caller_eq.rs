@@ -245,6 +245,17 @@ impl<K, V, S> Dict<K, V, S> {
     }
 
     /// [`find_with`](Dict::find_with), handing out the stored key and the value.
+    ///
+    /// # Speed
+    ///
+    /// For a key the closure compares as a plain word (an integer, a symbol id), write the
+    /// closure with `move` (`move |stored| Ok(stored == key)`, `key` being a reference): it
+    /// then holds the key's address rather than the address of the variable holding it, which
+    /// need not be put in memory, and a small caller's loop gets the lookup inlined, as it gets
+    /// [`get`](Dict::get). Measured (callgrind, 1,000 `u64` keys, a lookup through a small
+    /// generic function): 40.1 instructions a hit with `move`, 57.1 without (the lookup then
+    /// stays a call), against `get`'s 35.1; the difference that remains is the compare of
+    /// stored hashes, which `get` of a plain-word key skips and this cannot.
     #[inline]
     pub fn get_with<E>(
         &self,
