@@ -4,6 +4,7 @@
 mod common;
 
 use common::OneHash;
+use vdict::dict::Candidate;
 use vdict::Dict;
 
 const N: u32 = 2000;
@@ -181,4 +182,31 @@ fn a_key_hashing_to_zero_and_one_hashing_to_its_stored_form_are_both_found() {
     }
     assert_eq!(s.get("absent"), None);
     s.check_invariants().unwrap();
+}
+
+/// The dict keeps bit 56 set in every stored hash, so keys whose hashes differ in that bit
+/// alone share a stored hash: each is still found by every caller-compared lookup (the
+/// caller's equality tells them apart), and a step-by-step probe offers both as candidates,
+/// as `Probe`'s documentation says.
+#[test]
+fn keys_whose_hashes_differ_only_in_bit_56_are_told_apart_by_the_callers_equality() {
+    const BIT_56: u64 = 1 << 56;
+    let low = 0x0123_4567_89ab_cdef & !BIT_56;
+    let mut d: Dict<&str, u64> = Dict::new();
+    assert_eq!(d.insert_unique(low, "low", 1), 0);
+    assert_eq!(d.insert_unique(low | BIT_56, "high", 2), 1);
+    d.check_invariants_with(|key| if *key == "low" { low } else { low | BIT_56 })
+        .unwrap();
+    for (hash, key, value) in [(low, "low", 1), (low | BIT_56, "high", 2)] {
+        let found = d.get_with(hash, |stored| Ok::<_, ()>(*stored == key));
+        assert_eq!(found, Ok(Some((&key, &value))));
+        let mut probe = d.probe(hash);
+        let mut candidates = Vec::new();
+        while let Candidate::Key { key, .. } = d.next_candidate(&mut probe) {
+            candidates.push(*key);
+        }
+        assert_eq!(candidates, ["low", "high"], "hash {hash:#x}");
+    }
+    let absent = d.get_with(low, |stored| Ok::<_, ()>(*stored == "neither"));
+    assert_eq!(absent, Ok(None));
 }
