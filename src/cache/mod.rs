@@ -93,9 +93,9 @@
 //! a site by the instruction's offset instead (its sites are an array as long as its
 //! instructions, the site of the instruction at `pc` being element `pc`), as CPython 3.11
 //! keeps a `LOAD_GLOBAL`'s cache inline right after the instruction: the site's loads start
-//! as soon as `pc` is known. In the report's LOAD table that took a slot-cache hit from
-//! 1.14-1.23 × `LOAD_FAST` to 1.07-1.11, and a version-cache hit (whose value is in the site)
-//! from 1.09-1.12 to 1.01-1.04.
+//! as soon as `pc` is known. In the report's LOAD table, the two builds run side by side,
+//! that took a slot-cache hit from 1.10-1.16 × `LOAD_FAST` to 1.06-1.08, and a version-cache
+//! hit (whose value is in the site) from 1.09-1.10 to 1.01-1.02.
 //!
 //! # A builtin's hit in one compare
 //!

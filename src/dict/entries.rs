@@ -42,7 +42,7 @@ impl StoredHash {
     /// The stored form of the hasher's output `raw`.
     #[inline(always)]
     pub(crate) fn new(raw: u64) -> StoredHash {
-        StoredHash(NonZeroU64::new(raw | STORED_BIT.get()).unwrap_or(STORED_BIT))
+        StoredHash(STORED_BIT | raw)
     }
 
     /// The bits the probe sequence starts from.

@@ -13,10 +13,11 @@
 //! right after the instruction. The loop knows `pc` before it has decoded the instruction, so
 //! a hit's loads start without waiting for the decode, and with the sites as long as the
 //! instructions, the check that `pc` indexes an instruction covers the site too. Against
-//! sites numbered by an operand (the reference VM until 2026-12-04), the report's LOAD table
-//! went from 1.14-1.23 × `LOAD_FAST` to 1.07-1.11 for a slot-cache hit, from 1.09-1.12 to
-//! 1.01-1.04 for a version-cache hit, and from 1.14-1.31 to 1.01-1.07 per load for the
-//! rebinding loop (callgrind, per `LOAD_GLOBAL; POP_TOP` pair: slot 73 -> 71 against
+//! sites numbered by an operand (the reference VM until 2026-12-04), the report's LOAD table,
+//! the two builds run side by side, went from 1.10-1.16 × `LOAD_FAST` to 1.06-1.08 for a
+//! slot-cache hit, from 1.09-1.10 to 1.01-1.02 for a version-cache hit, and from 1.15-1.17
+//! to 1.04-1.06 per load for the rebinding loop (medians of runs; INTERNALS.md, "The
+//! reference VM"; callgrind, per `LOAD_GLOBAL; POP_TOP` pair: slot 73 -> 71 against
 //! `LOAD_FAST`'s 72, version 80 -> 70 against 78 -> 72). What is left of the slot cache's
 //! gap is one load in a row more than `LOAD_FAST`: the value's place is read from the site,
 //! then the value, where a local's index came with the instruction's decode (the version
