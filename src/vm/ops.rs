@@ -19,9 +19,8 @@
 //! to 1.04-1.06 per load for the rebinding loop (medians of runs; INTERNALS.md, "The
 //! reference VM"; callgrind, per `LOAD_GLOBAL; POP_TOP` pair: slot 73 -> 71 against
 //! `LOAD_FAST`'s 72, version 80 -> 70 against 78 -> 72). What is left of the slot cache's
-//! gap is one load in a row more than `LOAD_FAST`: the value's place is read from the site,
-//! then the value, where a local's index came with the instruction's decode (the version
-//! cache keeps the value in the site, so it reads it straight off). The price: a site for
+//! gap on the clock is not its work (fewer instructions than `LOAD_FAST`'s), and INTERNALS.md
+//! says what it was not found to be either. The price: a site for
 //! every instruction, most of them never used (72 bytes each in the slot mode); an
 //! interpreter that lays its caches out in the bytecode, as CPython does, reserves them only
 //! after the instructions that use them.
