@@ -13,14 +13,11 @@
 //! right after the instruction. The loop knows `pc` before it has decoded the instruction, so
 //! a hit's loads start without waiting for the decode, and with the sites as long as the
 //! instructions, the check that `pc` indexes an instruction covers the site too. Against
-//! sites numbered by an operand (the reference VM until 2026-12-04), the report's LOAD table,
-//! the two builds run side by side, went from 1.10-1.16 × `LOAD_FAST` to 1.06-1.08 for a
-//! slot-cache hit, from 1.09-1.10 to 1.01-1.02 for a version-cache hit, and from 1.15-1.17
-//! to 1.04-1.06 per load for the rebinding loop (medians of runs; INTERNALS.md, "The
-//! reference VM"; callgrind, per `LOAD_GLOBAL; POP_TOP` pair: slot 73 -> 71 against
-//! `LOAD_FAST`'s 72, version 80 -> 70 against 78 -> 72). What is left of the slot cache's
-//! gap on the clock is not its work (fewer instructions than `LOAD_FAST`'s), and INTERNALS.md
-//! says what it was not found to be either. The price: a site for
+//! sites numbered by an operand (the reference VM until 2026-12-04): callgrind, per
+//! `LOAD_GLOBAL; POP_TOP` pair, slot 73 -> 71 instructions against `LOAD_FAST`'s 72, version
+//! 80 -> 70 against 78 -> 72; the report's LOAD table, the two builds side by side, and what
+//! is left of the slot cache's gap on the clock, are in INTERNALS.md ("The reference VM")
+//! and the [`cache`](crate::cache) module's docs. The price: a site for
 //! every instruction, most of them never used (72 bytes each in the slot mode); an
 //! interpreter that lays its caches out in the bytecode, as CPython does, reserves them only
 //! after the instructions that use them.
