@@ -551,22 +551,13 @@ impl<K, V> Table<K, V> {
     /// The index is renumbered in place, not rebuilt: each bucket keeps its place (its hash
     /// did not change) and gets its entry's new slot. Against clearing the index and putting
     /// every slot back in from its stored hash: no probe, no control byte written, no entry's
-    /// hash read.
+    /// hash read. Only slots from the live prefix on move, so only they are in the
+    /// renumbering table.
     fn squeeze(&mut self) {
-        let mut new_slot_of = Vec::with_capacity(self.entries.len());
-        let mut live = 0usize;
-        for entry in &self.entries {
-            new_slot_of.push(live);
-            live += usize::from(entry.is_some());
-        }
-        self.entries.retain(Option::is_some);
+        let first_moved = self.live_prefix().min(self.entries.len());
+        with_index!(&mut self.index, table => squeeze_into(table, &mut self.entries, first_moved));
         self.live_prefix = usize::MAX;
         self.positions.forget();
-        with_index!(&mut self.index, table => {
-            for slot in table.iter_mut() {
-                *slot = SlotWord::new(new_slot_of[slot.get()]);
-            }
-        });
     }
 
     /// Deletes the entry at `found`, leaving a hole (trimmed if it is the last entry).
@@ -1144,6 +1135,35 @@ fn probe_slot<K, V, W: SlotWord>(
             entry_is_key(entries, slot.get(), hash, is_key)
         })
         .map(|slot| slot.get())
+}
+
+/// [`Table::squeeze`] for an index of slot width `W`: every slot below `first_moved` is live
+/// and stays where it is.
+fn squeeze_into<K, V, W: SlotWord>(
+    table: &mut HashTable<W>,
+    entries: &mut Vec<EntrySlot<K, V>>,
+    first_moved: usize,
+) {
+    // The new slot of each slot from `first_moved` on: the live entries before it. (A hole's
+    // is never read.) Collected from an exact-size iterator: one allocation, no test of the
+    // capacity per slot.
+    let mut live = first_moved;
+    let new_slots: Vec<W> = entries[first_moved..]
+        .iter()
+        .map(|entry| {
+            let slot = W::new(live);
+            live += usize::from(entry.is_some());
+            slot
+        })
+        .collect();
+    entries.retain(Option::is_some);
+    for slot in table.iter_mut() {
+        // A slot below `first_moved` wraps around to past the table's end, so that one
+        // compare tells both "it moved" and "it is in the table".
+        if let Some(&new) = new_slots.get(slot.get().wrapping_sub(first_moved)) {
+            *slot = new;
+        }
+    }
 }
 
 /// [`probe_slot`] with the bucket that holds the slot.
