@@ -764,15 +764,23 @@ where
     where
         Q: Hash + Equivalent<K> + ?Sized,
     {
-        let found = self.find_key(key)?;
-        Some(self.remove_found(found))
+        if self.table.len() == 0 {
+            return None;
+        }
+        self.remove_hashed(SoughtHash::new(self.hash_key(key)), key)
     }
 
-    fn remove_found(&mut self, found: table::Found) -> (K, V) {
-        let bucket = self.table.take(found);
+    /// Removes the key equivalent to `key` under `hash`, keeping the order of the rest.
+    fn remove_hashed<Q>(&mut self, hash: SoughtHash, key: &Q) -> Option<(K, V)>
+    where
+        Q: Equivalent<K> + ?Sized,
+    {
+        let bucket = self
+            .table
+            .remove_key(hash, |stored| key.equivalent(stored))?;
         self.tags.keys_changed();
         self.table.compact_if_sparse();
-        (bucket.key, bucket.value)
+        Some((bucket.key, bucket.value))
     }
 
     /// The entry for `key`, to read, insert or change in place (std's and indexmap's Entry API).
@@ -960,8 +968,8 @@ where
     where
         Q: Equivalent<K> + ?Sized,
     {
-        let found = self.find(SoughtHash::new(hash), key)?;
-        Some(self.remove_found(found).1)
+        self.remove_hashed(SoughtHash::new(hash), key)
+            .map(|(_, value)| value)
     }
 }
 
