@@ -251,6 +251,34 @@ fn big_tables_with_deletions_find_every_key() {
 }
 
 #[test]
+fn a_squeeze_past_a_live_prefix_renumbers_a_wide_index() {
+    // 4-byte slots (more than 65,536 entries), and holes only past the first 60,000 entries:
+    // the squeeze moves (and renumbers) only the slots after that live prefix, and every key
+    // must still be found at its new slot.
+    let n = 100_000u64;
+    let mut d: Dict<u64, u64> = (0..n).map(|i| (i * 3, i)).collect();
+    let kept = |i: u64| i < 60_000 || i % 10 == 0;
+    let mut squeezes = 0;
+    for i in (60_000..n).filter(|&i| !kept(i)) {
+        let slots_before = d.slot_count();
+        assert_eq!(d.remove(&(i * 3)), Some(i));
+        if d.slot_count() < slots_before - 1 {
+            squeezes += 1;
+            d.check_invariants().unwrap();
+        }
+    }
+    assert!(squeezes > 0, "the removals never squeezed");
+    let expected: Vec<u64> = (0..n).filter(|&i| kept(i)).collect();
+    assert!(d.values().copied().eq(expected.iter().copied()));
+    for (position, &i) in expected.iter().enumerate() {
+        assert_eq!(d.get(&(i * 3)), Some(&i));
+        assert_eq!(d.get_index_of(&(i * 3)), Some(position));
+        assert_eq!(d.get(&(i * 3 + 1)), None);
+    }
+    d.check_invariants().unwrap();
+}
+
+#[test]
 fn mass_deletion_compacts_so_iteration_stays_cheap() {
     let mut d: Dict<u64, u64> = (0..100_000).map(|i| (i, i)).collect();
     for i in 0..100_000 {
