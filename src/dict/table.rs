@@ -651,6 +651,7 @@ impl<K, V> Table<K, V> {
     /// Deletes the last live entry (Python's `popitem`). The last entry is always live (trailing
     /// holes are trimmed), so it is popped off the array rather than turned into a hole, and
     /// no hole is made: a pop never calls for a squeeze.
+    #[inline]
     pub(crate) fn pop_last(&mut self) -> Option<Bucket<K, V>> {
         let bucket = self
             .entries
@@ -673,7 +674,9 @@ impl<K, V> Table<K, V> {
         // Else no hole anywhere, so none at the end, and no cells to tell or free (they
         // exist only while holes do; the audit checks it). The common case: walking the
         // array's end and calling `forget` for nothing on every pop cost a pop of a u64 key
-        // 133.1 instructions at 1,000 keys against 105.6 now (callgrind, `examples/profile`).
+        // 133.1 instructions at 1,000 keys against 105.6 then (callgrind, `examples/profile`);
+        // inlined into `Dict::pop_last` (the entry no longer handed back through memory, no
+        // frame of its own) 105.2 -> 103.9, and 142.3 -> 135.6 for a `String` key.
         Some(bucket)
     }
 
