@@ -9,7 +9,7 @@
 //! Versions follow the rules on [`Dict`]: handing out `&mut V` bumps `version`; adding or
 //! removing a key, or moving any entry to another position, bumps both tags.
 
-use super::entries::{Bucket, EntrySlot};
+use super::entries::{Bucket, EntrySlot, SoughtHash};
 use super::{Dict, Entry, GetDisjointMutError};
 use equivalent::Equivalent;
 use std::hash::{BuildHasher, Hash};
@@ -599,7 +599,8 @@ where
     where
         Q: Hash + Equivalent<K> + ?Sized,
     {
-        self.swap_remove_full(key).map(|(_, _, value)| value)
+        self.swap_remove_located(key, false)
+            .map(|(_, _, value)| value)
     }
 
     /// [`swap_remove`](Dict::swap_remove), handing out the stored key too.
@@ -607,7 +608,7 @@ where
     where
         Q: Hash + Equivalent<K> + ?Sized,
     {
-        self.swap_remove_full(key)
+        self.swap_remove_located(key, false)
             .map(|(_, key, value)| (key, value))
     }
 
@@ -617,9 +618,35 @@ where
     where
         Q: Hash + Equivalent<K> + ?Sized,
     {
-        let position = self.get_index_of(key)?;
-        let (key, value) = self.swap_remove_index(position)?;
-        Some((position, key, value))
+        self.swap_remove_located(key, true)
+    }
+
+    /// The swap removals by key, in one probe. With `position_wanted`, also the removed
+    /// entry's position (else 0): the position the entry moved into its slot now has, or,
+    /// when the removed entry was the last, the new length. (Asked only when wanted: past a
+    /// hole it is a rank, which builds the ranks the first time.)
+    fn swap_remove_located<Q>(&mut self, key: &Q, position_wanted: bool) -> Option<(usize, K, V)>
+    where
+        Q: Hash + Equivalent<K> + ?Sized,
+    {
+        if self.table.len() == 0 {
+            return None;
+        }
+        let hash = SoughtHash::new(self.hash_key(key));
+        let (slot, bucket) = self
+            .table
+            .swap_remove_key(hash, |stored| key.equivalent(stored))?;
+        self.tags.keys_changed();
+        // Before any squeeze moves the slots.
+        let position = match position_wanted {
+            false => 0,
+            true if slot < self.table.entries().len() => self.table.position_of_slot(slot),
+            true => self.table.len(),
+        };
+        if self.table.compact_if_sparse() {
+            self.tags.layout_changed();
+        }
+        Some((position, bucket.key, bucket.value))
     }
 
     /// Removes `key`, keeping the order of the rest: indexmap's name for

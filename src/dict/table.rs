@@ -926,11 +926,41 @@ impl<K, V> Table<K, V> {
     /// Deletes the live entry at `slot` and moves the last entry into its slot (indexmap's
     /// `swap_remove`): O(1), no hole made unless `slot` was the last. Calls no user code.
     pub(crate) fn swap_remove_slot(&mut self, slot: usize) -> Bucket<K, V> {
+        self.unlink_slot(slot);
+        self.move_last_into(slot)
+    }
+
+    /// Finds the key `is_key` accepts under `hash`, deletes it and moves the last entry into
+    /// its slot: [`swap_remove_slot`](Table::swap_remove_slot) after one probe that finds the
+    /// key and removes its bucket (where finding its slot first, then unlinking that slot,
+    /// probed twice; callgrind, swapping out half of 1,000 u64 keys: 266.9 -> 214.9
+    /// instructions a removal, indexmap's `swap_remove` 145.1). Returns the slot, which now
+    /// holds the entry that was last (or is gone, if the removed entry was the last).
+    /// `is_key` (user code) runs before anything changes.
+    #[inline]
+    pub(crate) fn swap_remove_key(
+        &mut self,
+        hash: SoughtHash,
+        mut is_key: impl FnMut(&K) -> bool,
+    ) -> Option<(usize, Bucket<K, V>)> {
+        let entries = &self.entries;
+        let slot = with_index!(&mut self.index, table => {
+            let found = table.find_entry(hash.probe(), |slot| {
+                entry_is_key(entries, slot.get(), hash, &mut is_key)
+            });
+            found.ok()?.remove().0.get()
+        });
+        Some((slot, self.move_last_into(slot)))
+    }
+
+    /// The second half of a swap removal, once the live entry at `slot` is out of the index:
+    /// the last entry takes its slot (its bucket renamed to it), or, if it was the last, it
+    /// becomes a hole and trailing holes are trimmed.
+    fn move_last_into(&mut self, slot: usize) -> Bucket<K, V> {
         let last = self.entries.len() - 1;
         if slot == last {
-            return self.take_slot(slot);
+            return self.take_entry(slot);
         }
-        self.unlink_slot(slot);
         // The last entry's bucket in the index now names `slot`.
         let last_hash = hash_at(&self.entries, last);
         with_index!(&mut self.index, table => {
