@@ -583,16 +583,29 @@ impl<K, V> Table<K, V> {
     pub(crate) fn remove_key(
         &mut self,
         hash: SoughtHash,
-        mut is_key: impl FnMut(&K) -> bool,
+        is_key: impl FnMut(&K) -> bool,
     ) -> Option<Bucket<K, V>> {
+        let slot = self.unlink_key(hash, is_key)?;
+        Some(self.take_entry(slot))
+    }
+
+    /// Finds the key `is_key` accepts under `hash` and takes its slot out of the index, in
+    /// one probe (hashbrown's `find_entry`); returns the slot, whose entry the caller then
+    /// deals with. `is_key` (user code) runs before anything changes. The by-key half of a
+    /// deletion, as [`unlink_slot`](Table::unlink_slot) is the by-slot half.
+    #[inline(always)]
+    fn unlink_key(
+        &mut self,
+        hash: SoughtHash,
+        mut is_key: impl FnMut(&K) -> bool,
+    ) -> Option<usize> {
         let entries = &self.entries;
-        let slot = with_index!(&mut self.index, table => {
+        with_index!(&mut self.index, table => {
             let found = table.find_entry(hash.probe(), |slot| {
                 entry_is_key(entries, slot.get(), hash, &mut is_key)
             });
-            found.ok()?.remove().0.get()
-        });
-        Some(self.take_entry(slot))
+            Some(found.ok()?.remove().0.get())
+        })
     }
 
     /// Deletes the live entry at `slot` (for deletions that walk the entries, like `retain`).
@@ -941,15 +954,9 @@ impl<K, V> Table<K, V> {
     pub(crate) fn swap_remove_key(
         &mut self,
         hash: SoughtHash,
-        mut is_key: impl FnMut(&K) -> bool,
+        is_key: impl FnMut(&K) -> bool,
     ) -> Option<(usize, Bucket<K, V>)> {
-        let entries = &self.entries;
-        let slot = with_index!(&mut self.index, table => {
-            let found = table.find_entry(hash.probe(), |slot| {
-                entry_is_key(entries, slot.get(), hash, &mut is_key)
-            });
-            found.ok()?.remove().0.get()
-        });
+        let slot = self.unlink_key(hash, is_key)?;
         Some((slot, self.move_last_into(slot)))
     }
 
