@@ -18,13 +18,15 @@
 //! ```
 //!
 //! Instructions per lookup: (Ir of the 30-round run − Ir of the 10-round run) / (20 × size),
-//! which cancels the set-up. Maps: `vdict`, `indexmap`, `hashbrown`; `hit` or `miss`.
+//! which cancels the set-up. Maps: `vdict`, `vdict-get-with` (`get_with`, the
+//! caller's hash and equality, as the report's `get_with move` row), `indexmap`, `hashbrown`; `hit` or `miss`.
 
 use std::hash::BuildHasher;
 use std::hint::black_box;
 use std::process::exit;
 
-const USAGE: &str = "usage: profile_plain <vdict|indexmap|hashbrown> <hit|miss> <size> <rounds>";
+const USAGE: &str =
+    "usage: profile_plain <vdict|vdict-get-with|indexmap|hashbrown> <hit|miss> <size> <rounds>";
 
 /// A map as this program uses it: built by inserts, then one lookup at a time, as the
 /// report's plain caller makes it.
@@ -40,6 +42,23 @@ impl<S: BuildHasher> Lookup for vdict::Dict<u64, u64, S> {
 
     fn lookup(&self, key: &u64) -> Option<&u64> {
         self.get(key)
+    }
+}
+
+/// vdict looked up with the caller's hash and equality, as the report's `get_with move` row.
+struct CallerCompared<S>(vdict::Dict<u64, u64, S>);
+
+impl<S: BuildHasher> Lookup for CallerCompared<S> {
+    fn insert_one(&mut self, key: u64, value: u64) {
+        self.0.insert(key, value);
+    }
+
+    fn lookup(&self, key: &u64) -> Option<&u64> {
+        let hash = self.0.hash_key(key);
+        let found = self
+            .0
+            .get_with(hash, move |stored| Ok::<_, ()>(stored == key));
+        found.ok().flatten().map(|(_, value)| value)
     }
 }
 
@@ -114,6 +133,12 @@ fn main() {
     let hasher = foldhash::fast::FixedState::with_seed(1);
     let sum = match map.as_str() {
         "vdict" => run(vdict::Dict::with_hasher(hasher), &keys, &probes, rounds),
+        "vdict-get-with" => run(
+            CallerCompared(vdict::Dict::with_hasher(hasher)),
+            &keys,
+            &probes,
+            rounds,
+        ),
         "indexmap" => run(
             indexmap::IndexMap::with_hasher(hasher),
             &keys,
