@@ -223,7 +223,7 @@ impl<K, V> Table<K, V> {
     /// INTERNALS.md §7): 44 instructions a hit and 37 a miss, against 56 and 48 with all
     /// three widths inline, which kept `get` out of line; on the clock hits 20-30% faster.
     /// Past 65,536 entries the call is the price: the same probe called rather than inlined
-    /// measured 1.24-1.4 x on the clock (INTERNALS.md, "The goals it does not meet"), as
+    /// measured 1.3-1.5 x on the clock (INTERNALS.md, "The goals it does not meet"), as
     /// indexmap's lookup, never inlined, pays too. The out-of-line half takes the caller's `is_key` as it is:
     /// building the probe's closure before the call put enough set-up in the caller to keep
     /// it from being inlined.
