@@ -15,6 +15,9 @@
 //! rounds, and their ratio. Keys are random `u64`s (a 64-bit xorshift generator); the slots
 //! index a plain `Vec` of the keys, as vdict's index holds slots of its entries array.
 
+#[path = "support/random_keys.rs"]
+mod random_keys;
+
 use hashbrown::HashTable;
 use std::hash::BuildHasher;
 use std::hint::black_box;
@@ -60,24 +63,19 @@ impl SlotIndex {
     }
 }
 
-/// Looks every key up with the probe inlined; returns a checksum.
+/// Looks every key up, with the probe inlined or (`CALLED`) through the call; returns a
+/// checksum.
 #[inline(never)]
-fn sum_inline(index: &SlotIndex, probes: &[u64]) -> u64 {
+fn sum_found<const CALLED: bool>(index: &SlotIndex, probes: &[u64]) -> u64 {
     let mut sum = 0u64;
     for &key in probes {
-        if let Some(slot) = index.find_inline(index.hasher.hash_one(key), key) {
-            sum = sum.wrapping_add(u64::from(slot));
-        }
-    }
-    sum
-}
-
-/// Looks every key up through the call; returns a checksum.
-#[inline(never)]
-fn sum_called(index: &SlotIndex, probes: &[u64]) -> u64 {
-    let mut sum = 0u64;
-    for &key in probes {
-        if let Some(slot) = index.find_called(index.hasher.hash_one(key), key) {
+        let hash = index.hasher.hash_one(key);
+        let found = if CALLED {
+            index.find_called(hash, key)
+        } else {
+            index.find_inline(hash, key)
+        };
+        if let Some(slot) = found {
             sum = sum.wrapping_add(u64::from(slot));
         }
     }
@@ -98,25 +96,17 @@ fn main() {
             exit(2)
         }
     };
-    let mut state = 0x9E37_79B9_7F4A_7C15u64;
-    let mut next = || {
-        state ^= state << 13;
-        state ^= state >> 7;
-        state ^= state << 17;
-        state
-    };
-    let keys: Vec<u64> = (0..size).map(|_| next()).collect();
-    let misses: Vec<u64> = (0..size).map(|_| next()).collect();
+    let (keys, misses) = random_keys::keys_and_misses(size);
     let hits: Vec<u64> = keys.iter().rev().copied().collect();
     let index = SlotIndex::new(keys);
     for (kind, probes) in [("hit", &hits), ("miss", &misses)] {
         let (mut inline, mut called) = (Vec::new(), Vec::new());
         for _ in 0..15 {
             let start = Instant::now();
-            black_box(sum_inline(&index, black_box(probes)));
+            black_box(sum_found::<false>(&index, black_box(probes)));
             inline.push(start.elapsed().as_secs_f64());
             let start = Instant::now();
-            black_box(sum_called(&index, black_box(probes)));
+            black_box(sum_found::<true>(&index, black_box(probes)));
             called.push(start.elapsed().as_secs_f64());
         }
         let (inline, called) = (median(inline), median(called));

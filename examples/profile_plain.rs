@@ -21,6 +21,9 @@
 //! which cancels the set-up. Maps: `vdict`, `vdict-get-with` (`get_with`, the
 //! caller's hash and equality, as the report's `get_with move` row), `indexmap`, `hashbrown`; `hit` or `miss`.
 
+#[path = "support/random_keys.rs"]
+mod random_keys;
+
 use std::hash::BuildHasher;
 use std::hint::black_box;
 use std::process::exit;
@@ -114,17 +117,10 @@ fn main() {
         eprintln!("size and rounds are numbers\n{USAGE}");
         exit(2)
     };
-    let mut state = 0x9E37_79B9_7F4A_7C15u64;
-    let mut next = || {
-        state ^= state << 13;
-        state ^= state >> 7;
-        state ^= state << 17;
-        state
-    };
-    let keys: Vec<u64> = (0..size).map(|_| next()).collect();
+    let (keys, misses) = random_keys::keys_and_misses(size);
     let probes: Vec<u64> = match kind.as_str() {
         "hit" => keys.iter().rev().copied().collect(),
-        "miss" => (0..size).map(|_| next()).collect(),
+        "miss" => misses,
         _ => {
             eprintln!("{USAGE}");
             exit(2)
