@@ -248,6 +248,11 @@ pub fn run(options: &Options, rows: &mut Vec<Row>) {
         "rebinding, version cache: per load / uncached per load {:.2} (goal <= 1.1: a site that keeps missing backs off)",
         per_load(CacheMode::Version) / per_load(CacheMode::None),
     );
+    println!(
+        "(each mode's loop is compiled apart, and these ratios move with where the compiler places it: one source has read \
+         the slot cache's hit at 1.01 in one build and 1.14 in another on one host, the version cache's at 0.97 and 1.24 on two; \
+         INTERNALS.md, \"The reference VM\")"
+    );
     println!();
 }
 
