@@ -20,7 +20,9 @@
 //! would leave up to half of its entries (each as big as a key and a value and a hash) unused
 //! just after growing; growing by a quarter leaves at most a fifth, for an entry moved about
 //! four times over the array's life instead of once (a `realloc`, often in place). See
-//! INTERNALS.md for the memory this buys.
+//! INTERNALS.md for the memory this buys. Past 65,536 entries the index needs 4-byte slots:
+//! the array's growth is lined up with the index's so that one rebuild both widens and
+//! doubles it (`entries_growth`).
 //!
 //! Holes: trailing holes are trimmed right away (so the last entry is always live and
 //! `pop_last` is O(1)); the table remembers a live prefix (no hole before it) that iteration
@@ -552,25 +554,58 @@ impl<K, V> Table<K, V> {
 
     /// Makes room for one more entry in a full entries array: squeezes out the holes if they
     /// are at least an eighth of it (so the next squeeze is at least that many appends
-    /// away), else grows it by a quarter, widening the index's slots if the new capacity
-    /// calls for it. Slots move only in the first case.
+    /// away), else grows it (by [`entries_growth`](Table::entries_growth)), widening the
+    /// index's slots if the new capacity calls for it. Slots move only in the first case.
     fn make_room(&mut self) {
         let len = self.entries.len();
         let holes = len - self.used;
         if holes > 0 && holes * 8 >= len {
             self.squeeze();
         } else {
-            self.entries.reserve_exact(grown_capacity(len) - len);
+            self.entries.reserve_exact(self.entries_growth(len) - len);
             self.fit_index_width();
         }
     }
 
+    /// The capacity a full entries array of `len` entries grows to: a quarter more
+    /// ([`grown_capacity`]), except when the index would fill up within that quarter and the
+    /// growth after it would need wider slots. Then it grows only to one short of what the
+    /// index holds, so that the next growth rebuilds the index at the new width and the new
+    /// size at once, before hashbrown grows it (an insert's probe, which comes before the
+    /// entries array is asked for room, grows a full index).
+    ///
+    /// Without that, a dict growing past 57,344 entries rebuilt its index twice within 33
+    /// inserts: hashbrown doubled the 2-byte-slot index when it was full, at 57,344 entries,
+    /// and the entries array, full at 57,377, grew past the 65,536 entries 2-byte slots can
+    /// name, which rebuilt the index with 4-byte slots (callgrind, `examples/profile vdict
+    /// insert_grow u64 100000`: 199.2 instructions an insert, 21 of them that second rebuild).
+    fn entries_growth(&self, len: usize) -> usize {
+        let grown = grown_capacity(len);
+        if grown_capacity(grown) <= u16::MAX_ENTRIES {
+            // The next two growths keep 2-byte slots: nothing to line up (every small dict,
+            // and what keeps this test from costing its inserts more than a compare).
+            return grown;
+        }
+        let last_before_index_grows = self.index.capacity().saturating_sub(1);
+        let index_fills_first = len < last_before_index_grows && last_before_index_grows < grown;
+        if index_fills_first
+            && slot_bytes_for(grown_capacity(last_before_index_grows)) > self.index.slot_bytes()
+        {
+            last_before_index_grows
+        } else {
+            grown
+        }
+    }
+
     /// Rebuilds the index at the slot width the entries array's capacity calls for, if it is
-    /// not at that width already (slots unmoved).
+    /// not at that width already (slots unmoved). The new index has room for as many slots as
+    /// the entries array has entries: it never holds more, and sized only for the slots it
+    /// holds, as it was, it would often be full, and hashbrown would rebuild it again at the
+    /// next insert to grow it.
     fn fit_index_width(&mut self) {
         if slot_bytes_for(self.entries.capacity()) != self.index.slot_bytes() {
             self.index = Index::with_capacity(
-                self.index.capacity().max(self.used),
+                self.index.capacity().max(self.entries.capacity()),
                 self.entries.capacity(),
             );
             self.reindex();
@@ -1382,6 +1417,37 @@ mod tests {
     #[should_panic(expected = "capacity overflow")]
     fn impossible_capacity_panics_clearly() {
         grown_capacity(usize::MAX - 1);
+    }
+
+    /// A dict growing from empty past what 2-byte slots can name widens them in the same
+    /// rebuild that grows the index: every change of the index's shape is a growth of its
+    /// buckets. (Until 2026-12-05 the widening came 33 inserts after hashbrown had doubled
+    /// the 2-byte index, a second rebuild of all 57,000 slots.)
+    #[test]
+    fn widening_the_slots_is_one_rebuild_with_growing_the_index() {
+        let hash_of = |k: u64| StoredHash::new(k.wrapping_mul(0x9e37_79b9_7f4a_7c15));
+        let mut table: Table<u64, u64> = Table::new();
+        let shape = |table: &Table<u64, u64>| (table.index.buckets(), table.index.slot_bytes());
+        let mut last = shape(&table);
+        let mut widened_at = None;
+        for k in 0..70_000u64 {
+            table.insert(hash_of(k), k, k);
+            let now = shape(&table);
+            if now != last {
+                assert!(
+                    now.0 > last.0,
+                    "after {} inserts the index went from {last:?} to {now:?} (buckets, slot \
+                     bytes) without growing: a rebuild of its own",
+                    k + 1
+                );
+                if now.1 != last.1 {
+                    widened_at = Some(k + 1);
+                }
+                last = now;
+            }
+        }
+        assert_eq!(last.1, 4, "70,000 entries need 4-byte slots");
+        assert!(widened_at.is_some());
     }
 
     /// Every lookup of a plain-word key, in an index of each width: the 2-byte one is probed
