@@ -297,6 +297,33 @@ fn mass_deletion_compacts_so_iteration_stays_cheap() {
     d.check_invariants().unwrap();
 }
 
+/// Both ways a removal ends (the last entry popped with the holes before it, or a hole made
+/// in the middle), each with the positions' ranks already built by a positional read: the
+/// positions must follow, checked against a `Vec` kept in order.
+#[test]
+fn removals_at_the_end_and_in_the_middle_keep_positions_right() {
+    let mut d: Dict<u32, u32> = (0..40).map(|k| (k, k)).collect();
+    let mut model: Vec<u32> = (0..40).collect();
+    // Middle, middle, the last entry (with a hole before it), the new last entry, middle...
+    for key in [5, 20, 39, 38, 10, 37, 36, 0, 35] {
+        assert_eq!(
+            d.get_index(model.len() / 2).map(|(k, _)| *k),
+            Some(model[model.len() / 2])
+        );
+        assert_eq!(d.remove(&key), Some(key));
+        model.retain(|&k| k != key);
+        d.check_invariants().unwrap();
+        for (position, key) in model.iter().enumerate() {
+            assert_eq!(
+                d.get_index(position),
+                Some((key, key)),
+                "position {position}"
+            );
+            assert_eq!(d.get_index_of(key), Some(position));
+        }
+    }
+}
+
 #[test]
 fn holes_never_exceed_half_the_live_entries_after_a_removal() {
     // Removal patterns that leave holes everywhere: every other key, two of every three, and

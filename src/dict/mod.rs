@@ -778,8 +778,10 @@ where
         let bucket = self
             .table
             .remove_key(hash, |stored| key.equivalent(stored))?;
-        self.tags.keys_changed();
+        // The squeeze's test before the version bump: after it, the compiler reloaded the
+        // table's counts (the bump stores through a thread-local pointer).
         self.table.compact_if_sparse();
+        self.tags.keys_changed();
         Some((bucket.key, bucket.value))
     }
 

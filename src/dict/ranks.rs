@@ -154,6 +154,25 @@ impl Positions {
         }
     }
 
+    /// Slot `slot`, live until now, is a hole, and the entries go on past it: marks it in the
+    /// cells, or makes room for them if this is the first hole (no cells, so no ranks built
+    /// that would need to know).
+    #[inline]
+    pub(crate) fn hole_made(&mut self, slot: usize) {
+        match &mut self.cells {
+            Some(cells) => cells.mark_hole(slot),
+            None => self.make_room(),
+        }
+    }
+
+    /// The first hole: allocates the cells, out of line (once per hole-free spell, and the
+    /// construction inline made every deletion set up a stack frame for it).
+    #[cold]
+    #[inline(never)]
+    fn make_room(&mut self) {
+        self.cells = Some(Box::new(PositionCells::new()));
+    }
+
     /// Checks the cells against `entries`, and that they exist while holes do.
     pub(crate) fn audit<K, V>(&self, entries: &[EntrySlot<K, V>]) -> Result<(), String> {
         match &self.cells {
