@@ -64,7 +64,8 @@ pub(crate) struct Ranks {
 /// 41.9 -> 37.7 and 35.9 -> 30.6 at 16 (hashbrown: 32.1, 27.8, 34.1, 29.9).
 ///
 /// The pointer is allocated while the entries have holes (the table calls
-/// [`holes_exist`](Positions::holes_exist) after every change that can leave one) and freed
+/// [`holes_exist`](Positions::holes_exist) after every change that can leave one, or
+/// [`hole_made`](Positions::hole_made) for a deletion short of the last entry) and freed
 /// by [`forget`](Positions::forget) when they go, so a dict that never had a hole allocates
 /// nothing for it. Positions and slots differ only past a hole, so every question that
 /// needs the cells comes while they exist; one that does not is a corrupt table.
