@@ -26,7 +26,11 @@
 //! For scale it measures the single-threaded `VersionCache` hit on a plain `Dict` in the same
 //! loop, just before and just after the shared cache's run in each round; the `cache /
 //! 1-thread` column is the median over rounds of the cache's figure over the mean of those
-//! two, so the machine's drift (a third, over seconds, on this VM) cancels.
+//! two, so the machine's drift (a third, over seconds, on this VM) cancels. With 2 readers and
+//! no writer it also runs that single-threaded loop on 2 threads at once, each with dicts of
+//! its own, nothing shared: what two busy cores cost each other on this machine, apart from
+//! sharing (0.95-0.99 × the loop alone on a 2-core VM, 2026-12-05, three runs, so not the
+//! reason the 2-reader hit read 1.14-1.17 × the single-threaded one there).
 
 use crate::json::Row;
 use crate::Options;
@@ -227,6 +231,27 @@ fn single_thread_version_cache(loads: u64) -> f64 {
     ns
 }
 
+/// The single-threaded loop of [`single_thread_version_cache`] on `threads` threads at once,
+/// each with dicts of its own (nothing shared): the slowest thread's ns per load. Against the
+/// loop alone it shows what busy cores cost each other on this machine, apart from any
+/// sharing.
+fn concurrent_single_thread_version_cache(threads: usize, loads: u64) -> f64 {
+    let start = Arc::new(StartLine::new(threads));
+    let workers: Vec<_> = (0..threads)
+        .map(|_| {
+            let start = start.clone();
+            std::thread::spawn(move || {
+                start.wait();
+                single_thread_version_cache(loads)
+            })
+        })
+        .collect();
+    workers
+        .into_iter()
+        .map(|worker| worker.join().unwrap())
+        .fold(0.0f64, f64::max)
+}
+
 /// The median of `samples` (also the positions table's).
 pub fn median(mut samples: Vec<f64>) -> f64 {
     samples.sort_by(f64::total_cmp);
@@ -270,6 +295,10 @@ struct Measured {
     /// The median over rounds of the rebinds the writer made for the shared cache, over the
     /// number the interval asks for (1 when it kept pace); `None` with no writer.
     rebinds_made: Option<f64>,
+    /// With no writer and more than one reader: the median over rounds of the single-threaded
+    /// loop run on as many threads at once (nothing shared) over the loop alone, and of the
+    /// shared cache over that concurrent loop.
+    concurrent: Option<(f64, f64)>,
 }
 
 /// Measures every implementation at 1 and 2 readers and each write rate; adds rows; prints.
@@ -295,6 +324,8 @@ pub fn run(options: &Options, rows: &mut Vec<Row>) {
             let mut samples: Vec<Vec<f64>> = vec![Vec::new(); IMPLS.len()];
             let mut ratios = Vec::new();
             let mut made = Vec::new();
+            let measure_concurrent = threads > 1 && matches!(rebind, Rebind::Never);
+            let (mut concurrent_over_single, mut cache_over_concurrent) = (Vec::new(), Vec::new());
             for _ in 0..rounds {
                 // The single-threaded baseline just before and just after the shared cache's
                 // run, its ratio against their mean: this machine's speed drifts by a third
@@ -307,6 +338,11 @@ pub fn run(options: &Options, rows: &mut Vec<Row>) {
                 samples[0].push(ns);
                 ratios.push(ns / ((before + after) / 2.0));
                 made.push(written as f64);
+                if measure_concurrent {
+                    let concurrent = concurrent_single_thread_version_cache(threads, cached_loads);
+                    concurrent_over_single.push(concurrent / ((before + after) / 2.0));
+                    cache_over_concurrent.push(ns / concurrent);
+                }
                 for (i, implementation) in IMPLS.iter().enumerate().skip(1) {
                     samples[i].push(round(implementation, threads, rebind, loads).0);
                 }
@@ -333,6 +369,12 @@ pub fn run(options: &Options, rows: &mut Vec<Row>) {
                 ns,
                 cache_over_single: median(ratios),
                 rebinds_made,
+                concurrent: measure_concurrent.then(|| {
+                    (
+                        median(concurrent_over_single),
+                        median(cache_over_concurrent),
+                    )
+                }),
             });
         }
     }
@@ -392,12 +434,21 @@ pub fn run(options: &Options, rows: &mut Vec<Row>) {
     );
     for measured in table.iter().filter(|m| m.threads == 2) {
         match measured.rebind {
-            Rebind::Never => println!(
-                "2 readers, hits only: RwLock / shared cache {:.1} (goal >= 10), shared cache hit / \
-                 single-threaded hit {:.2} (goal <= 1.1)",
-                measured.ns[1] / measured.ns[0],
-                measured.cache_over_single
-            ),
+            Rebind::Never => {
+                println!(
+                    "2 readers, hits only: RwLock / shared cache {:.1} (goal >= 10), shared cache hit / \
+                     single-threaded hit {:.2} (goal <= 1.1)",
+                    measured.ns[1] / measured.ns[0],
+                    measured.cache_over_single
+                );
+                if let Some((concurrent_over_single, cache_over_concurrent)) = measured.concurrent {
+                    println!(
+                        "  for scale: the single-threaded hit's loop run on 2 threads at once, each with dicts of its \
+                         own (nothing shared), slowest thread / the loop alone {concurrent_over_single:.2}: what two \
+                         busy cores cost each other here; shared cache hit / that concurrent loop {cache_over_concurrent:.2}"
+                    );
+                }
+            }
             Rebind::Every(1000) => println!(
                 "2 readers, a rebind every 1000 loads (1 load in 500 of each reader misses): RwLock / \
                  shared cache {:.1} (goal >= 10), shared cache / single-threaded hit {:.2} (each miss \
