@@ -29,8 +29,7 @@
 //! two, so the machine's drift (a third, over seconds, on this VM) cancels. With 2 readers and
 //! no writer it also runs that single-threaded loop on 2 threads at once, each with dicts of
 //! its own, nothing shared: what two busy cores cost each other on this machine, apart from
-//! sharing (0.95-0.99 × the loop alone on a 2-core VM, 2026-12-05, three runs, so not the
-//! reason the 2-reader hit read 1.14-1.17 × the single-threaded one there).
+//! sharing (what it read is in INTERNALS.md, "Threads").
 
 use crate::json::Row;
 use crate::Options;
@@ -201,12 +200,12 @@ fn round(implementation: &str, threads: usize, rebind: Rebind, loads: u64) -> (f
             })
         })
         .collect();
-    let slowest = readers
-        .into_iter()
-        .map(|reader| reader.join().unwrap())
-        .fold(0.0f64, f64::max);
+    let slowest_reader = slowest(readers);
     done.store(true, Ordering::Relaxed);
-    (slowest, writer.map_or(0, |writer| writer.join().unwrap()))
+    (
+        slowest_reader,
+        writer.map_or(0, |writer| writer.join().unwrap()),
+    )
 }
 
 /// The single-threaded version cache hit on a plain dict, in the same loop shape.
@@ -246,9 +245,14 @@ fn concurrent_single_thread_version_cache(threads: usize, loads: u64) -> f64 {
             })
         })
         .collect();
-    workers
+    slowest(workers)
+}
+
+/// The largest ns per load among threads that each return their own.
+fn slowest(threads: Vec<std::thread::JoinHandle<f64>>) -> f64 {
+    threads
         .into_iter()
-        .map(|worker| worker.join().unwrap())
+        .map(|thread| thread.join().unwrap())
         .fold(0.0f64, f64::max)
 }
 
