@@ -325,6 +325,39 @@ fn removals_at_the_end_and_in_the_middle_keep_positions_right() {
 }
 
 #[test]
+fn a_small_dict_counts_positions_past_its_holes_and_keeps_them_as_it_grows() {
+    // A dict of a few keys answers positional questions past a hole by counting live slots
+    // (it keeps no ranks); once appends grow its entries array past that size with the holes
+    // still in it, it must keep ranks (`check_invariants` audits that they exist), and every
+    // answer stays the same.
+    let mut d: Dict<u32, u32> = Dict::new();
+    let mut model: Vec<u32> = Vec::new();
+    for key in 0..200u32 {
+        d.insert(key, key);
+        model.push(key);
+        // Now and then a deletion in the middle, few enough that growing never squeezes.
+        if key % 23 == 11 {
+            let gone = model.remove(model.len() / 2);
+            assert_eq!(d.remove(&gone), Some(gone));
+        }
+        d.check_invariants().unwrap();
+        for (position, key) in model.iter().enumerate() {
+            assert_eq!(
+                d.get_index(position),
+                Some((key, key)),
+                "position {position}"
+            );
+            assert_eq!(d.get_index_of(key), Some(position));
+        }
+        assert_eq!(d.get_index(model.len()), None);
+    }
+    assert!(
+        d.slot_count() > d.len(),
+        "the holes were squeezed out: the test lost its point"
+    );
+}
+
+#[test]
 fn holes_never_exceed_half_the_live_entries_after_a_removal() {
     // Removal patterns that leave holes everywhere: every other key, two of every three, and
     // from the front. After each removal an iteration walks at most 1.5 slots per live entry

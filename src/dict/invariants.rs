@@ -112,7 +112,9 @@ impl<K, V, S> Dict<K, V, S> {
 
         // Positions past the first hole come from the rank structure and its flat table, if
         // they are kept.
-        table.built_positions().audit(entries)?;
+        table
+            .built_positions()
+            .audit(entries, table.entries_capacity())?;
 
         // Every bucket: which slot it holds. Lookups read the entry of a held slot unchecked.
         let mut held = vec![false; entries.len()];

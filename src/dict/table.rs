@@ -564,6 +564,8 @@ impl<K, V> Table<K, V> {
         } else {
             self.entries.reserve_exact(self.entries_growth(len) - len);
             self.fit_index_width();
+            // Holes kept in an array that may now be too big to scan for positions.
+            self.positions_follow_holes();
         }
     }
 
@@ -735,17 +737,18 @@ impl<K, V> Table<K, V> {
             self.trim_trailing_holes();
         } else {
             self.live_prefix = self.live_prefix.min(slot);
-            self.positions.hole_made(slot);
+            self.positions.hole_made(slot, self.entries.capacity());
         }
         bucket
     }
 
-    /// After a change that may have left holes: the positions get room for their ranks while
-    /// there are holes (see `Positions`).
+    /// After a change that may have left holes or grown the entries array: the positions get
+    /// room for their ranks while there are holes in an array too big to scan (see
+    /// `Positions`).
     #[inline]
     fn positions_follow_holes(&mut self) {
         if self.entries.len() != self.used {
-            self.positions.holes_exist();
+            self.positions.holes_exist(self.entries.capacity());
         }
     }
 
@@ -960,7 +963,7 @@ impl<K, V> Table<K, V> {
         if slot < self.live_prefix() {
             return slot;
         }
-        self.ranks().rank(slot)
+        self.positions.rank(&self.entries, slot)
     }
 
     /// Moves the live entry at position `from` to position `to`, shifting the entries
@@ -996,7 +999,7 @@ impl<K, V> Table<K, V> {
     /// view of a range of positions, which writes values but moves nothing.
     pub(crate) fn entries_with_positions(&mut self) -> (&mut [EntrySlot<K, V>], SlotsOf<'_>) {
         if self.entries.len() != self.used {
-            self.ranks();
+            self.positions.holes_exist_with_ranks(&self.entries);
         }
         let live_prefix = self.live_prefix();
         let Table {
@@ -1013,12 +1016,6 @@ impl<K, V> Table<K, V> {
     /// The rank structure, if a positional question has built it (for the invariant check).
     pub(crate) fn built_positions(&self) -> &Positions {
         &self.positions
-    }
-
-    /// The rank structure, built now if this is the first question that needs it.
-    #[cold]
-    fn ranks(&self) -> &Ranks {
-        self.positions.ranks(&self.entries)
     }
 
     /// The live entry in `slot`, which must be live.
