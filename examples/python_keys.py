@@ -25,8 +25,12 @@ class Nasty:
             d, action, *args = armed
             if action == "raise":
                 raise ValueError(args[0])
+            elif action == "insert" and isinstance(d, set):
+                d.add(args[0])
             elif action == "insert":
                 d[args[0]] = args[1]
+            elif action == "delete" and isinstance(d, set):
+                d.discard(args[0])
             elif action == "delete":
                 del d[args[0]]
             elif action == "clear":
@@ -50,6 +54,11 @@ def show(thunk):
 
 def rep(d):
     return "{" + ", ".join(f"{k!r}: {v!r}" for k, v in d.items()) + "}"
+
+
+def rep_set(s):
+    # Sorted by repr: a set's order follows the hashes, and a str's differ from run to run.
+    return "{" + ", ".join(sorted(repr(e) for e in s)) + "}" if s else "set()"
 
 
 # 1. An __eq__ that raises.
@@ -129,3 +138,48 @@ for label in ["insert", "delete"]:
     result = show(change)
     print(f"{label} while iterating: {result} seen [{', '.join(seen)}]")
 print("after:", rep(d))
+
+# 8. A set, through the same probe.
+s = {Nasty(1, 7)}
+Nasty.armed = (s, "raise", "eq failed")
+print("set raise:", show(lambda: Nasty(2, 7) in s), rep_set(s))
+# The compare discards the element it is compared with, during an add.
+key1 = Nasty(1, 1)
+s = {key1}
+Nasty.armed = (s, "delete", key1)
+s.add(Nasty(2, 1))
+print("set discard during add:", rep_set(s))
+# The compare adds another element, then says "not equal" / "equal".
+for label, sought in [("not equal", 2), ("equal", 1)]:
+    s = {Nasty(1, 1)}
+    Nasty.armed = (s, "insert", "x", 0)
+    got = show(lambda: Nasty(sought, 1) in s)
+    print(f"set add during lookup, {label}:", got, rep_set(s))
+# The compare clears the set and says "equal".
+for label in ["in", "add"]:
+    s = {Nasty(1, 1), "y"}
+    Nasty.armed = (s, "clear")
+    if label == "in":
+        got = show(lambda: Nasty(1, 1) in s)
+    else:
+        got = show(lambda: s.add(Nasty(1, 1)))
+    print(f"set clear during {label}:", got, rep_set(s))
+# A for loop over a set.
+s = set(range(4))
+for label in ["re-add", "add", "discard"]:
+    seen = []
+
+    def walk():
+        for elem in s:
+            seen.append(repr(elem))
+            if label == "re-add":
+                s.add(elem)
+            elif len(seen) == 2 and label == "add":
+                s.add(50)
+            elif len(seen) == 2 and label == "discard":
+                s.discard(0)
+        return "ok"
+
+    result = show(walk)
+    print(f"set {label} while iterating: {result} seen [{', '.join(seen)}]")
+print("set after:", rep_set(s))

@@ -6,15 +6,19 @@
 #[path = "../examples/python_keys.rs"]
 mod python_keys;
 
-use python_keys::{nasty, Mutation, Obj, PyErr, Vm};
+use python_keys::{nasty, Mutation, Obj, PyErr, PySet, Vm};
 use std::cell::RefCell;
 use std::process::Command;
 use std::rc::Rc;
 use vdict::dict::{Candidate, EntryWith, IterationError};
-use vdict::Dict;
+use vdict::{Dict, Set};
 
 fn new_dict() -> python_keys::PyDict {
     Rc::new(RefCell::new(Dict::new()))
+}
+
+fn new_set() -> PySet {
+    Rc::new(RefCell::new(Set::new()))
 }
 
 fn int(obj: &Obj) -> i64 {
@@ -113,7 +117,7 @@ fn compares_that_insert_delete_or_clear_restart_the_lookup() {
 fn an_eq_inconsistent_with_hash_is_never_asked_about_other_hashes() {
     let vm = Vm::default();
     let d = new_dict();
-    // Equal values, 50 hashes (from 2: the dict stores hash 0 as 1, see `Probe`).
+    // Equal values, 50 hashes, none differing from another in bit 56 alone (see `Probe`).
     for i in 2..52 {
         vm.setitem(&d, nasty(7, i), Obj::Int(i)).unwrap();
     }
@@ -240,4 +244,150 @@ fn the_closure_lookup_agrees_with_get() {
             .map(|(_, v)| v);
         assert_eq!(with, d.get(&probe));
     }
+}
+
+// The set's side of the API (`src/set/caller_eq.rs`), through the same VM.
+
+#[test]
+fn a_set_whose_eq_raises_surfaces_the_error_and_changes_nothing() {
+    let vm = Vm::default();
+    let s = new_set();
+    for i in 0..20 {
+        vm.add(&s, nasty(i, i % 3)).unwrap();
+    }
+    let (version, keys_version) = (s.borrow().version(), s.borrow().keys_version());
+    vm.on_next_eq_in_set(&s, Mutation::Raise("ValueError"));
+    assert_eq!(
+        vm.contains(&s, &nasty(100, 1)).err(),
+        Some(PyErr("ValueError".into()))
+    );
+    vm.on_next_eq_in_set(&s, Mutation::Raise("ValueError"));
+    assert!(vm.add(&s, nasty(100, 1)).is_err());
+    assert_eq!(s.borrow().version(), version);
+    assert_eq!(s.borrow().keys_version(), keys_version);
+    assert_eq!(s.borrow().len(), 20);
+    // The closure forms: the error comes back as it is, and the set is as it was.
+    assert_eq!(
+        s.borrow().find_with(1, |_| Err::<bool, _>("boom")),
+        Err("boom")
+    );
+    let added = s
+        .borrow_mut()
+        .insert_with(1, |_| Err::<bool, _>("boom"), || Obj::Int(0));
+    assert_eq!(added, Err("boom"));
+    assert_eq!(s.borrow().version(), version);
+    s.borrow()
+        .as_dict()
+        .check_invariants_with(|k| vm.hash(k))
+        .unwrap();
+}
+
+#[test]
+fn set_compares_that_add_discard_or_clear_restart_the_lookup() {
+    let vm = Vm::default();
+    // Every mutation at every position of a chain of equal hashes: `in` ends, and its answer
+    // is what it gives in the set as it is afterwards.
+    for n in 1..10 {
+        for victim in 0..n {
+            for kind in 0..3 {
+                let s = new_set();
+                let elems: Vec<Obj> = (0..n).map(|i| nasty(i, 5)).collect();
+                for elem in &elems {
+                    vm.add(&s, elem.clone()).unwrap();
+                }
+                let mutation = match kind {
+                    0 => Mutation::Delete(elems[victim as usize].clone()),
+                    1 => Mutation::Insert(nasty(100 + victim, 5), Obj::Int(0)),
+                    _ => Mutation::Clear,
+                };
+                vm.on_next_eq_in_set(&s, mutation);
+                let sought = nasty(n - 1, 5); // equal to the last element, not identical
+                let got = vm.contains(&s, &sought).unwrap();
+                let again = vm.contains(&s, &sought).unwrap();
+                assert_eq!(got, again, "n {n}, victim {victim}, kind {kind}");
+                s.borrow()
+                    .as_dict()
+                    .check_invariants_with(|k| vm.hash(k))
+                    .unwrap();
+            }
+        }
+    }
+}
+
+#[test]
+fn elements_without_hash_or_eq_live_in_a_set_used_through_the_caller_api() {
+    let hash = |id: u32| u64::from(id % 7); // many collisions
+    let mut s: Set<Opaque> = Set::new();
+    for id in 0..100 {
+        let added = s.insert_with(hash(id), |e| Ok::<_, ()>(e.id == id), || Opaque { id });
+        assert_eq!(added, Ok((id as usize, true)));
+    }
+    // Adding again finds the element, and makes nothing.
+    let again = s.insert_with(hash(5), |e| Ok::<_, ()>(e.id == 5), || panic!("made"));
+    assert_eq!(again, Ok((5, false)));
+    for id in (0..100).step_by(3) {
+        let slot = s.find_with(hash(id), |e| Ok::<_, ()>(e.id == id)).unwrap();
+        assert_eq!(s.remove_at(slot.unwrap()).map(|e| e.id), Some(id));
+        assert!(
+            s.remove_at(slot.unwrap()).is_none(),
+            "a hole removes nothing"
+        );
+    }
+    for id in 0..100 {
+        let got = s.get_with(hash(id), |e| Ok::<_, ()>(e.id == id)).unwrap();
+        assert_eq!(got.map(|e| e.id), (id % 3 != 0).then_some(id));
+    }
+    // Slots stay where insertion put them (id = slot), with holes where elements went (the
+    // last one, 99, was trimmed off the end rather than left as a hole).
+    assert_eq!(s.slot_count(), 99);
+    for slot in 0..s.slot_count() {
+        let expected = (slot % 3 != 0).then_some(slot as u32);
+        assert_eq!(s.slot(slot).map(|e| e.id), expected, "slot {slot}");
+    }
+    let slot = s.insert_unique(hash(0), Opaque { id: 0 });
+    assert_eq!(s.slot(slot).map(|e| e.id), Some(0));
+    assert_eq!(s.iter().next_back().map(|e| e.id), Some(0));
+    s.as_dict().check_invariants_with(|e| hash(e.id)).unwrap();
+}
+
+#[test]
+fn insert_with_agrees_with_insert() {
+    // The same words added both ways: the same elements in the same order, and each set's
+    // own lookups find what the other way added.
+    let words: Vec<String> = (0..3000u64)
+        .map(|i| format!("w{}", i.wrapping_mul(0x9e37_79b9_7f4a_7c15) % 1000))
+        .collect();
+    let mut plain: Set<String> = Set::new();
+    let mut with: Set<String> = Set::new();
+    for word in &words {
+        let (position, added) = plain.insert_full(word.clone());
+        let hash = with.as_dict().hash_key(word);
+        let result = with.insert_with(hash, |w| Ok::<_, ()>(w == word), || word.clone());
+        assert_eq!(result, Ok((position, added)), "{word}");
+    }
+    assert!(plain.iter().eq(with.iter()));
+    assert!(words.iter().all(|word| with.contains(word)));
+}
+
+#[test]
+fn a_set_cursor_stops_once_the_elements_changed() {
+    let mut s: Set<u64> = (0..10).collect();
+    let mut cursor = s.slot_cursor();
+    assert_eq!(cursor.next_value(&s), Ok(Some((0, &0))));
+    s.insert(5); // already there: nothing changes
+    assert_eq!(cursor.next_value(&s), Ok(Some((1, &1))));
+    s.insert(10);
+    assert_eq!(cursor.next_value(&s), Err(IterationError::ChangedSize));
+    let mut cursor = s.slot_cursor();
+    s.remove(&3);
+    s.insert(11); // same size, other elements
+    assert_eq!(cursor.next_value(&s), Err(IterationError::KeysChanged));
+    // A cursor walks the live elements in order, past holes.
+    let mut cursor = s.slot_cursor();
+    let mut seen = Vec::new();
+    while let Some((slot, elem)) = cursor.next_value(&s).unwrap() {
+        assert_eq!(s.slot(slot), Some(elem));
+        seen.push(*elem);
+    }
+    assert_eq!(seen, s.iter().copied().collect::<Vec<_>>());
 }

@@ -9,8 +9,10 @@
 //! order indexmap's `IndexSet` gives them.
 //!
 //! An element is a dict key with a `()` value; a `Dict<T, ()>` takes no more room per entry
-//! than the element and its stored hash.
+//! than the element and its stored hash. `caller_eq.rs` gives the set the dict's API for
+//! elements the caller hashes and compares (an interpreter's objects).
 
+mod caller_eq;
 mod iter;
 mod mutable;
 #[cfg(feature = "rayon")]
