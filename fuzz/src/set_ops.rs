@@ -2,7 +2,9 @@
 //! `indexmap::IndexSet` (the model, with order-keeping `shift_remove`), compared after every
 //! step (content, order, every position), together with `check_invariants()` on the dict
 //! underneath, and the four set operations and three comparisons against a second set made
-//! from a mask of the key space.
+//! from a mask of the key space; and the caller-compared API an interpreter's `set` uses
+//! (`find_with` and `insert_with` with compares that fail, `insert_unique`, `remove_at`, and a
+//! `slot_cursor` walk that adds an element midway).
 //!
 //! Elements come from a small space ([`KEY_SPACE`] values) so that repeats, holes and squeezes
 //! happen all the time; the input picks the hasher (one with only a few hash values makes
@@ -69,6 +71,18 @@ pub enum SetOp {
     /// The set operations and comparisons against the set of the numbers in the mask (in
     /// increasing order, with the ones in `drop_mask` removed again, to give it holes).
     Against(u32, u32),
+    // The caller-compared API (`set/caller_eq.rs`), as an interpreter's `set` uses it.
+    /// `find_with` / `get_with`, the caller's equality failing at its `fail_at`-th call (from
+    /// 1; 0 never).
+    FindWith(#[arbitrary(with = small)] u8, u8),
+    /// `insert_with`, failing as above: adds the element if it is absent, in one probe.
+    InsertWith(#[arbitrary(with = small)] u8, u8),
+    /// `insert_unique` of the element if it is absent.
+    InsertUnique(#[arbitrary(with = small)] u8),
+    /// `remove_at(slot)` (a hole or past the end is `None`).
+    RemoveAt(u8),
+    /// Iterate with a `slot_cursor`, adding the element (new or not) after `at` steps.
+    CursorInsert(u8, #[arbitrary(with = small)] u8),
 }
 
 /// Runs `input` with each element type, panicking on the first disagreement.
@@ -260,6 +274,118 @@ pub fn apply<T: Key, S: BuildHasher + Clone + Default>(
             assert!(union.iter().eq(&(&*model | &other_model)));
             let symmetric: Set<T, S> = &*set ^ &other;
             assert!(symmetric.iter().eq(&(&*model ^ &other_model)));
+        }
+        SetOp::FindWith(n, fail_at) => {
+            let x = elt(n);
+            let hash = set.as_dict().hash_key(&x);
+            let calls = std::cell::Cell::new(0u8);
+            let compare = |stored: &T| {
+                calls.set(calls.get().wrapping_add(1));
+                if calls.get() == fail_at {
+                    Err(fail_at)
+                } else {
+                    Ok(*stored == x)
+                }
+            };
+            match set.find_with(hash, compare) {
+                Ok(slot) => assert_eq!(slot.and_then(|s| set.slot(s)), model.get(&x)),
+                Err(at) => assert_eq!(at, fail_at),
+            }
+            calls.set(0);
+            if let Ok(got) = set.get_with(hash, compare) {
+                assert_eq!(got, model.get(&x));
+            }
+        }
+        SetOp::InsertWith(n, fail_at) => {
+            let x = elt(n);
+            let hash = set.as_dict().hash_key(&x);
+            let (version, keys_version) = (set.version(), set.keys_version());
+            let mut calls = 0u8;
+            let result = set.insert_with(
+                hash,
+                |stored| {
+                    calls = calls.wrapping_add(1);
+                    if calls == fail_at {
+                        Err(())
+                    } else {
+                        Ok(*stored == x)
+                    }
+                },
+                || x.clone(),
+            );
+            match result {
+                Err(()) => assert_eq!((set.version(), set.keys_version()), (version, keys_version)),
+                Ok((slot, added)) => {
+                    let (position, model_added) = model.insert_full(x.clone());
+                    assert_eq!(added, model_added);
+                    assert_eq!(set.slot(slot), Some(&x));
+                    assert_eq!(set.get_index_of(&x), Some(position));
+                    assert_eq!(set.keys_version() != keys_version, added);
+                }
+            }
+        }
+        SetOp::InsertUnique(n) => {
+            let x = elt(n);
+            if !model.contains(&x) {
+                let hash = set.as_dict().hash_key(&x);
+                let slot = set.insert_unique(hash, x.clone());
+                model.insert(x.clone());
+                assert_eq!(set.slot(slot), Some(&x));
+                assert_eq!(set.slot_count(), slot + 1);
+            }
+        }
+        SetOp::RemoveAt(slot) => {
+            let slot = usize::from(slot);
+            let in_slot = set.slot(slot).cloned();
+            assert_eq!(set.remove_at(slot), in_slot);
+            if let Some(x) = &in_slot {
+                model.shift_remove(x);
+            }
+        }
+        SetOp::CursorInsert(at, n) => {
+            let x = elt(n);
+            let at = usize::from(at);
+            let new = !model.contains(&x);
+            let mut cursor = set.slot_cursor();
+            let mut seen = Vec::new();
+            let mut inserted = false;
+            let stopped = loop {
+                if seen.len() == at {
+                    set.insert(x.clone());
+                    model.insert(x.clone());
+                    inserted = true;
+                }
+                match cursor.next_value(set) {
+                    Ok(Some((slot, value))) => {
+                        assert_eq!(set.slot(slot), Some(value));
+                        seen.push(value.clone());
+                    }
+                    Ok(None) => break None,
+                    Err(error) => break Some(error),
+                }
+            };
+            match stopped {
+                // The walk ran to its end: nothing new was added on the way (the element was
+                // there already, or the walk was shorter than `at`), and it saw every element
+                // in order.
+                None => {
+                    assert!(!(new && inserted));
+                    assert!(seen.iter().eq(model.iter()));
+                }
+                // Adding a new element stops the walk at its next step.
+                Some(error) => {
+                    assert!(
+                        new && inserted,
+                        "stopped by {error} though nothing was added"
+                    );
+                    assert_eq!(error, vdict::dict::IterationError::ChangedSize);
+                    assert_eq!(seen.len(), at);
+                }
+            }
+            if !inserted {
+                set.insert(x.clone());
+                model.insert(x);
+            }
         }
     }
 }
