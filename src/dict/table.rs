@@ -720,7 +720,8 @@ impl<K, V> Table<K, V> {
     ///
     /// Two paths, told apart by one compare: the last entry is popped with any holes before
     /// it, and any other becomes a hole. The hole's path asks the positions one question
-    /// (are there cells: then mark the hole, else make room for them), where asking
+    /// (are there cells: then mark the hole, else make room for them, unless the array is
+    /// small enough to count its positions: see `SCANNED_UP_TO` in ranks.rs), where asking
     /// `mark_hole`, `trim_trailing_holes` and `positions_follow_holes` in turn tested the
     /// array's end and the cells three times. With `make_room` out of line and the squeeze's
     /// test moved before the version bump (`Dict::remove_hashed`): callgrind, `examples/profile
