@@ -297,6 +297,19 @@ fn mass_deletion_compacts_so_iteration_stays_cheap() {
     d.check_invariants().unwrap();
 }
 
+/// Every position of `d` (whose values equal their keys) holds the key `model` has there,
+/// both ways: `get_index` and `get_index_of`.
+fn assert_positions_match(d: &Dict<u32, u32>, model: &[u32]) {
+    for (position, key) in model.iter().enumerate() {
+        assert_eq!(
+            d.get_index(position),
+            Some((key, key)),
+            "position {position}"
+        );
+        assert_eq!(d.get_index_of(key), Some(position));
+    }
+}
+
 /// Both ways a removal ends (the last entry popped with the holes before it, or a hole made
 /// in the middle), each with the positions' ranks already built by a positional read: the
 /// positions must follow, checked against a `Vec` kept in order.
@@ -313,14 +326,7 @@ fn removals_at_the_end_and_in_the_middle_keep_positions_right() {
         assert_eq!(d.remove(&key), Some(key));
         model.retain(|&k| k != key);
         d.check_invariants().unwrap();
-        for (position, key) in model.iter().enumerate() {
-            assert_eq!(
-                d.get_index(position),
-                Some((key, key)),
-                "position {position}"
-            );
-            assert_eq!(d.get_index_of(key), Some(position));
-        }
+        assert_positions_match(&d, &model);
     }
 }
 
@@ -341,14 +347,7 @@ fn a_small_dict_counts_positions_past_its_holes_and_keeps_them_as_it_grows() {
             assert_eq!(d.remove(&gone), Some(gone));
         }
         d.check_invariants().unwrap();
-        for (position, key) in model.iter().enumerate() {
-            assert_eq!(
-                d.get_index(position),
-                Some((key, key)),
-                "position {position}"
-            );
-            assert_eq!(d.get_index_of(key), Some(position));
-        }
+        assert_positions_match(&d, &model);
         assert_eq!(d.get_index(model.len()), None);
     }
     assert!(
