@@ -707,12 +707,7 @@ impl<K, V> Table<K, V> {
     /// slots, not keys (CPython's `lookdict_index`).
     fn unlink_slot(&mut self, slot: usize) {
         let hash = hash_at(&self.entries, slot);
-        with_index!(&mut self.index, table => {
-            table
-                .find_entry(hash, |stored| stored.get() == slot)
-                .unwrap_or_else(|_| panic!("vdict: slot {slot} is missing from the index (corrupt table)"))
-                .remove();
-        });
+        with_index!(&mut self.index, table => unlink_slot_from(table, hash, slot));
     }
 
     /// The second half of a deletion, once the slot is out of the index: the entry becomes a
@@ -776,24 +771,46 @@ impl<K, V> Table<K, V> {
         // The index still holds the popped slot until the next statement, which runs no user
         // code and no lookup.
         let slot = self.entries.len();
-        with_index!(&mut self.index, table => {
-            table
-                .find_entry(bucket.hash.get(), |stored| stored.get() == slot)
-                .unwrap_or_else(|_| panic!("vdict: slot {slot} is missing from the index (corrupt table)"))
-                .remove();
-        });
+        match &mut self.index {
+            Index::Narrow(table) => unlink_slot_from(table, bucket.hash.get(), slot),
+            Index::Wide(table) => unlink_slot_from(table, bucket.hash.get(), slot),
+            Index::Huge(_) => self.unlink_popped_slot_from_huge_index(bucket.hash.get(), slot),
+        }
         self.used -= 1;
         if self.entries.len() != self.used {
-            self.positions.mark_hole(slot);
-            self.trim_trailing_holes();
+            self.popped_before_holes(slot);
         }
         // Else no hole anywhere, so none at the end, and no cells to tell or free (they
         // exist only while holes do; the audit checks it). The common case: walking the
         // array's end and calling `forget` for nothing on every pop cost a pop of a u64 key
         // 133.1 instructions at 1,000 keys against 105.6 then (callgrind, `examples/profile`);
         // inlined into `Dict::pop_last` (the entry no longer handed back through memory, no
-        // frame of its own) 105.2 -> 103.9, and 142.3 -> 135.6 for a `String` key.
+        // frame of its own) 105.2 -> 103.9, and 142.3 -> 135.6 for a `String` key. Then, on
+        // 2026-12-05, the path past a hole went out of line and cold, the 8-byte-slot index's
+        // probe too, and the unlinking's panic message (which had kept `slot` spilled to the
+        // stack): three pushes instead of six, u64 105.0 -> 99.0 at 1,000 keys, 108.7 -> 102.3
+        // at 16, 106.6 -> 100.6 at 100,000; `String` 133.7 -> 128.7, 116.4 -> 111.4, 129.9 ->
+        // 124.9 (`VDICT_HASH_SEED=1`; indexmap's `pop`: 71.7 at 1,000).
         Some(bucket)
+    }
+
+    /// [`pop_last`](Table::pop_last)'s unlinking in an 8-byte-slot index (past 2^32 entries),
+    /// out of line and cold.
+    #[cold]
+    #[inline(never)]
+    fn unlink_popped_slot_from_huge_index(&mut self, hash: u64, slot: usize) {
+        with_index!(&mut self.index, table => unlink_slot_from(table, hash, slot));
+    }
+
+    /// [`pop_last`](Table::pop_last) of an entry with holes before it: the cells learn that
+    /// its slot is gone, and the holes it leaves at the end go too. Out of line and cold: a
+    /// dict without holes never comes here. (`take_entry` keeps the same two calls inline:
+    /// out of line there, a removal cost one instruction more, not less.)
+    #[cold]
+    #[inline(never)]
+    fn popped_before_holes(&mut self, slot: usize) {
+        self.positions.mark_hole(slot);
+        self.trim_trailing_holes();
     }
 
     /// Squeezes out the holes when they exceed half the live entries (and there are enough of
@@ -1394,6 +1411,27 @@ fn probe_slot_fallible<K, V, W: SlotWord, E>(
     }
 }
 
+/// Takes `slot`, stored under `hash`, out of `table`, comparing slots, not keys.
+///
+/// # Panics
+///
+/// If the index does not hold `slot` under `hash` (a corrupt table).
+#[inline(always)]
+fn unlink_slot_from<S: SlotWord>(table: &mut HashTable<S>, hash: u64, slot: usize) {
+    table
+        .find_entry(hash, |stored| stored.get() == slot)
+        .unwrap_or_else(|_| slot_missing_from_index(slot))
+        .remove();
+}
+
+/// The panic of [`unlink_slot_from`], out of line: formatting the message in place made every
+/// caller keep `slot` in memory for it (a spill and a stack frame on `pop_last`'s path).
+#[cold]
+#[inline(never)]
+fn slot_missing_from_index(slot: usize) -> ! {
+    panic!("vdict: slot {slot} is missing from the index (corrupt table)")
+}
+
 /// Whether the entry in `slot` (which the index holds) is the key sought: its key accepted by
 /// `is_key`, after its stored hash is compared with the one sought (unless the key is a plain
 /// word).
@@ -1534,6 +1572,57 @@ mod tests {
                     assert_eq!(bucket.map(|b| b.map(|b| b.key)), Err(k));
                 }
             }
+        }
+    }
+
+    /// `pop_last` at every index width (each probed by its own path: 2- and 4-byte inline,
+    /// 8-byte out of line), before and past holes: every pop hands back the last live entry,
+    /// and every key left is still found at its slot.
+    #[test]
+    fn pop_last_unlinks_the_last_slot_at_every_index_width() {
+        let hash_of = |k: u64| StoredHash::new(k.wrapping_mul(0x9e37_79b9_7f4a_7c15));
+        for width in [2, 4, 8] {
+            let mut table: Table<u64, u64> = Table::new();
+            for k in 0..300u64 {
+                assert!(matches!(
+                    table.insert(hash_of(k), k, k * 10),
+                    Inserted::Added
+                ));
+            }
+            let capacity = table.index.capacity();
+            table.index = match width {
+                2 => Index::Narrow(HashTable::with_capacity(capacity)),
+                4 => Index::Wide(HashTable::with_capacity(capacity)),
+                _ => Index::Huge(HashTable::with_capacity(capacity)),
+            };
+            table.reindex();
+            assert_eq!(table.index().slot_bytes(), width);
+            // Holes in the middle and just before the end, so that some pops trim them.
+            let removed = |k: u64| k % 7 == 3 || (280..290).contains(&k);
+            for k in (0..300u64).filter(|&k| removed(k)) {
+                let bucket = table.remove_key(hash_of(k).into(), |&stored| stored == k);
+                assert_eq!(bucket.map(|b| b.key), Some(k));
+            }
+            let mut expected: Vec<u64> = (0..300u64).filter(|&k| !removed(k)).collect();
+            while let Some(last) = expected.pop() {
+                let bucket = table.pop_last().expect("a live entry is left");
+                assert_eq!(
+                    (bucket.key, bucket.value),
+                    (last, last * 10),
+                    "width {width}"
+                );
+                assert_eq!(table.len(), expected.len());
+                assert_eq!(table.index().len(), expected.len());
+                assert!(matches!(table.entries().last(), None | Some(Some(_))));
+                if expected.len() % 23 == 0 {
+                    for &k in &expected {
+                        let found = table.find_slot_and_bucket(hash_of(k).into(), |&s| s == k);
+                        assert_eq!(found.map(|(_, b)| b.key), Some(k), "width {width}");
+                    }
+                    assert!(table.find(hash_of(last).into(), |&s| s == last).is_none());
+                }
+            }
+            assert!(table.pop_last().is_none());
         }
     }
 
