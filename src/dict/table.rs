@@ -689,12 +689,25 @@ impl<K, V> Table<K, V> {
         mut is_key: impl FnMut(&K) -> bool,
     ) -> Option<usize> {
         let entries = &self.entries;
-        with_index!(&mut self.index, table => {
-            let found = table.find_entry(hash.probe(), |slot| {
-                entry_is_key(entries, slot.get(), hash, &mut is_key)
-            });
-            Some(found.ok()?.remove().0.get())
-        })
+        match &mut self.index {
+            Index::Narrow(table) => unlink_key_from(table, entries, hash, &mut is_key),
+            Index::Wide(table) => unlink_key_from(table, entries, hash, &mut is_key),
+            Index::Huge(_) => self.unlink_key_from_huge_index(hash, is_key),
+        }
+    }
+
+    /// [`unlink_key`](Table::unlink_key) in an 8-byte-slot index (past 2^32 entries), out of
+    /// line and cold: with its probe inline too, a removal cost 6 instructions more at every
+    /// size (three probe loops in one function hold more registers than two).
+    #[cold]
+    #[inline(never)]
+    fn unlink_key_from_huge_index(
+        &mut self,
+        hash: SoughtHash,
+        mut is_key: impl FnMut(&K) -> bool,
+    ) -> Option<usize> {
+        let entries = &self.entries;
+        with_index!(&mut self.index, table => unlink_key_from(table, entries, hash, &mut is_key))
     }
 
     /// Deletes the live entry at `slot` (for deletions that walk the entries, like `retain`).
@@ -829,7 +842,10 @@ impl<K, V> Table<K, V> {
     /// Returns whether it squeezed (slots moved).
     pub(crate) fn compact_if_sparse(&mut self) -> bool {
         let holes = self.entries.len() - self.used;
-        let sparse = holes >= COMPACT_MIN_HOLES && 2 * holes > self.used;
+        // `holes >= COMPACT_MIN_HOLES && 2 * holes > used`, as one compare: 2 * holes is even,
+        // so it exceeds 2 * COMPACT_MIN_HOLES - 1 exactly when holes reach COMPACT_MIN_HOLES
+        // (two compares and their flags combined cost a removal 3 instructions more).
+        let sparse = 2 * holes > self.used.max(2 * COMPACT_MIN_HOLES - 1);
         if sparse {
             self.squeeze();
         }
@@ -1409,6 +1425,21 @@ fn probe_slot_fallible<K, V, W: SlotWord, E>(
         Some(error) => Err(error),
         None => Ok(slot.map(|slot| slot.get())),
     }
+}
+
+/// Takes the slot of the key `is_key` accepts under `hash` out of `table`, in one probe;
+/// returns it.
+#[inline(always)]
+fn unlink_key_from<K, V, S: SlotWord>(
+    table: &mut HashTable<S>,
+    entries: &[EntrySlot<K, V>],
+    hash: SoughtHash,
+    is_key: &mut impl FnMut(&K) -> bool,
+) -> Option<usize> {
+    let found = table.find_entry(hash.probe(), |slot| {
+        entry_is_key(entries, slot.get(), hash, is_key)
+    });
+    Some(found.ok()?.remove().0.get())
 }
 
 /// Takes `slot`, stored under `hash`, out of `table`, comparing slots, not keys.
