@@ -1540,12 +1540,11 @@ mod tests {
     /// the 2-byte index, a second rebuild of all 57,000 slots.)
     #[test]
     fn widening_the_slots_is_one_rebuild_with_growing_the_index() {
-        let hash_of = |k: u64| StoredHash::new(k.wrapping_mul(0x9e37_79b9_7f4a_7c15));
         let mut table: Table<u64, u64> = Table::new();
         let shape = |table: &Table<u64, u64>| (table.index.buckets(), table.index.slot_bytes());
         let mut last = shape(&table);
         for k in 0..70_000u64 {
-            table.insert(hash_of(k), k, k);
+            table.insert(spread_hash(k), k, k);
             let now = shape(&table);
             if now != last {
                 assert!(
@@ -1560,30 +1559,46 @@ mod tests {
         assert_eq!(last.1, 4, "70,000 entries need 4-byte slots");
     }
 
+    /// A stored hash for test key `k`, its bits spread by a multiply.
+    fn spread_hash(k: u64) -> StoredHash {
+        StoredHash::new(k.wrapping_mul(0x9e37_79b9_7f4a_7c15))
+    }
+
+    /// A table of keys `0..n`, key `k` holding `k * 10`, hashed by [`spread_hash`].
+    fn table_of_keys(n: u64) -> Table<u64, u64> {
+        let mut table = Table::new();
+        for k in 0..n {
+            assert!(matches!(
+                table.insert(spread_hash(k), k, k * 10),
+                Inserted::Added
+            ));
+        }
+        table
+    }
+
+    /// Rebuilds `table`'s index with `width`-byte slots, whatever its entries call for (an
+    /// 8-byte index honestly takes 2^32 entries).
+    fn set_index_width(table: &mut Table<u64, u64>, width: usize) {
+        let capacity = table.index.capacity();
+        table.index = match width {
+            2 => Index::Narrow(HashTable::with_capacity(capacity)),
+            4 => Index::Wide(HashTable::with_capacity(capacity)),
+            _ => Index::Huge(HashTable::with_capacity(capacity)),
+        };
+        table.reindex();
+        assert_eq!(table.index().slot_bytes(), width);
+    }
+
     /// Every lookup of a plain-word key, in an index of each width: the 2-byte one is probed
     /// inline, the 4-byte one by the out-of-line halves, the 8-byte one (made here by hand: it
     /// takes 2^32 entries to get one honestly) by their cold fallbacks.
     #[test]
     fn every_lookup_finds_the_same_slots_at_every_index_width() {
-        let hash_of = |k: u64| StoredHash::new(k.wrapping_mul(0x9e37_79b9_7f4a_7c15));
-        let mut table: Table<u64, u64> = Table::new();
-        for k in 0..1_000u64 {
-            assert!(matches!(
-                table.insert(hash_of(k), k, k * 10),
-                Inserted::Added
-            ));
-        }
+        let mut table = table_of_keys(1_000);
         for width in [2, 4, 8] {
-            let capacity = table.index.capacity();
-            table.index = match width {
-                2 => Index::Narrow(HashTable::with_capacity(capacity)),
-                4 => Index::Wide(HashTable::with_capacity(capacity)),
-                _ => Index::Huge(HashTable::with_capacity(capacity)),
-            };
-            table.reindex();
-            assert_eq!(table.index().slot_bytes(), width);
+            set_index_width(&mut table, width);
             for k in 0..1_100u64 {
-                let hash = hash_of(k);
+                let hash = spread_hash(k);
                 let slot = (k < 1_000).then_some(k as usize);
                 let is_k = |stored: &u64| *stored == k;
                 let fallible = |stored: &u64| Ok::<_, ()>(*stored == k);
@@ -1614,27 +1629,13 @@ mod tests {
     /// and every key left is still found at its slot.
     #[test]
     fn pop_last_unlinks_the_last_slot_at_every_index_width() {
-        let hash_of = |k: u64| StoredHash::new(k.wrapping_mul(0x9e37_79b9_7f4a_7c15));
         for width in [2, 4, 8] {
-            let mut table: Table<u64, u64> = Table::new();
-            for k in 0..300u64 {
-                assert!(matches!(
-                    table.insert(hash_of(k), k, k * 10),
-                    Inserted::Added
-                ));
-            }
-            let capacity = table.index.capacity();
-            table.index = match width {
-                2 => Index::Narrow(HashTable::with_capacity(capacity)),
-                4 => Index::Wide(HashTable::with_capacity(capacity)),
-                _ => Index::Huge(HashTable::with_capacity(capacity)),
-            };
-            table.reindex();
-            assert_eq!(table.index().slot_bytes(), width);
+            let mut table = table_of_keys(300);
+            set_index_width(&mut table, width);
             // Holes in the middle and just before the end, so that some pops trim them.
             let removed = |k: u64| k % 7 == 3 || (280..290).contains(&k);
             for k in (0..300u64).filter(|&k| removed(k)) {
-                let bucket = table.remove_key(hash_of(k).into(), |&stored| stored == k);
+                let bucket = table.remove_key(spread_hash(k).into(), |&stored| stored == k);
                 assert_eq!(bucket.map(|b| b.key), Some(k));
             }
             let mut expected: Vec<u64> = (0..300u64).filter(|&k| !removed(k)).collect();
@@ -1650,10 +1651,12 @@ mod tests {
                 assert!(matches!(table.entries().last(), None | Some(Some(_))));
                 if expected.len() % 23 == 0 {
                     for &k in &expected {
-                        let found = table.find_slot_and_bucket(hash_of(k).into(), |&s| s == k);
+                        let found = table.find_slot_and_bucket(spread_hash(k).into(), |&s| s == k);
                         assert_eq!(found.map(|(_, b)| b.key), Some(k), "width {width}");
                     }
-                    assert!(table.find(hash_of(last).into(), |&s| s == last).is_none());
+                    assert!(table
+                        .find(spread_hash(last).into(), |&s| s == last)
+                        .is_none());
                 }
             }
             assert!(table.pop_last().is_none());
@@ -1665,12 +1668,12 @@ mod tests {
         let mut table: Table<u64, u64> = Table::new();
         let n = 70_000u64;
         for k in 0..n {
-            let hash = StoredHash::new(k.wrapping_mul(0x9e37_79b9_7f4a_7c15));
+            let hash = spread_hash(k);
             assert!(matches!(table.insert(hash, k, k), Inserted::Added));
         }
         assert_eq!(table.index().slot_bytes(), 4);
         for k in (0..n).step_by(997) {
-            let hash = StoredHash::new(k.wrapping_mul(0x9e37_79b9_7f4a_7c15));
+            let hash = spread_hash(k);
             let found = table
                 .find(hash.into(), |&stored| stored == k)
                 .expect("present");
