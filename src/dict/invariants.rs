@@ -109,6 +109,24 @@ impl<K, V, S> Dict<K, V, S> {
                 "slot {hole} is a hole, inside the live prefix of {live_prefix} slots"
             ));
         }
+        // Iteration steps over the gap that follows it without testing its slots.
+        let gap = table.gap_after_live_prefix();
+        if gap > entries.len() - live_prefix {
+            return Err(format!(
+                "the gap of {gap} holes after the live prefix of {live_prefix} slots runs past \
+                 the {} slots",
+                entries.len()
+            ));
+        }
+        if let Some(live) = entries[live_prefix..live_prefix + gap]
+            .iter()
+            .position(Option::is_some)
+        {
+            return Err(format!(
+                "slot {} is live, inside the gap of {gap} holes after the live prefix",
+                live_prefix + live
+            ));
+        }
 
         // Positions past the first hole come from the rank structure and its flat table, if
         // they are kept.

@@ -569,7 +569,12 @@ impl<K, V, S> Dict<K, V, S> {
     /// Iterates over `(&K, &V)` in insertion order.
     pub fn iter(&self) -> Iter<'_, K, V> {
         let table = &self.table;
-        Iter::new(table.entries().iter(), table.len(), table.live_prefix())
+        Iter::past_gap(
+            table.entries().iter(),
+            table.len(),
+            table.live_prefix(),
+            table.gap_after_live_prefix(),
+        )
     }
 
     /// Iterates over `(&K, &mut V)` in insertion order. Bumps the version of a non-empty dict.
@@ -578,7 +583,13 @@ impl<K, V, S> Dict<K, V, S> {
             self.tags.values_changed();
         }
         let (remaining, live_front) = (self.table.len(), self.table.live_prefix());
-        IterMut::new(self.table.entries_mut().iter_mut(), remaining, live_front)
+        let gap = self.table.gap_after_live_prefix();
+        IterMut::past_gap(
+            self.table.entries_mut().iter_mut(),
+            remaining,
+            live_front,
+            gap,
+        )
     }
 
     /// Iterates over the keys in insertion order.

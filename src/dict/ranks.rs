@@ -186,6 +186,15 @@ impl Positions {
         }
     }
 
+    /// The live entry in slot `from` moved down to slot `to`, a hole until now, over holes
+    /// only (its position is unchanged).
+    #[inline]
+    pub(crate) fn slot_moved(&mut self, from: usize, to: usize) {
+        if let Some(cells) = &mut self.cells {
+            cells.slot_moved(from, to);
+        }
+    }
+
     /// Slot `slot`, live until now, is a hole, and the entries (in an array of `capacity`
     /// slots) go on past it: marks it in the cells, or makes room for them if this is the
     /// first hole (no cells, so no ranks built that would need to know) and the array is
@@ -411,6 +420,17 @@ impl PositionCells {
                 flat.pop();
             }
             _ => self.drop_flat(),
+        }
+    }
+
+    /// See [`Positions::slot_moved`].
+    #[inline]
+    fn slot_moved(&mut self, from: usize, to: usize) {
+        if let Some(ranks) = self.ranks.get_mut() {
+            ranks.mark_live(to);
+            ranks.mark_hole(from);
+            // The moved entry's position now has another slot.
+            self.drop_flat();
         }
     }
 

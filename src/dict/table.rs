@@ -25,11 +25,18 @@
 //! doubles it (`entries_growth`).
 //!
 //! Holes: trailing holes are trimmed right away (so the last entry is always live and
-//! `pop_last` is O(1)); the table remembers a live prefix (no hole before it) that iteration
-//! walks untested; when holes exceed half the live entries the table squeezes them out, so
-//! iteration never walks more than 1.5 slots per live entry; and a full entries array with at
-//! least an eighth of holes is squeezed rather than grown. Each squeeze costs O(live) and
-//! follows at least `live / 8` deletions or appends, so every operation stays O(1) amortised.
+//! `pop_last` is O(1)). The table remembers a live prefix (no hole before it), which iteration
+//! walks untested, and after it a *gap*, a run of holes, which iteration steps over. Every
+//! deletion past 64 slots that leaves a hole outside the gap *slides* the gap one entry on:
+//! the first live entry after the gap moves down to its start (one slot renamed in the index),
+//! and the gap takes in the holes it meets, so that deletions scattered through the array
+//! gather into one run instead of leaving an iteration to test slot after slot. When the holes
+//! outside the gap exceed half the live entries anyway, or all holes twice the live entries,
+//! the table squeezes them out (a small array of at most 64 slots squeezes by all its holes
+//! and never slides); and a full entries array with at least an eighth of holes is squeezed
+//! rather than grown. So iteration tests at most 1.5 slots per live entry and steps over the
+//! rest; a slide is O(1), and each squeeze costs O(live) and follows at least `live / 8`
+//! deletions or appends, so every operation stays O(1) amortised.
 
 use super::entries::{Bucket, EntrySlot, SoughtHash, StoredHash};
 use super::index::{slot_bytes_for, with_index, Index, SlotWord};
@@ -38,9 +45,21 @@ use super::TryReserveError;
 use hashbrown::{hash_table, HashTable};
 use std::mem;
 
-/// Holes are squeezed out after a deletion only when there are at least this many of them and
-/// they exceed half the live entries; below this a small dict keeps its holes.
+/// Holes are squeezed out after a deletion only when there are at least this many of them (of
+/// those an iteration tests) and they exceed half the live entries; below this a small dict
+/// keeps its holes.
 pub(crate) const COMPACT_MIN_HOLES: usize = 8;
+
+/// An entries array of at most this many slots is squeezed by all its holes and never slid
+/// (`Table::compact_if_sparse`): its squeeze is cheap (its renumbering table is on the
+/// stack), and iterating 16 u64 keys with a gap and a few holes after it measured 1.3-1.5 x
+/// indexmap against 0.93-1.0 squeezed, the fixed cost of stepping over a gap.
+const NEVER_SLID_UP_TO: usize = 64;
+
+/// How many slots one step of [`Table::slide_gap`] looks at, at most: a gap left behind by a
+/// deletion before it (which starts a new gap) is taken in again that many holes a step, so
+/// that no deletion pays for a long one at once.
+const GAP_STEP_BUDGET: usize = 16;
 
 /// The capacity an entries array of `len` entries grows to when full: a quarter more, and at
 /// least 4 more. Panics with a clear message when that does not fit in `usize`.
@@ -107,6 +126,11 @@ pub(crate) struct Table<K, V> {
     /// lower than it need be, e.g. after trailing holes are trimmed: still true, just less
     /// useful.)
     live_prefix: usize,
+    /// Every slot from `live_prefix` up to this one is a hole: the *gap*, a run of holes that
+    /// iteration steps over without testing its slots, and that removals slide toward the end
+    /// of the array (see [`Table::slide_gap`]). Never below `live_prefix` while there are
+    /// holes; it may reach past the array's end only when there are none.
+    gap_end: usize,
     /// Positions past the first hole (`ranks.rs`): built by the first positional question
     /// that needs them, kept up to date by every change of a slot from live to hole or back,
     /// dropped by a squeeze. (Built through `&self`, so that lookups may build them.)
@@ -120,6 +144,7 @@ impl<K: Clone, V: Clone> Clone for Table<K, V> {
             entries: self.entries.clone(),
             used: self.used,
             live_prefix: self.live_prefix,
+            gap_end: self.gap_end,
             positions: self.positions.clone(),
         }
     }
@@ -144,6 +169,7 @@ impl<K, V> Table<K, V> {
             entries: Vec::new(),
             used: 0,
             live_prefix: usize::MAX,
+            gap_end: usize::MAX,
             positions: Positions::new(),
         }
     }
@@ -158,6 +184,7 @@ impl<K, V> Table<K, V> {
             entries: Vec::with_capacity(capacity),
             used: 0,
             live_prefix: usize::MAX,
+            gap_end: usize::MAX,
             positions: Positions::new(),
         }
     }
@@ -189,6 +216,17 @@ impl<K, V> Table<K, V> {
             self.entries.len()
         } else {
             self.live_prefix
+        }
+    }
+
+    /// How many holes follow the live prefix (the gap: see `gap_end`), which an iteration may
+    /// step over untested. 0 when there are no holes.
+    #[inline]
+    pub(crate) fn gap_after_live_prefix(&self) -> usize {
+        if self.entries.len() == self.used {
+            0
+        } else {
+            self.gap_end - self.live_prefix
         }
     }
 
@@ -646,6 +684,7 @@ impl<K, V> Table<K, V> {
         let first_moved = self.live_prefix().min(self.entries.len());
         with_index!(&mut self.index, table => squeeze_into(table, &mut self.entries, first_moved));
         self.live_prefix = usize::MAX;
+        self.gap_end = usize::MAX;
         self.positions.forget();
     }
 
@@ -745,7 +784,17 @@ impl<K, V> Table<K, V> {
             self.positions.mark_hole(slot);
             self.trim_trailing_holes();
         } else {
-            self.live_prefix = self.live_prefix.min(slot);
+            if slot < self.live_prefix {
+                if slot + 1 != self.live_prefix {
+                    // A hole before the live prefix's end, not touching the gap: it starts
+                    // a gap of its own, and the old gap's holes are left behind as scattered
+                    // ones.
+                    self.gap_end = slot + 1;
+                }
+                self.live_prefix = slot;
+            } else if slot == self.gap_end {
+                self.gap_end = slot + 1;
+            }
             self.positions.hole_made(slot, self.entries.capacity());
         }
         bucket
@@ -766,6 +815,9 @@ impl<K, V> Table<K, V> {
         while let Some(None) = self.entries.last() {
             self.entries.pop();
         }
+        // The gap ends at the array's end at most (and never before the live prefix, which is
+        // `usize::MAX` while there are no holes).
+        self.gap_end = self.gap_end.min(self.entries.len().max(self.live_prefix));
         if self.entries.len() == self.used {
             // No hole left: positions are slots again, and the rank structure has no use.
             self.positions.forget();
@@ -826,30 +878,95 @@ impl<K, V> Table<K, V> {
         self.trim_trailing_holes();
     }
 
-    /// Squeezes out the holes when they exceed half the live entries (and there are enough of
-    /// them to matter), so holes are never more than a third of the slots an iteration walks.
+    /// After a deletion: slides the gap one entry on ([`slide_gap`](Table::slide_gap)) if
+    /// there are holes outside it, or squeezes out all the holes when those outside the gap
+    /// exceed half the live entries (and there are enough of them to matter) or all of them
+    /// twice the live entries. An array of at most [`NEVER_SLID_UP_TO`] slots is only ever
+    /// squeezed, by all its holes. Returns whether slots moved.
     ///
     /// Why half: with holes allowed up to the live count (the first rule tried), iterating
     /// the survivors of a mass deletion measured 1.2-2.4 x a fresh dict of them, run to run
     /// (two slots per entry, in an irregular pattern); at half, 1.5 slots per entry at most.
-    /// The price is at most two entry moves per deletion instead of one. Squeezing sooner, at
-    /// a quarter, was measured again with the in-place renumbering of `squeeze` (callgrind,
-    /// u64 keys, every other key of 1,000 removed): iterating the survivors 3.4 -> 1.7
-    /// instructions per entry (indexmap, which has no holes: 1.5), removing 226 -> 336 per
-    /// removal; at an eighth, 2.1 and 467. Kept at half: the removal is what holes are for.
-    /// (Again after the squeeze's renumbering got cheaper, on 2026-12-04: at a quarter,
-    /// iteration 3.41 -> 1.65 and removal 214.9 -> 299.7; the trade had not moved.)
-    /// Returns whether it squeezed (slots moved).
+    /// Squeezing sooner made iteration cheap and removal dear (callgrind, u64 keys, every
+    /// other key of 1,000 removed, 2026-12-04: at a quarter, iterating the survivors 3.41 ->
+    /// 1.65 instructions per entry, indexmap 1.5, and removing 214.9 -> 299.7 per removal).
+    ///
+    /// Why the slide (2026-12-05): deletions spread through the array left up to a third of
+    /// the slots an iteration walks as holes it tested one by one, 1.3-1.6 x indexmap's
+    /// iteration on the clock. Sliding the gap over them as they are made gathers them into
+    /// the run iteration steps over, at the price of one entry moved and one index probe per
+    /// deletion (the squeeze's renumbering is cheaper per entry, but comes in bursts).
+    /// Callgrind, `VDICT_HASH_SEED=1 examples/profile vdict <workload> u64 <n>`, every other
+    /// key removed, without -> with the slide: iterating the survivors 3.4 -> 1.5
+    /// instructions per entry at 1,000 keys (indexmap 1.5), 3.3 -> 1.4 at 100,000; removing
+    /// 187.2 -> 239.7 per removal at 1,000, 200.3 -> 250.3 at 100,000 (the slide is about 94
+    /// of them, out of line: inline, it took every removal's frame from three saved
+    /// registers to six, 187.7 -> 200.3 at 16 keys, where no slide runs). The clock in
+    /// INTERNALS.md, "Iteration with holes".
+    #[inline]
     pub(crate) fn compact_if_sparse(&mut self) -> bool {
-        let holes = self.entries.len() - self.used;
+        let len = self.entries.len();
+        let holes = len - self.used;
         // `holes >= COMPACT_MIN_HOLES && 2 * holes > used`, as one compare: 2 * holes is even,
         // so it exceeds 2 * COMPACT_MIN_HOLES - 1 exactly when holes reach COMPACT_MIN_HOLES
         // (two compares with their flags combined cost a removal 1 instruction more, u64 keys).
-        let sparse = 2 * holes > self.used.max(2 * COMPACT_MIN_HOLES - 1);
-        if sparse {
-            self.squeeze();
+        let floor = 2 * COMPACT_MIN_HOLES - 1;
+        if len <= NEVER_SLID_UP_TO {
+            // A small array is squeezed by all the holes it has, and never slid.
+            let sparse = 2 * holes > self.used.max(floor);
+            if sparse {
+                self.squeeze();
+            }
+            return sparse;
         }
-        sparse
+        // The gap's holes (`gap_end - live_prefix`, both `usize::MAX` when there are no holes).
+        let scattered = holes - self.gap_end.wrapping_sub(self.live_prefix);
+        if 2 * scattered > self.used.max(floor) || holes > 2 * (self.used + COMPACT_MIN_HOLES) {
+            self.squeeze();
+            return true;
+        }
+        if scattered == 0 {
+            return false;
+        }
+        self.slide_gap();
+        true
+    }
+
+    /// One step of compaction: the first live entry past the gap moves down to the gap's
+    /// start (its order among the live entries unchanged: only holes lay between), so the gap
+    /// moves one slot on, and takes in the holes it meets. Calls no user code.
+    #[inline(never)]
+    fn slide_gap(&mut self) {
+        let len = self.entries.len();
+        let mut from = self.gap_end;
+        // Holes met at the gap's end join it (a bounded number a step: a gap left behind by
+        // a hole made before it is taken in again only a step at a time).
+        let looked_to = len.min(from + GAP_STEP_BUDGET);
+        while from < looked_to && self.entries[from].is_none() {
+            from += 1;
+        }
+        self.gap_end = from;
+        if from == looked_to {
+            return;
+        }
+        let to = self.live_prefix;
+        if to != from {
+            let moved = self.entries[from].take();
+            let hash = moved.as_ref().map_or(0, |bucket| bucket.hash.get());
+            self.entries[to] = moved;
+            with_index!(&mut self.index, table => {
+                *table
+                    .find_mut(hash, |stored| stored.get() == from)
+                    .unwrap_or_else(|| slot_missing_from_index(from)) = SlotWord::new(to);
+            });
+            self.positions.slot_moved(from, to);
+        }
+        self.live_prefix = to + 1;
+        self.gap_end = from + 1;
+        if from + 1 == len {
+            // The last entry moved: the array ends in the gap now.
+            self.trim_trailing_holes();
+        }
     }
 
     /// Makes sure `additional` more inserts fit without allocating. Returns whether slots moved
@@ -963,6 +1080,7 @@ impl<K, V> Table<K, V> {
         with_index!(&mut self.index, table => table.clear());
         self.used = 0;
         self.live_prefix = usize::MAX;
+        self.gap_end = usize::MAX;
         self.positions.forget();
         self.entries.clear();
     }
@@ -974,6 +1092,7 @@ impl<K, V> Table<K, V> {
         with_index!(&mut self.index, table => table.clear());
         self.used = 0;
         self.live_prefix = usize::MAX;
+        self.gap_end = usize::MAX;
         self.positions.forget();
         self.entries.drain(..)
     }
@@ -1185,6 +1304,7 @@ impl<K, V> Table<K, V> {
         let kept = self.used - taken;
         self.used = kept;
         self.live_prefix = usize::MAX;
+        self.gap_end = usize::MAX;
         self.positions.forget();
         let Table { index, entries, .. } = self;
         with_index!(index, table => {
@@ -1224,6 +1344,7 @@ impl<K, V> Table<K, V> {
                     .iter()
                     .position(Option::is_none)
                     .unwrap_or(usize::MAX);
+                table.gap_end = table.live_prefix;
                 table.positions.forget();
                 table.positions_follow_holes();
                 table.reindex();
@@ -1678,6 +1799,114 @@ mod tests {
                 .find(hash.into(), |&stored| stored == k)
                 .expect("present");
             assert_eq!(found.slot, k as usize);
+        }
+    }
+
+    /// Removes key `k` from a table made by [`table_of_keys`], as `Dict::remove` does (the
+    /// compaction step after it), and checks the holes' bounds: the holes an iteration must
+    /// test (those not in the gap) at most half the live entries (or under
+    /// `COMPACT_MIN_HOLES`), all holes at most twice the live entries (plus
+    /// `2 * COMPACT_MIN_HOLES`), and the gap all holes.
+    fn remove_and_check(table: &mut Table<u64, u64>, k: u64) {
+        let bucket = table
+            .remove_key(spread_hash(k).into(), |stored| *stored == k)
+            .expect("present");
+        assert_eq!(bucket.value, k * 10);
+        table.compact_if_sparse();
+        let (len, used) = (table.entries.len(), table.used);
+        let holes = len - used;
+        let gap = table.gap_after_live_prefix();
+        let prefix = table.live_prefix();
+        assert!(prefix + gap <= len, "gap past the end after removing {k}");
+        assert!(table.entries[..prefix].iter().all(Option::is_some), "{k}");
+        assert!(
+            table.entries[prefix..prefix + gap]
+                .iter()
+                .all(Option::is_none),
+            "{k}"
+        );
+        let scattered = holes - gap;
+        assert!(
+            2 * scattered <= used.max(2 * COMPACT_MIN_HOLES - 1),
+            "{scattered} holes outside the gap for {used} live entries after removing {k}"
+        );
+        assert!(
+            holes <= 2 * (used + COMPACT_MIN_HOLES),
+            "{holes} holes for {used}"
+        );
+    }
+
+    /// Every key of `keys` that is still in `table` is found at a live slot, and the entries
+    /// are in the order of `keys`.
+    fn check_keys(table: &Table<u64, u64>, keys: &[u64]) {
+        let in_order: Vec<u64> = table.entries.iter().flatten().map(|b| b.key).collect();
+        assert_eq!(in_order, keys);
+        for &k in keys {
+            let found = table.find(spread_hash(k).into(), |stored| *stored == k);
+            let slot = found.expect("a key left is found").slot;
+            assert_eq!(table.entries[slot].as_ref().map(|b| b.key), Some(k));
+        }
+    }
+
+    /// Removal patterns (every other key, front to back, back to front, a random order, and
+    /// first every third key then the rest of the front half): the holes stay within their
+    /// bounds after every removal, at every index width (each probed by its own path when the
+    /// gap slides an entry down), and every key left is found, in order.
+    #[test]
+    fn removals_keep_the_holes_few_and_the_gap_all_holes() {
+        let n = 600u64;
+        let mut random = 0x2545_f491_4f6c_dd1du64;
+        let mut shuffled: Vec<u64> = (0..n).collect();
+        for i in (1..shuffled.len()).rev() {
+            random ^= random << 13;
+            random ^= random >> 7;
+            random ^= random << 17;
+            shuffled.swap(i, (random % (i as u64 + 1)) as usize);
+        }
+        let patterns: Vec<Vec<u64>> = vec![
+            (0..n).step_by(2).collect(),
+            (0..n).collect(),
+            (0..n).rev().collect(),
+            shuffled,
+            (0..n)
+                .step_by(3)
+                .chain((0..n / 2).filter(|k| k % 3 != 0))
+                .collect(),
+        ];
+        for width in [2, 4, 8] {
+            for removals in &patterns {
+                let mut table = table_of_keys(n);
+                set_index_width(&mut table, width);
+                let mut left: Vec<u64> = (0..n).collect();
+                for (i, &k) in removals.iter().enumerate() {
+                    remove_and_check(&mut table, k);
+                    left.retain(|&x| x != k);
+                    if i % 50 == 0 {
+                        check_keys(&table, &left);
+                    }
+                }
+                check_keys(&table, &left);
+            }
+        }
+    }
+
+    /// Removing every other key leaves its holes in one gap, which iteration steps over: the
+    /// removals slide the live entries down as they go, so that nearly no hole lies among them
+    /// (without the slide, every hole would: one every other slot).
+    #[test]
+    fn removing_every_other_key_gathers_the_holes_in_the_gap() {
+        for n in [200u64, 1_000, 5_000] {
+            let mut table = table_of_keys(n);
+            for k in (0..n).step_by(2) {
+                remove_and_check(&mut table, k);
+            }
+            let holes = table.entries.len() - table.used;
+            let gap = table.gap_after_live_prefix();
+            assert!(
+                holes - gap <= 2,
+                "{n} keys: {holes} holes, {gap} of them in the gap"
+            );
+            check_keys(&table, &(1..n).step_by(2).collect::<Vec<_>>());
         }
     }
 }
