@@ -111,7 +111,13 @@ where
             self.tags.keys_changed();
         }
         let (remaining, live_front) = (self.table.len(), self.table.live_prefix());
-        IterMut2::new(self.table.entries_mut().iter_mut(), remaining, live_front)
+        let gap = self.table.gap_after_live_prefix();
+        IterMut2::past_gap(
+            self.table.entries_mut().iter_mut(),
+            remaining,
+            live_front,
+            gap,
+        )
     }
 
     fn retain2<F>(&mut self, keep: F)
