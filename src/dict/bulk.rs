@@ -24,6 +24,8 @@ pub struct ExtractIf<'a, K, V, F> {
     next_slot: usize,
     end_slot: usize,
     predicate: F,
+    /// Whether it has removed anything (only then may dropping it move slots).
+    removed_any: bool,
 }
 
 impl<K, V, S> Dict<K, V, S> {
@@ -63,6 +65,7 @@ impl<K, V, S> Dict<K, V, S> {
             next_slot,
             end_slot,
             predicate,
+            removed_any: false,
         }
     }
 }
@@ -84,6 +87,7 @@ where
             if (self.predicate)(key, value) {
                 let bucket = self.table.take_slot(slot);
                 self.tags.keys_changed();
+                self.removed_any = true;
                 return Some((bucket.key, bucket.value));
             }
         }
@@ -98,9 +102,10 @@ where
 impl<K, V, F> FusedIterator for ExtractIf<'_, K, V, F> where F: FnMut(&K, &mut V) -> bool {}
 
 impl<K, V, F> Drop for ExtractIf<'_, K, V, F> {
-    /// Squeezes out the holes if there are now too many (as a removal does).
+    /// Compacts as a removal does (slides the gap, or squeezes out the holes if there are
+    /// now too many), if it removed anything: an extraction that took nothing changes nothing.
     fn drop(&mut self) {
-        if self.table.compact_if_sparse() {
+        if self.removed_any && self.table.compact_if_sparse() {
             self.tags.layout_changed();
         }
     }

@@ -11,8 +11,8 @@
 //! deletion, or was compacted since: the common case) it hands out entries without testing the
 //! slots, so that a loop over a dict compiles to what it does over a slice; over a dict with
 //! holes, `fold` does the same for the slots before the first deletion (the table keeps that
-//! live prefix), steps over the gap after it, and tests the rest. That is one of the crate's two `unsafe` uses (the other is
-//! in `table.rs`); the argument for it is on [`LiveEntries`].
+//! live prefix), steps over the gap after it, and tests the rest. That is one of the crate's
+//! two `unsafe` uses (the other is in `table.rs`); the argument for it is on [`LiveEntries`].
 
 use super::entries::{Bucket, EntrySlot};
 use std::iter::FusedIterator;
@@ -287,7 +287,8 @@ macro_rules! live_iterator {
                 $name { live: LiveEntries::new(slots, live, live_front) }
             }
 
-            /// [`new`](Self::new), with `gap` holes known to follow the live front.
+            /// [`new`](Self::new), with `gap` holes known to follow the live front. (The
+            /// owning iterators do not use it: their fold tests every slot.)
             #[allow(dead_code)]
             pub(super) fn past_gap(slots: $slots, live: usize, live_front: usize, gap: usize) -> Self {
                 $name { live: LiveEntries::new(slots, live, live_front).past_gap(gap) }
