@@ -902,8 +902,8 @@ impl<K, V> Table<K, V> {
     /// instructions per entry at 1,000 keys (indexmap 1.5), 3.3 -> 1.4 at 100,000; removing
     /// 187.2 -> 239.7 per removal at 1,000, 200.3 -> 250.3 at 100,000 (the slide is about 94
     /// of them, out of line: inline, it took every removal's frame from three saved
-    /// registers to six, 187.7 -> 200.3 at 16 keys, where no slide runs). The clock in
-    /// INTERNALS.md, "Iteration with holes".
+    /// registers to six, 187.7 -> 200.3 at 16 keys, where no slide runs). The clock is in
+    /// INTERNALS.md, "The goals of the index, one run".
     #[inline]
     pub(crate) fn compact_if_sparse(&mut self) -> bool {
         let len = self.entries.len();
@@ -952,6 +952,7 @@ impl<K, V> Table<K, V> {
         }
         let to = self.live_prefix;
         if to != from {
+            // Live: the loop above stopped at it.
             let moved = self.entries[from].take();
             let hash = moved.as_ref().map_or(0, |bucket| bucket.hash.get());
             self.entries[to] = moved;
