@@ -569,12 +569,8 @@ impl<K, V, S> Dict<K, V, S> {
     /// Iterates over `(&K, &V)` in insertion order.
     pub fn iter(&self) -> Iter<'_, K, V> {
         let table = &self.table;
-        Iter::past_gap(
-            table.entries().iter(),
-            table.len(),
-            table.live_prefix(),
-            table.gap_after_live_prefix(),
-        )
+        let (live, live_front, gap) = table.walk_shape();
+        Iter::past_gap(table.entries().iter(), live, live_front, gap)
     }
 
     /// Iterates over `(&K, &mut V)` in insertion order. Bumps the version of a non-empty dict.
@@ -582,14 +578,8 @@ impl<K, V, S> Dict<K, V, S> {
         if !self.is_empty() {
             self.tags.values_changed();
         }
-        let (remaining, live_front) = (self.table.len(), self.table.live_prefix());
-        let gap = self.table.gap_after_live_prefix();
-        IterMut::past_gap(
-            self.table.entries_mut().iter_mut(),
-            remaining,
-            live_front,
-            gap,
-        )
+        let (live, live_front, gap) = self.table.walk_shape();
+        IterMut::past_gap(self.table.entries_mut().iter_mut(), live, live_front, gap)
     }
 
     /// Iterates over the keys in insertion order.

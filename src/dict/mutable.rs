@@ -110,14 +110,8 @@ where
         if !self.is_empty() {
             self.tags.keys_changed();
         }
-        let (remaining, live_front) = (self.table.len(), self.table.live_prefix());
-        let gap = self.table.gap_after_live_prefix();
-        IterMut2::past_gap(
-            self.table.entries_mut().iter_mut(),
-            remaining,
-            live_front,
-            gap,
-        )
+        let (live, live_front, gap) = self.table.walk_shape();
+        IterMut2::past_gap(self.table.entries_mut().iter_mut(), live, live_front, gap)
     }
 
     fn retain2<F>(&mut self, keep: F)

@@ -231,6 +231,13 @@ impl<K, V> Table<K, V> {
         }
     }
 
+    /// What an iterator over the entries array needs to know of it: the live entries, the
+    /// live prefix, and the gap after it.
+    #[inline]
+    pub(crate) fn walk_shape(&self) -> (usize, usize, usize) {
+        (self.used, self.live_prefix(), self.gap_after_live_prefix())
+    }
+
     /// The entries array, holes included.
     #[inline]
     pub(crate) fn entries(&self) -> &[EntrySlot<K, V>] {
