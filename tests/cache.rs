@@ -400,6 +400,62 @@ fn hit_then_miss_with_hash_backs_off_as_load_does() {
     assert_eq!(slot.stats().misses, misses + 1);
 }
 
+/// A loop that quickens, as CPython's adaptive `LOAD_GLOBAL` does: while a site is backing
+/// off it takes a skip and looks the name up itself, never testing the cache; once the skips
+/// run out it loads through the site. The same fills, skips and answers as `load`, for both
+/// caches.
+#[test]
+fn a_quickening_loop_backs_off_as_load_does() {
+    let (mut globals, builtins) = namespaces();
+    let hash = vdict::hash_key("x");
+    let mut version = VersionCache::new();
+    let slot = SlotCache::new();
+    let (mut version_skips, mut slot_skips) = (0, 0);
+    for i in 0..10_000 {
+        // Deleted and added back: every fill of either cache goes unused.
+        globals.remove("x");
+        globals.insert("x".into(), i);
+        let plain = || *globals.get_with_hash(hash, "x").unwrap();
+        let by_version = if version.backing_off() && version.take_skip() {
+            version_skips += 1;
+            assert!(
+                version.remembered().is_none(),
+                "a site backing off holds nothing"
+            );
+            plain()
+        } else {
+            *version
+                .load_with_hash(&globals, &builtins, "x", hash)
+                .unwrap()
+        };
+        let by_slot = if slot.backing_off() && slot.take_skip() {
+            slot_skips += 1;
+            plain()
+        } else {
+            *slot.load_with_hash(&globals, &builtins, "x", hash).unwrap()
+        };
+        assert_eq!((by_version, by_slot), (i, i));
+    }
+    for (stats, skips) in [(version.stats(), version_skips), (slot.stats(), slot_skips)] {
+        assert_eq!(stats.misses, 10_000);
+        // Fills at 1, 2, 4, ..., 4096 (13 of them), then one every 4,096 misses: 14 in all.
+        assert_eq!(stats.misses - stats.skipped_fills, 14, "{stats:?}");
+        // Every skip is counted: the loop's own, and the first of each of the 13 periods,
+        // which the load that found a fill wasted took itself.
+        assert_eq!(stats.skipped_fills, skips + 13, "{stats:?}");
+    }
+    // `take_skip` on a site that is not backing off takes nothing and counts nothing.
+    version.clear();
+    slot.clear();
+    assert!(
+        !version.backing_off() && !slot.backing_off(),
+        "clear ends the back-off"
+    );
+    let before = (version.stats(), slot.stats());
+    assert!(!version.take_skip() && !slot.take_skip());
+    assert_eq!((version.stats(), slot.stats()), before);
+}
+
 /// Cache sites in a shared code object: every slot-cache call and every hit take `&self`.
 #[test]
 fn caches_work_from_shared_code() {
@@ -592,6 +648,7 @@ fn how() -> impl Strategy<Value = How> {
         Just(How::HitInThenMissInOther),
         Just(How::HitBuiltinInThenHitIn),
         Just(How::HitModuleInThenHitIn),
+        Just(How::Quickened),
     ]
 }
 

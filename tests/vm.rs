@@ -301,6 +301,102 @@ fn the_slot_cached_vm_specialises_each_load_by_where_it_found_the_name() {
 }
 
 #[test]
+fn the_version_cached_vm_rewrites_a_load_whose_site_backs_off_and_back_again() {
+    // For i in 0..iterations: while i < 100, rebind `counter` to i; then load `counter`.
+    // While the rebinding goes on every fill of the load's site is wasted, so the site backs
+    // off and the VM marks the load LOAD_GLOBAL_BACKING_OFF; once it stops, the site's skips
+    // run out, the load is LOAD_GLOBAL again, fills, and hits from then on.
+    let program = |iterations: i64| {
+        format!(
+            "        LOAD_CONST 0
+        STORE_FAST i
+    loop:
+        LOAD_FAST i
+        LOAD_CONST {iterations}
+        COMPARE_LT
+        POP_JUMP_IF_FALSE done
+        LOAD_FAST i
+        LOAD_CONST 100
+        COMPARE_LT
+        POP_JUMP_IF_FALSE load
+        LOAD_FAST i
+        STORE_GLOBAL counter
+    load:
+        LOAD_GLOBAL counter
+        STORE_FAST last
+        LOAD_FAST i
+        LOAD_CONST 1
+        BINARY_ADD
+        STORE_FAST i
+        JUMP loop
+    done:
+        LOAD_FAST last
+        RETURN_VALUE"
+        )
+    };
+    let load_at = |code: &Code| {
+        code.ops()
+            .iter()
+            .position(|op| op.as_written() == Op::LoadGlobal(0))
+            .expect("the program loads `counter`")
+    };
+    // Through the rebinding only: the load ends backing off.
+    let mut code = assemble(&program(100)).unwrap();
+    let mut vm = Vm::new(CacheMode::Version).with_cache_hits_counted();
+    assert_eq!(vm.run(&mut code).unwrap(), Value::Int(99));
+    assert_eq!(code.ops()[load_at(&code)], Op::LoadGlobalBackingOff(0));
+    let stats = code.cache_stats().unwrap();
+    assert!(stats.skipped_fills > 80, "{stats:?}");
+
+    // On past it: back to LOAD_GLOBAL, which hits (the last fill's period of skips is at
+    // most 127 loads after 100 wasted fills: fills at 1, 2, 4, ..., 64).
+    let mut code = assemble(&program(400)).unwrap();
+    let mut vm = Vm::new(CacheMode::Version).with_cache_hits_counted();
+    assert_eq!(vm.run(&mut code).unwrap(), Value::Int(99));
+    assert_eq!(code.ops()[load_at(&code)], Op::LoadGlobal(0));
+    let stats = code.cache_stats().unwrap();
+    assert!(stats.hits.unwrap() > 100, "{stats:?}");
+
+    // Another mode runs the backing-off form as LOAD_GLOBAL, and rewrites nothing; an error
+    // in it names the instruction as written.
+    let mut backing_off = assemble(&program(100)).unwrap();
+    Vm::new(CacheMode::Version).run(&mut backing_off).unwrap();
+    let at = load_at(&backing_off);
+    for mode in [CacheMode::None, CacheMode::Slot] {
+        let mut vm = Vm::new(mode);
+        assert_eq!(
+            vm.run(&mut backing_off).unwrap(),
+            Value::Int(99),
+            "{mode:?}"
+        );
+        assert!(
+            matches!(
+                backing_off.ops()[at],
+                Op::LoadGlobalBackingOff(_) | Op::LoadGlobalModule(_)
+            ),
+            "{mode:?}: {:?}",
+            backing_off.ops()[at]
+        );
+    }
+    let mut code = Code::from_parts(
+        vec![Op::LoadGlobalBackingOff(0), Op::ReturnValue],
+        vec![],
+        vec!["nowhere".into()],
+        vec![],
+    )
+    .unwrap();
+    for mode in CacheMode::ALL {
+        let error = Vm::new(mode).run(&mut code).unwrap_err();
+        assert_eq!(error.opcode, "LOAD_GLOBAL", "{mode:?}");
+        assert_eq!(
+            error.kind,
+            ErrorKind::NameError("nowhere".into()),
+            "{mode:?}"
+        );
+    }
+}
+
+#[test]
 fn a_module_load_specialised_in_one_vm_answers_rightly_in_another() {
     // A code object run by two VMs whose namespaces differ: the sites are remade for the
     // second VM's mode only if the mode differs, so a LOAD_GLOBAL_MODULE written by the first

@@ -9,7 +9,8 @@
 //! must land where a plain insert would. Loads go through every way the caches offer (`load`,
 //! `load_with_hash`, a `hit` or `hit_versions` then a `fill` or a `miss_with_hash`, and the
 //! slot cache's `load_in`, `hit_in` and `miss_in` through a `PairVersion`'s `Namespaces`,
-//! of either of two `PairVersion`s kept for the whole process); the slot caches only ever
+//! of either of two `PairVersion`s kept for the whole process, and a quickening loop's
+//! `backing_off` / `take_skip` then a lookup of its own); the slot caches only ever
 //! through `&`, as sites in a shared code object are used. `Hammer` rebinds
 //! a name between loads many times over, which drives a site deep into its back-off and out
 //! again. And a namespace can be rebuilt with another hasher: then a load may panic with the
@@ -75,6 +76,10 @@ pub enum How {
     /// As `HitBuiltinInThenHitIn` with `hit_module_in`: an interpreter that specialises a
     /// module global's `LOAD_GLOBAL`.
     HitModuleInThenHitIn,
+    /// An interpreter that quickens, as CPython's adaptive `LOAD_GLOBAL` does: while the site
+    /// is backing off, `take_skip` and a plain lookup (the site must then hold nothing a hit
+    /// could return); otherwise `load_with_hash`.
+    Quickened,
 }
 
 thread_local! {
@@ -152,6 +157,18 @@ impl AnyCache {
                     }
                 }
                 How::LoadIn => cache.load_with_hash(globals, builtins, name, hash).copied(),
+                How::Quickened => {
+                    if cache.backing_off() && cache.take_skip() {
+                        assert!(
+                            cache.remembered().is_none(),
+                            "a site backing off holds a value"
+                        );
+                        assert!(cache.hit(globals, builtins).is_none());
+                        lookup_global(globals, builtins, name).copied()
+                    } else {
+                        cache.load_with_hash(globals, builtins, name, hash).copied()
+                    }
+                }
             },
             AnyCache::Slot(cache) => {
                 let cache: &SlotCache = cache; // every call through a shared reference
@@ -205,6 +222,17 @@ impl AnyCache {
                             },
                         }
                     }),
+                    How::Quickened => {
+                        if cache.backing_off() && cache.take_skip() {
+                            assert!(
+                                cache.hit(globals, builtins).is_none(),
+                                "a site backing off hit"
+                            );
+                            lookup_global(globals, builtins, name).copied()
+                        } else {
+                            cache.load_with_hash(globals, builtins, name, hash).copied()
+                        }
+                    }
                     How::HitInThenMissIn | How::HitInThenMissInOther => PAIRS.with(|pairs| {
                         let pair = &pairs[usize::from(how == How::HitInThenMissInOther)];
                         let namespaces = pair.namespaces(globals, builtins);

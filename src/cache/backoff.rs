@@ -119,6 +119,12 @@ impl SiteCounters {
         }
     }
 
+    /// Whether the site is backing off: skips are left.
+    #[inline(always)]
+    pub(crate) fn backing_off(&self) -> bool {
+        self.skips_left.get() != 0
+    }
+
     /// For any miss, first: if the site is backing off, takes a skip and says so (the caller
     /// looks the name up and remembers nothing); if not, the caller goes on to
     /// [`on_miss`](SiteCounters::on_miss).

@@ -134,7 +134,12 @@
 //!
 //! A fill that is never used before the next miss is wasted; each wasted fill doubles how many
 //! misses the site then answers by a plain lookup without filling (up to 4,095), as CPython's
-//! specialising interpreter does. See [`CacheStats::skipped_fills`].
+//! specialising interpreter does. See [`CacheStats::skipped_fills`]. A load through the site
+//! takes care of it; an interpreter that quickens its instructions, as CPython 3.11 does, can
+//! ask [`VersionCache::backing_off`] after a load, run the instruction in a form that calls
+//! [`VersionCache::take_skip`] and looks the name up itself (no hit test: the site is empty),
+//! and go back to the cached form when `take_skip` says the period is over. The reference
+//! VM does (`Op::LoadGlobalBackingOff`); `SlotCache` has the same two calls.
 //!
 //! # Statistics
 //!

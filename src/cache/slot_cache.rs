@@ -748,6 +748,24 @@ impl SlotCache {
         self.miss_in(namespaces, name, hash)
     }
 
+    /// Whether the site is backing off: it remembers no slot, and the misses to come (up to
+    /// 4,095 of them) will be answered by a plain lookup, without a fill. For an interpreter
+    /// that quickens its instructions; see
+    /// [`VersionCache::backing_off`](super::VersionCache::backing_off), which works the same.
+    #[inline]
+    pub fn backing_off(&self) -> bool {
+        self.counters.backing_off()
+    }
+
+    /// Takes one of a backing-off site's skips: counts a load that the caller answers itself,
+    /// by a plain lookup, and returns `true`; or returns `false` if the site is not backing
+    /// off (any more), and the caller should load through the site, which then fills. See
+    /// [`VersionCache::take_skip`](super::VersionCache::take_skip).
+    #[inline]
+    pub fn take_skip(&self) -> bool {
+        self.counters.take_skip()
+    }
+
     /// Forgets the remembered slot (the next load misses, and fills); keeps the counters.
     pub fn clear(&self) {
         self.empty();

@@ -327,6 +327,55 @@ impl<V> VersionCache<V> {
         self.fill_or_back_off(globals, builtins, name, hash)
     }
 
+    /// Whether the site is backing off: its cache is empty, and the misses to come (up to
+    /// 4,095 of them) will be answered by a plain lookup, without a fill.
+    ///
+    /// For an interpreter that quickens, as CPython 3.11 does: once a load through the site
+    /// leaves it backing off, the loop rewrites the instruction into a form that skips the
+    /// cache's hit test (it cannot hit) and calls [`take_skip`](Self::take_skip) before its
+    /// own lookup, and back into the cached form when `take_skip` says the period is over.
+    /// The reference VM does this (`LOAD_GLOBAL_BACKING_OFF`); a loop that always calls
+    /// [`load_with_hash`](Self::load_with_hash) gets the same answers and back-off, for a
+    /// version compare more a load while the site backs off.
+    ///
+    /// ```
+    /// use vdict::{cache::VersionCache, hash_key, Dict};
+    ///
+    /// let mut globals: Dict<&str, i32> = Dict::new();
+    /// let builtins: Dict<&str, i32> = Dict::new();
+    /// let mut site = VersionCache::new();
+    /// let mut loads_past_the_cache = 0;
+    /// for i in 0..100 {
+    ///     globals.insert("x", i); // rebound before every load: no fill is ever used
+    ///     let value = if site.backing_off() && site.take_skip() {
+    ///         loads_past_the_cache += 1;
+    ///         *globals.get_with_hash(hash_key("x"), "x").unwrap()
+    ///     } else {
+    ///         *site.load_with_hash(&globals, &builtins, "x", hash_key("x")).unwrap()
+    ///     };
+    ///     assert_eq!(value, i);
+    /// }
+    /// // All but the 7 fills (loads 1, 2, 4, ..., 64) and the first skip of each period,
+    /// // which the load that found the last fill wasted took itself.
+    /// assert_eq!(loads_past_the_cache, 100 - 7 - 6);
+    /// assert_eq!(site.stats().misses, 100);
+    /// ```
+    #[inline]
+    pub fn backing_off(&self) -> bool {
+        self.counters.backing_off()
+    }
+
+    /// Takes one of a backing-off site's skips: counts a load that the caller answers itself,
+    /// by a plain lookup, and returns `true`; or returns `false` if the site is not backing
+    /// off (any more), and the caller should load through the cache
+    /// ([`load_with_hash`](Self::load_with_hash) or [`miss_with_hash`](Self::miss_with_hash)),
+    /// which then fills. See [`backing_off`](Self::backing_off). Through `&self`: the count
+    /// is in a `Cell`.
+    #[inline]
+    pub fn take_skip(&self) -> bool {
+        self.counters.take_skip()
+    }
+
     /// The slow path of a miss: fill, or (starting to back off) drop the stale value and look
     /// up.
     #[cold]

@@ -210,6 +210,25 @@ trait GlobalLoad {
         false
     }
 
+    /// Whether this kind of site backs off in a way the loop can see, so that the loop
+    /// rewrites a `LOAD_GLOBAL` whose site is backing off into `LOAD_GLOBAL_BACKING_OFF`,
+    /// whose loads take a skip and look up without testing the site's (empty) cache: the
+    /// version cache's, as CPython 3.11's adaptive `LOAD_GLOBAL` counts down its back-off.
+    const QUICKENS_BACK_OFF: bool = false;
+
+    /// Whether the site is backing off (asked after a load, when
+    /// [`QUICKENS_BACK_OFF`](GlobalLoad::QUICKENS_BACK_OFF)).
+    #[inline(always)]
+    fn backing_off(&self) -> bool {
+        false
+    }
+
+    /// Takes one of a backing-off site's skips (`false`: none left, load through the site).
+    #[inline(always)]
+    fn take_skip(&self) -> bool {
+        false
+    }
+
     /// `STORE_GLOBAL`'s fast path: stores `value` without the name if the site can, else
     /// hands it back for [`store`](GlobalLoad::store). Only the slot cache can.
     #[inline(always)]
@@ -260,6 +279,18 @@ impl GlobalLoad for VersionCache<Value> {
     fn load<'a>(&'a mut self, scope: &Scope<'a>, name: &str, hash: u64) -> Option<&'a Value> {
         self.miss_with_hash(scope.globals(), scope.builtins(), name, hash)
             .ok()
+    }
+
+    const QUICKENS_BACK_OFF: bool = true;
+
+    #[inline(always)]
+    fn backing_off(&self) -> bool {
+        VersionCache::backing_off(self)
+    }
+
+    #[inline(always)]
+    fn take_skip(&self) -> bool {
+        VersionCache::take_skip(self)
     }
 }
 
@@ -521,6 +552,9 @@ impl Vm {
                         Some(value) => stack.push(value.clone()),
                         None => fail!(ErrorKind::NameError(code.names[index].to_string())),
                     }
+                    if L::QUICKENS_BACK_OFF && site.backing_off() {
+                        ops[offset] = Op::LoadGlobalBackingOff(name);
+                    }
                     if L::SPECIALISES {
                         ops[offset] = if site.holds_module_global() {
                             Op::LoadGlobalModule(name)
@@ -560,7 +594,24 @@ impl Vm {
                         None => load_global!(site, name),
                     }
                 }
-                Op::LoadGlobal(name) | Op::LoadGlobalModule(name) | Op::LoadGlobalBuiltin(name) => {
+                Op::LoadGlobalBackingOff(name) if L::QUICKENS_BACK_OFF => {
+                    if sites[offset].take_skip() {
+                        let index = name as usize;
+                        match Uncached.load(&scope, &code.names[index], hashes[index]) {
+                            Some(value) => stack.push(value.clone()),
+                            None => fail!(ErrorKind::NameError(code.names[index].to_string())),
+                        }
+                    } else {
+                        // The back-off is over: back to `LOAD_GLOBAL`, which runs next and
+                        // fills (one call site of the miss path, not two: see above).
+                        ops[offset] = Op::LoadGlobal(name);
+                        pc = offset;
+                    }
+                }
+                Op::LoadGlobal(name)
+                | Op::LoadGlobalModule(name)
+                | Op::LoadGlobalBuiltin(name)
+                | Op::LoadGlobalBackingOff(name) => {
                     let site = &mut sites[offset];
                     match site.hit(&scope, versions) {
                         Some(value) => stack.push(value.clone()),

@@ -17,7 +17,11 @@
 //!   globals, then builtins. A builtin costs two probes.
 //! - [`CacheMode::Version`]: the site compares the versions it remembered with both dicts'
 //!   current versions; equal means nothing was written since, and the remembered value is
-//!   pushed. Any store to a global — any global — makes every site miss once.
+//!   pushed. Any store to a global — any global — makes every site miss once. A site whose
+//!   fills keep going unused backs off, and the miss that leaves it backing off rewrites the
+//!   instruction into [`Op::LoadGlobalBackingOff`], which takes the site's skips and looks
+//!   the name up without testing a cache that cannot hit, until the skips run out and it is
+//!   `LOAD_GLOBAL` again (CPython 3.11's adaptive `LOAD_GLOBAL` counting down its back-off).
 //! - [`CacheMode::Slot`]: the site compares the globals' keys version (for a builtin, one
 //!   version standing for both dicts' keys, [`PairVersion`](crate::cache::PairVersion)) and
 //!   reads the value straight out of the remembered slot. Stores that rebind a name keep the

@@ -55,6 +55,14 @@ pub enum Op {
     /// ([`SlotCache::hit_builtin_in`](crate::cache::SlotCache::hit_builtin_in)). Otherwise
     /// as [`LoadGlobalModule`](Op::LoadGlobalModule).
     LoadGlobalBuiltin(u32),
+    /// `LOAD_GLOBAL` at a site that is backing off, as CPython 3.11's adaptive `LOAD_GLOBAL`
+    /// counts down its back-off: the version-cached VM rewrites a `LOAD_GLOBAL` into this
+    /// form when a load leaves its site backing off
+    /// ([`VersionCache::backing_off`](crate::cache::VersionCache::backing_off)), so that the
+    /// loads that follow take a skip and look the name up without first testing a cache that
+    /// cannot hit, and back into `LOAD_GLOBAL` when the site's skips run out. Otherwise as
+    /// [`LoadGlobalModule`](Op::LoadGlobalModule).
+    LoadGlobalBackingOff(u32),
     /// Pop into global `names[i]`, through this instruction's cache site (used in the slot
     /// mode).
     StoreGlobal(u32),
@@ -88,6 +96,7 @@ impl Op {
             Op::LoadGlobal(_) => "LOAD_GLOBAL",
             Op::LoadGlobalModule(_) => "LOAD_GLOBAL_MODULE",
             Op::LoadGlobalBuiltin(_) => "LOAD_GLOBAL_BUILTIN",
+            Op::LoadGlobalBackingOff(_) => "LOAD_GLOBAL_BACKING_OFF",
             Op::StoreGlobal(_) => "STORE_GLOBAL",
             Op::DeleteGlobal(_) => "DELETE_GLOBAL",
             Op::PopTop => "POP_TOP",
@@ -108,7 +117,8 @@ impl Op {
             | Op::LoadFast(_)
             | Op::LoadGlobal(_)
             | Op::LoadGlobalModule(_)
-            | Op::LoadGlobalBuiltin(_) => (0, 1),
+            | Op::LoadGlobalBuiltin(_)
+            | Op::LoadGlobalBackingOff(_) => (0, 1),
             Op::StoreFast(_) | Op::StoreGlobal(_) | Op::PopTop | Op::PopJumpIfFalse(_) => (1, 0),
             Op::DeleteGlobal(_) | Op::Jump(_) => (0, 0),
             Op::BinaryAdd | Op::BinarySub | Op::CompareLt => (2, 1),
@@ -118,11 +128,14 @@ impl Op {
     }
 
     /// The instruction as the program wrote it: a specialised form
-    /// ([`LoadGlobalModule`](Op::LoadGlobalModule), [`LoadGlobalBuiltin`](Op::LoadGlobalBuiltin))
-    /// as the `LOAD_GLOBAL` it stands for, anything else as itself.
+    /// ([`LoadGlobalModule`](Op::LoadGlobalModule), [`LoadGlobalBuiltin`](Op::LoadGlobalBuiltin),
+    /// [`LoadGlobalBackingOff`](Op::LoadGlobalBackingOff)) as the `LOAD_GLOBAL` it stands
+    /// for, anything else as itself.
     pub fn as_written(&self) -> Op {
         match *self {
-            Op::LoadGlobalModule(name) | Op::LoadGlobalBuiltin(name) => Op::LoadGlobal(name),
+            Op::LoadGlobalModule(name)
+            | Op::LoadGlobalBuiltin(name)
+            | Op::LoadGlobalBackingOff(name) => Op::LoadGlobal(name),
             op => op,
         }
     }
@@ -182,6 +195,7 @@ impl Code {
                 Op::LoadGlobal(i)
                 | Op::LoadGlobalModule(i)
                 | Op::LoadGlobalBuiltin(i)
+                | Op::LoadGlobalBackingOff(i)
                 | Op::StoreGlobal(i)
                 | Op::DeleteGlobal(i) => (i, names.len(), "names"),
                 Op::Jump(target) | Op::PopJumpIfFalse(target) => {
@@ -209,7 +223,8 @@ impl Code {
     }
 
     /// The instructions, as last run: a slot-cached run specialises a `LOAD_GLOBAL` into
-    /// [`Op::LoadGlobalModule`] or [`Op::LoadGlobalBuiltin`] by where its name was found
+    /// [`Op::LoadGlobalModule`] or [`Op::LoadGlobalBuiltin`] by where its name was found, a
+    /// version-cached run into [`Op::LoadGlobalBackingOff`] while its site backs off
     /// (CPython's `dis(adaptive=True)` shows the same); [`Op::as_written`] gives the
     /// instruction the program wrote.
     pub fn ops(&self) -> &[Op] {
