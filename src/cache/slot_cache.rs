@@ -748,18 +748,14 @@ impl SlotCache {
         self.miss_in(namespaces, name, hash)
     }
 
-    /// Whether the site is backing off: it remembers no slot, and the misses to come (up to
-    /// 4,095 of them) will be answered by a plain lookup, without a fill. For an interpreter
-    /// that quickens its instructions; see
-    /// [`VersionCache::backing_off`](super::VersionCache::backing_off), which works the same.
+    /// Whether the site is backing off (it then remembers no slot), for an interpreter that
+    /// quickens: as [`VersionCache::backing_off`](super::VersionCache::backing_off).
     #[inline]
     pub fn backing_off(&self) -> bool {
         self.counters.backing_off()
     }
 
-    /// Takes one of a backing-off site's skips: counts a load that the caller answers itself,
-    /// by a plain lookup, and returns `true`; or returns `false` if the site is not backing
-    /// off (any more), and the caller should load through the site, which then fills. See
+    /// Takes one of a backing-off site's skips, or says there is none left: as
     /// [`VersionCache::take_skip`](super::VersionCache::take_skip).
     #[inline]
     pub fn take_skip(&self) -> bool {
