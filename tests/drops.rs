@@ -133,16 +133,27 @@ fn a_partly_consumed_into_iter_drops_the_rest() {
 
 #[test]
 fn retain_drops_exactly_what_it_rejects() {
-    let ledger = Ledger::default();
-    let mut d = filled(&ledger, 64);
-    d.retain(|k, _| k % 4 != 0);
-    let drops = ledger.drops();
-    for (k, (_, v)) in (0..64u32).filter(|k| k % 4 != 0).zip(d.iter()) {
-        assert_eq!(drops[v.id], 0, "key {k} kept but dropped");
+    // Few deletions (one at a time only), many (one at a time, then in bulk), all, in dicts
+    // small and large.
+    for (n, every) in [(64, 4), (64, 1), (1_000, 100), (1_000, 3), (1_000, 1)] {
+        let ledger = Ledger::default();
+        let mut d = filled(&ledger, n);
+        d.retain(|k, _| k % every != 0);
+        let drops = ledger.drops();
+        let kept: Vec<u32> = (0..n).filter(|k| k % every != 0).collect();
+        assert_eq!(
+            d.keys().copied().collect::<Vec<_>>(),
+            kept,
+            "{n} keys, every {every}"
+        );
+        for (k, v) in d.iter() {
+            assert_eq!(drops[v.id], 0, "key {k} kept but dropped");
+        }
+        assert_eq!(drops.iter().sum::<u32>() as usize, n as usize - kept.len());
+        d.check_invariants().unwrap();
+        drop(d);
+        ledger.assert_all_dropped_once();
     }
-    assert_eq!(drops.iter().sum::<u32>(), 16);
-    drop(d);
-    ledger.assert_all_dropped_once();
 }
 
 #[test]

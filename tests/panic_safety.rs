@@ -254,6 +254,62 @@ fn panicking_predicate_during_retain_keeps_what_it_had_not_dropped() {
     assert_eq!(d.keys().copied().collect::<Vec<_>>(), expected);
 }
 
+/// `retain` deletes its first entries one at a time (a probe each) and, past a few in a
+/// hundred, the rest in bulk (survivors slide down, the index is rebuilt once at the end). A
+/// panic in either phase, from the predicate or from a deleted value's `Drop`, leaves the dict
+/// consistent and in order, holding every entry it had not deleted, each value dropped once.
+#[test]
+fn a_panic_in_either_phase_of_retain_leaves_a_consistent_dict() {
+    // Every third key is deleted; of 1,000 entries the first 31 deletions go one at a time,
+    // so key 15 (the 6th deletion) panics in the first phase and the others in the second.
+    for panic_key in [15u32, 120, 900, 999] {
+        for from_drop in [false, true] {
+            let token = Rc::new(());
+            let mut d: Dict<u32, Bomb> = (0..1_000)
+                .map(|k| {
+                    let bomb = Bomb {
+                        _token: token.clone(),
+                    };
+                    (k, bomb)
+                })
+                .collect();
+            // A hole before the walk starts, which the bulk phase must squeeze out too.
+            d.remove(&500);
+            let keys_version = d.keys_version();
+            let result = catch_unwind(AssertUnwindSafe(|| {
+                d.retain(|&k, _| {
+                    if k == panic_key {
+                        if from_drop {
+                            // The next value dropped is this key's own.
+                            DROP_PANICS.with(|c| c.set(true));
+                        } else {
+                            panic!("rigged predicate panics");
+                        }
+                    }
+                    k % 3 != 0
+                })
+            }));
+            disarm();
+            let at = format!("panic at key {panic_key}, from Drop: {from_drop}");
+            assert!(result.is_err(), "{at}");
+            assert_eq!(d.check_invariants(), Ok(()), "{at}");
+            assert_ne!(d.keys_version(), keys_version, "{at}");
+            let deleted = |k: u32| k % 3 == 0 && (k < panic_key || (from_drop && k == panic_key));
+            let expected: Vec<u32> = (0..1_000).filter(|&k| k != 500 && !deleted(k)).collect();
+            assert_eq!(d.keys().copied().collect::<Vec<_>>(), expected, "{at}");
+            for (position, k) in expected.iter().enumerate() {
+                assert_eq!(d.get_index_of(k), Some(position), "{at}: key {k}");
+            }
+            drop(d);
+            assert_eq!(
+                Rc::strong_count(&token),
+                1,
+                "{at}: a value leaked or was dropped twice"
+            );
+        }
+    }
+}
+
 #[test]
 fn panicking_drop_of_a_value_in_the_dicts_own_drop_drops_the_rest() {
     let token = Rc::new(());

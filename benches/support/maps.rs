@@ -68,6 +68,12 @@ pub trait BenchMap<K: BenchKey>: Clone {
     fn sum_values_for_loop(&self) -> u64;
     /// The last entry inserted, removed; `None` for the unordered maps.
     fn pop_last(&mut self) -> Option<(K, u64)>;
+    /// Keeps the entries whose value is odd (`retain`): with values set to insertion
+    /// positions, every other entry goes.
+    fn retain_odd_values(&mut self);
+    /// Reverses the order (vdict and indexmap; a no-op for the others, which the reverse
+    /// workload does not apply to).
+    fn reverse(&mut self);
     fn len(&self) -> usize;
 }
 
@@ -77,7 +83,8 @@ macro_rules! bench_map_impl {
     (
         $map:ident, $name:literal, ordered: $ordered:literal,
         remove_ordered: $remove_ordered:ident, remove_any: $remove_any:ident,
-        pop_last: |$popped:ident| $pop_last:expr
+        pop_last: |$popped:ident| $pop_last:expr,
+        reverse: |$reversed:ident| $reverse:expr
     ) => {
         impl<K: BenchKey> BenchMap<K> for $map<K> {
             const NAME: &'static str = $name;
@@ -111,6 +118,13 @@ macro_rules! bench_map_impl {
                 let $popped = self;
                 $pop_last
             }
+            fn retain_odd_values(&mut self) {
+                self.retain(|_, value| *value % 2 == 1);
+            }
+            fn reverse(&mut self) {
+                let $reversed = self;
+                $reverse
+            }
             fn len(&self) -> usize {
                 $map::len(self)
             }
@@ -119,15 +133,20 @@ macro_rules! bench_map_impl {
 }
 
 bench_map_impl!(VDict, "vdict", ordered: true,
-    remove_ordered: remove, remove_any: remove, pop_last: |map| map.pop_last());
+    remove_ordered: remove, remove_any: remove, pop_last: |map| map.pop_last(),
+    reverse: |map| map.reverse());
 bench_map_impl!(IndexMap, "indexmap", ordered: true,
-    remove_ordered: shift_remove, remove_any: swap_remove, pop_last: |map| map.pop());
+    remove_ordered: shift_remove, remove_any: swap_remove, pop_last: |map| map.pop(),
+    reverse: |map| map.reverse());
 bench_map_impl!(HashbrownMap, "hashbrown", ordered: false,
-    remove_ordered: remove, remove_any: remove, pop_last: |_map| None);
+    remove_ordered: remove, remove_any: remove, pop_last: |_map| None,
+    reverse: |_map| ());
 bench_map_impl!(StdMap, "std", ordered: false,
-    remove_ordered: remove, remove_any: remove, pop_last: |_map| None);
+    remove_ordered: remove, remove_any: remove, pop_last: |_map| None,
+    reverse: |_map| ());
 bench_map_impl!(HashlinkMap, "hashlink", ordered: true,
-    remove_ordered: remove, remove_any: remove, pop_last: |map| map.pop_back());
+    remove_ordered: remove, remove_any: remove, pop_last: |map| map.pop_back(),
+    reverse: |_map| ());
 
 /// The keys of one measurement: `size` keys of type `K`.
 pub struct Case<K> {
@@ -222,10 +241,14 @@ pub enum Workload {
     IterateSurvivorsFresh,
     Clone,
     PopLast,
+    /// `retain` keeping every other entry; per entry of the map.
+    RetainHalf,
+    /// Reverse the order (vdict and indexmap); per entry.
+    Reverse,
 }
 
 impl Workload {
-    pub const ALL: [Workload; 14] = [
+    pub const ALL: [Workload; 16] = [
         Workload::LookupHit,
         Workload::LookupMiss,
         Workload::InsertGrow,
@@ -240,6 +263,8 @@ impl Workload {
         Workload::IterateSurvivorsFresh,
         Workload::Clone,
         Workload::PopLast,
+        Workload::RetainHalf,
+        Workload::Reverse,
     ];
 
     pub fn name(self) -> &'static str {
@@ -258,6 +283,8 @@ impl Workload {
             }
             Workload::Clone => "clone",
             Workload::PopLast => "pop_last",
+            Workload::RetainHalf => "retain_half",
+            Workload::Reverse => "reverse",
         }
     }
 
@@ -270,12 +297,14 @@ impl Workload {
         }
     }
 
-    /// Whether this workload applies to map `M` at `size` (`pop_last` needs order; the swap
+    /// Whether this workload applies to map `M` at `size` (`pop_last` needs order, and
+    /// `reverse` a map that has it: hashlink's has not; the swap
     /// row is indexmap's, the fresh survivors' vdict's; `shift_remove` of half of a million
     /// keys would take minutes).
     pub fn applies<K: BenchKey, M: BenchMap<K>>(self, size: usize) -> bool {
         match self {
             Workload::PopLast => M::ORDERED,
+            Workload::Reverse => M::NAME == "vdict" || M::NAME == "indexmap",
             Workload::RemoveHalfSwap => M::NAME == "indexmap",
             Workload::RemoveHalfOrdered => {
                 !(M::NAME == "indexmap" && size > SHIFT_REMOVE_SAMPLED_FROM * 10)
@@ -425,6 +454,14 @@ impl Workload {
                     sum = sum.wrapping_add(value);
                 }
                 sum
+            }
+            Workload::RetainHalf => {
+                map.retain_odd_values();
+                map.len() as u64
+            }
+            Workload::Reverse => {
+                map.reverse();
+                map.len() as u64
             }
         }
     }

@@ -542,26 +542,9 @@ impl<K, V, S> Dict<K, V, S> {
 
     /// `retain`'s walk, lending the key mutably too (for `MutableKeys::retain2`); the caller
     /// bumps the tags that lending calls for.
-    pub(crate) fn retain_slots(&mut self, mut keep: impl FnMut(&mut K, &mut V) -> bool) {
-        let mut dropped_any = false;
-        let mut slot = 0;
-        // Re-read the length each time: deleting the last entry trims it.
-        while slot < self.table.entries().len() {
-            let keep_it = match &mut self.table.entries_mut()[slot] {
-                Some(bucket) => keep(&mut bucket.key, &mut bucket.value),
-                None => true,
-            };
-            if !keep_it {
-                if !dropped_any {
-                    dropped_any = true;
-                    self.tags.keys_changed();
-                }
-                // Consistent before the entry is dropped at the end of this statement.
-                drop(self.table.take_slot(slot));
-            }
-            slot += 1;
-        }
-        if dropped_any && self.table.compact_if_sparse() {
+    pub(crate) fn retain_slots(&mut self, keep: impl FnMut(&mut K, &mut V) -> bool) {
+        let tags = &mut self.tags;
+        if self.table.retain(keep, || tags.keys_changed()) {
             self.tags.layout_changed();
         }
     }

@@ -282,7 +282,7 @@ impl<K, V, S> Dict<K, V, S> {
         if self.len() < 2 {
             return;
         }
-        self.table.rearrange(|entries| entries.reverse());
+        self.table.reverse();
         self.tags.keys_changed();
     }
 
