@@ -201,3 +201,26 @@ fn keys_are_dropped_once_too() {
     drop(d);
     assert_eq!(Rc::strong_count(&token), 1);
 }
+
+#[test]
+fn truncate_drops_the_rest_in_order_as_vec_does() {
+    struct Logged(u32, Rc<RefCell<Vec<u32>>>);
+    impl Drop for Logged {
+        fn drop(&mut self) {
+            self.1.borrow_mut().push(self.0);
+        }
+    }
+    let log = Rc::new(RefCell::new(Vec::new()));
+    let mut d: Dict<u32, Logged> = (0..10).map(|k| (k, Logged(k, log.clone()))).collect();
+    d.remove(&7); // a hole among the entries truncated
+    log.borrow_mut().clear();
+    let keys_version = d.keys_version();
+    d.truncate(4);
+    assert_eq!(*log.borrow(), [4, 5, 6, 8, 9]);
+    assert_eq!(d.keys().copied().collect::<Vec<_>>(), [0, 1, 2, 3]);
+    assert_ne!(d.keys_version(), keys_version);
+    d.check_invariants().unwrap();
+    let version = d.version();
+    d.truncate(4);
+    assert_eq!(d.version(), version, "nothing to drop, nothing changes");
+}

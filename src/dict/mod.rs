@@ -524,6 +524,10 @@ impl<K, V, S> Dict<K, V, S> {
     /// may change the values on the way (as in std and indexmap). Because it hands out `&mut
     /// V`, it bumps the version of any non-empty dict; both tags if it drops anything.
     ///
+    /// O(n): its first deletions are made one at a time, as by [`remove`](Dict::remove); once
+    /// they pass a few in a hundred, the survivors slide down over the holes as it goes and
+    /// the index is rebuilt once at the end (so slots move).
+    ///
     /// A panic in `keep` or in a dropped entry's `Drop` leaves the dict consistent, holding
     /// the entries not yet dropped.
     pub fn retain(&mut self, keep: impl FnMut(&K, &mut V) -> bool) {
