@@ -700,6 +700,12 @@ impl<K, V> Table<K, V> {
     fn squeeze(&mut self) {
         let first_moved = self.live_prefix().min(self.entries.len());
         with_index!(&mut self.index, table => squeeze_into(table, &mut self.entries, first_moved));
+        self.holes_gone();
+    }
+
+    /// After a change that left no hole (a squeeze, a rebuild, emptying the array): no live
+    /// prefix or gap to remember, and no positions past a hole to keep.
+    fn holes_gone(&mut self) {
         self.live_prefix = usize::MAX;
         self.gap_end = usize::MAX;
         self.positions.forget();
@@ -841,9 +847,7 @@ impl<K, V> Table<K, V> {
                     None => table.entries.retain(Option::is_some),
                 }
                 table.used = table.entries.len();
-                table.live_prefix = usize::MAX;
-                table.gap_end = usize::MAX;
-                table.positions.forget();
+                table.holes_gone();
                 table.reindex();
             }
         }
@@ -1235,9 +1239,7 @@ impl<K, V> Table<K, V> {
     pub(crate) fn clear(&mut self) {
         with_index!(&mut self.index, table => table.clear());
         self.used = 0;
-        self.live_prefix = usize::MAX;
-        self.gap_end = usize::MAX;
-        self.positions.forget();
+        self.holes_gone();
         self.entries.clear();
     }
 
@@ -1247,9 +1249,7 @@ impl<K, V> Table<K, V> {
     pub(crate) fn drain(&mut self) -> std::vec::Drain<'_, EntrySlot<K, V>> {
         with_index!(&mut self.index, table => table.clear());
         self.used = 0;
-        self.live_prefix = usize::MAX;
-        self.gap_end = usize::MAX;
-        self.positions.forget();
+        self.holes_gone();
         self.entries.drain(..)
     }
 
@@ -1459,9 +1459,7 @@ impl<K, V> Table<K, V> {
         self.entries[start..].rotate_left(taken);
         let kept = self.used - taken;
         self.used = kept;
-        self.live_prefix = usize::MAX;
-        self.gap_end = usize::MAX;
-        self.positions.forget();
+        self.holes_gone();
         let Table { index, entries, .. } = self;
         with_index!(index, table => {
             table.clear();
