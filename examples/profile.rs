@@ -16,7 +16,7 @@
 //! everything but the timed routine (making the keys, building the maps), so the difference
 //! is the routine alone. `callgrind_annotate` on the first run shows where the instructions
 //! go. Maps: `vdict`, `indexmap`, `hashbrown`, `std`, `hashlink`; keys: `u64`, `String`; workloads: the
-//! report's names, with `remove_half_swap` for indexmap's `swap_remove` row.
+//! report's names, with `iterate_survivors_fresh` for the fresh survivors' row.
 
 #[path = "../benches/support/maps.rs"]
 mod maps;
@@ -44,13 +44,11 @@ fn fail(message: &str) -> ! {
     exit(2)
 }
 
-/// A workload's name on this command line: the report's, except for the two that share
-/// another's name there: indexmap's `swap_remove` row (under `remove_half_ordered`) is
-/// `remove_half_swap`, and the fresh survivors (under `iterate_after_mass_delete`) are
+/// A workload's name on this command line: the report's, except for the one that shares
+/// another's name there: the fresh survivors (under `iterate_after_mass_delete`) are
 /// `iterate_survivors_fresh`.
 fn label(workload: Workload) -> &'static str {
     match workload {
-        Workload::RemoveHalfSwap => "remove_half_swap",
         Workload::IterateSurvivorsFresh => "iterate_survivors_fresh",
         other => other.name(),
     }

@@ -61,6 +61,9 @@ pub trait BenchMap<K: BenchKey>: Clone {
     fn remove_ordered(&mut self, key: &K) -> Option<u64>;
     /// Removal that may reorder (indexmap `swap_remove`; the same as above for the others).
     fn remove_any(&mut self, key: &K) -> Option<u64>;
+    /// `swap_remove` (vdict and indexmap: the last entry takes the removed one's place;
+    /// plain `remove` for the others, which the swap workload does not apply to).
+    fn swap_remove(&mut self, key: &K) -> Option<u64>;
     /// Visits every entry in the map's order by internal iteration (`fold`, what `sum`,
     /// `for_each` and most adapters use); returns a checksum of the values.
     fn sum_values(&self) -> u64;
@@ -83,6 +86,7 @@ macro_rules! bench_map_impl {
     (
         $map:ident, $name:literal, ordered: $ordered:literal,
         remove_ordered: $remove_ordered:ident, remove_any: $remove_any:ident,
+        swap_remove: $swap_remove:ident,
         pop_last: |$popped:ident| $pop_last:expr,
         reverse: |$reversed:ident| $reverse:expr
     ) => {
@@ -103,6 +107,9 @@ macro_rules! bench_map_impl {
             }
             fn remove_any(&mut self, key: &K) -> Option<u64> {
                 $map::$remove_any(self, key)
+            }
+            fn swap_remove(&mut self, key: &K) -> Option<u64> {
+                $map::$swap_remove(self, key)
             }
             fn sum_values(&self) -> u64 {
                 self.values().fold(0, |sum, v| sum.wrapping_add(*v))
@@ -133,20 +140,20 @@ macro_rules! bench_map_impl {
 }
 
 bench_map_impl!(VDict, "vdict", ordered: true,
-    remove_ordered: remove, remove_any: remove, pop_last: |map| map.pop_last(),
-    reverse: |map| map.reverse());
+    remove_ordered: remove, remove_any: remove, swap_remove: swap_remove,
+    pop_last: |map| map.pop_last(), reverse: |map| map.reverse());
 bench_map_impl!(IndexMap, "indexmap", ordered: true,
-    remove_ordered: shift_remove, remove_any: swap_remove, pop_last: |map| map.pop(),
-    reverse: |map| map.reverse());
+    remove_ordered: shift_remove, remove_any: swap_remove, swap_remove: swap_remove,
+    pop_last: |map| map.pop(), reverse: |map| map.reverse());
 bench_map_impl!(HashbrownMap, "hashbrown", ordered: false,
-    remove_ordered: remove, remove_any: remove, pop_last: |_map| None,
-    reverse: |_map| ());
+    remove_ordered: remove, remove_any: remove, swap_remove: remove,
+    pop_last: |_map| None, reverse: |_map| ());
 bench_map_impl!(StdMap, "std", ordered: false,
-    remove_ordered: remove, remove_any: remove, pop_last: |_map| None,
-    reverse: |_map| ());
+    remove_ordered: remove, remove_any: remove, swap_remove: remove,
+    pop_last: |_map| None, reverse: |_map| ());
 bench_map_impl!(HashlinkMap, "hashlink", ordered: true,
-    remove_ordered: remove, remove_any: remove, pop_last: |map| map.pop_back(),
-    reverse: |_map| ());
+    remove_ordered: remove, remove_any: remove, swap_remove: remove,
+    pop_last: |map| map.pop_back(), reverse: |_map| ());
 
 /// The keys of one measurement: `size` keys of type `K`.
 pub struct Case<K> {
@@ -230,7 +237,8 @@ pub enum Workload {
     IterateHoles,
     /// Remove every other key, keeping order where the map has one.
     RemoveHalfOrdered,
-    /// Remove every other key with indexmap's `swap_remove` (its row is `indexmap_swap_remove`).
+    /// Remove every other key with `swap_remove` (vdict and indexmap): the drop-in's removal
+    /// that may reorder, and the peer of vdict's order-keeping `remove` in indexmap's API.
     RemoveHalfSwap,
     /// Insert `size` keys, remove all but one in a thousand, then iterate the survivors;
     /// per survivor. Compare with `IterateSurvivorsFresh`.
@@ -277,7 +285,8 @@ impl Workload {
             Workload::Iterate => "iterate",
             Workload::IterateForLoop => "iterate_for_loop",
             Workload::IterateHoles => "iterate_holes",
-            Workload::RemoveHalfOrdered | Workload::RemoveHalfSwap => "remove_half_ordered",
+            Workload::RemoveHalfOrdered => "remove_half_ordered",
+            Workload::RemoveHalfSwap => "swap_remove_half",
             Workload::IterateAfterMassDelete | Workload::IterateSurvivorsFresh => {
                 "iterate_after_mass_delete"
             }
@@ -291,21 +300,20 @@ impl Workload {
     /// The `impl` a row of this workload is filed under for the map named `map`.
     pub fn impl_name(self, map: &'static str) -> &'static str {
         match self {
-            Workload::RemoveHalfSwap => "indexmap_swap_remove",
             Workload::IterateSurvivorsFresh => "vdict_fresh",
             _ => map,
         }
     }
 
     /// Whether this workload applies to map `M` at `size` (`pop_last` needs order, and
-    /// `reverse` a map that has it: hashlink's has not; the swap
-    /// row is indexmap's, the fresh survivors' vdict's; `shift_remove` of half of a million
-    /// keys would take minutes).
+    /// `reverse` and `swap_remove` a map that has them: hashlink's has not; the fresh
+    /// survivors' row is vdict's; `shift_remove` of half of a million keys would take minutes).
     pub fn applies<K: BenchKey, M: BenchMap<K>>(self, size: usize) -> bool {
         match self {
             Workload::PopLast => M::ORDERED,
-            Workload::Reverse => M::NAME == "vdict" || M::NAME == "indexmap",
-            Workload::RemoveHalfSwap => M::NAME == "indexmap",
+            Workload::Reverse | Workload::RemoveHalfSwap => {
+                M::NAME == "vdict" || M::NAME == "indexmap"
+            }
             Workload::RemoveHalfOrdered => {
                 !(M::NAME == "indexmap" && size > SHIFT_REMOVE_SAMPLED_FROM * 10)
             }
@@ -442,7 +450,7 @@ impl Workload {
                 })
             }
             Workload::RemoveHalfSwap => case.every_other.iter().fold(0, |sum, key| {
-                sum.wrapping_add(map.remove_any(key).unwrap_or(0))
+                sum.wrapping_add(map.swap_remove(key).unwrap_or(0))
             }),
             Workload::Clone => {
                 let copy = black_box(map.clone());

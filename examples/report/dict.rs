@@ -288,7 +288,9 @@ fn print_table(rows: &[Row]) {
             ratio(ns("hashlink")),
         );
         if row.workload == "remove_half_ordered" {
-            if let Some(swap) = ns("indexmap_swap_remove") {
+            // vdict's order-keeping removal against indexmap's cheap one, which reorders.
+            let swap = find(rows, key, size, "swap_remove_half", "indexmap");
+            if let Some(swap) = swap.and_then(|r| r.ns_per_op) {
                 println!(
                     "{:<26} {:>6} {:>9} | {:>8} {:>8} {:>9} {:>8} {:>8} | {:>6}",
                     "  (indexmap swap_remove)",

@@ -157,7 +157,7 @@ impl<'a, K, V> OccupiedEntry<'a, K, V> {
     pub fn swap_remove_entry(self) -> (K, V) {
         let bucket = self.table.swap_remove_slot(self.found.slot);
         self.tags.keys_changed();
-        self.table.compact_if_sparse();
+        self.table.compact_after_swap_remove();
         (bucket.key, bucket.value)
     }
 

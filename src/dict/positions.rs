@@ -206,10 +206,9 @@ impl<K, V, S> Dict<K, V, S> {
     pub fn swap_remove_index(&mut self, position: usize) -> Option<(K, V)> {
         let slot = self.slot_of(position)?;
         let bucket = self.table.swap_remove_slot(slot);
+        // A fresh keys version covers any slots the compaction moves.
         self.tags.keys_changed();
-        if self.table.compact_if_sparse() {
-            self.tags.layout_changed();
-        }
+        self.table.compact_after_swap_remove();
         Some((bucket.key, bucket.value))
     }
 
@@ -646,9 +645,7 @@ where
             true if slot < self.table.entries().len() => self.table.position_of_slot(slot),
             true => self.table.len(),
         };
-        if self.table.compact_if_sparse() {
-            self.tags.layout_changed();
-        }
+        self.table.compact_after_swap_remove();
         Some((position, bucket.key, bucket.value))
     }
 

@@ -916,6 +916,7 @@ impl<K, V> Table<K, V> {
 
     /// Takes `slot`, a live entry's, out of the index. Never calls user code: it compares
     /// slots, not keys (CPython's `lookdict_index`).
+    #[inline]
     fn unlink_slot(&mut self, slot: usize) {
         let hash = hash_at(&self.entries, slot);
         with_index!(&mut self.index, table => unlink_slot_from(table, hash, slot));
@@ -1368,6 +1369,14 @@ impl<K, V> Table<K, V> {
     /// The second half of a swap removal, once the live entry at `slot` is out of the index:
     /// the last entry takes its slot (its bucket renamed to it), or, if it was the last, it
     /// becomes a hole and trailing holes are trimmed.
+    ///
+    /// A swap removal from a dense array skips the hole bookkeeping (here) and the compaction
+    /// test ([`compact_after_swap_remove`](Table::compact_after_swap_remove)), and this and
+    /// [`unlink_slot`](Table::unlink_slot) are inlined into it. Callgrind,
+    /// `VDICT_HASH_SEED=1 examples/profile vdict swap_remove_half u64 1000` (every other key
+    /// swap-removed): 235.1 -> 176.2 instructions a removal (`String` 356.8 -> 275.9), against
+    /// indexmap's 142.1 (`String` 307.9).
+    #[inline]
     fn move_last_into(&mut self, slot: usize) -> Bucket<K, V> {
         let last = self.entries.len() - 1;
         if slot == last {
@@ -1381,13 +1390,32 @@ impl<K, V> Table<K, V> {
                 .unwrap_or_else(|| panic!("vdict: slot {last} is missing from the index (corrupt table)")) =
                 SlotWord::new(slot);
         });
+        let had_holes = self.has_holes();
         let moved = self.entries.pop().expect("the last entry exists");
         let removed = mem::replace(&mut self.entries[slot], moved)
             .expect("vdict: swap_remove_slot of a hole (corrupt table)");
         self.used -= 1;
-        self.positions.mark_hole(last);
-        self.trim_trailing_holes();
+        if had_holes {
+            // Holes before the last entry may now trail, and the positions past the first
+            // hole lost one. A dense array (the common case) has neither to mend: it stays
+            // dense, and keeps no positions.
+            self.positions.mark_hole(last);
+            self.trim_trailing_holes();
+        }
         removed
+    }
+
+    /// Whether the entries array has holes (dead slots) among or before its live entries.
+    #[inline]
+    pub(crate) fn has_holes(&self) -> bool {
+        self.entries.len() != self.used
+    }
+
+    /// [`compact_if_sparse`](Table::compact_if_sparse) after a swap removal, which makes no
+    /// hole: only an array that had holes before can need it. Returns whether slots moved.
+    #[inline]
+    pub(crate) fn compact_after_swap_remove(&mut self) -> bool {
+        self.has_holes() && self.compact_if_sparse()
     }
 
     /// Exchanges the entries in slots `a` and `b`, both live, and the slots the index holds
