@@ -375,3 +375,93 @@ fn panicking_hash_of_a_splice_replacement_leaves_a_consistent_dict_and_leaks_not
         "a key leaked or was dropped twice"
     );
 }
+
+/// A sort hands the comparator the live entries as plain buckets, moved out of the entries
+/// array and back. A comparator that panics part-way leaves the dict consistent, holding every
+/// entry it had (each key and value once: nothing dropped, nothing leaked), in some order,
+/// with its room kept; for each sort, from a dict with holes, at early and late compares.
+#[test]
+fn a_panicking_comparator_leaves_every_entry_in_a_consistent_dict() {
+    type Sort = fn(&mut Dict<Rigged, Rc<()>>, &mut dyn FnMut() -> bool);
+    let sorts: [(&str, Sort); 4] = [
+        ("sort_by", |d, tick| {
+            d.sort_by(|a, _, b, _| {
+                assert!(tick(), "rigged comparator panics");
+                b.id.cmp(&a.id)
+            })
+        }),
+        ("sort_unstable_by", |d, tick| {
+            d.sort_unstable_by(|a, _, b, _| {
+                assert!(tick(), "rigged comparator panics");
+                b.id.cmp(&a.id)
+            })
+        }),
+        ("sort_by_cached_key", |d, tick| {
+            d.sort_by_cached_key(|k, _| {
+                assert!(tick(), "rigged key function panics");
+                u32::MAX - k.id
+            })
+        }),
+        ("sort_unstable_by_key", |d, tick| {
+            d.sort_unstable_by_key(|k, _| {
+                assert!(tick(), "rigged key function panics");
+                u32::MAX - k.id
+            })
+        }),
+    ];
+    for (name, sort) in sorts {
+        // The dict holds 257 entries: every sort calls the rig at least that often.
+        for panic_at in [0, 1, 7, 100, 250] {
+            let keys = Rc::new(());
+            let values = Rc::new(());
+            let mut d: Dict<Rigged, Rc<()>> = Dict::new();
+            for i in 0..300 {
+                // Scrambled, so that every sort moves entries before it panics.
+                d.insert(key(i * 37 % 300, &keys), values.clone());
+            }
+            for id in (0..300).step_by(7) {
+                d.shift_remove(&key(id, &keys));
+            }
+            let before: std::collections::BTreeSet<u32> = d.keys().map(|k| k.id).collect();
+            let capacity = d.capacity();
+            let mut calls = 0;
+            let mut tick = || {
+                calls += 1;
+                calls <= panic_at
+            };
+            let result = catch_unwind(AssertUnwindSafe(|| sort(&mut d, &mut tick)));
+            assert!(
+                result.is_err(),
+                "{name} at {panic_at}: the rig did not fire"
+            );
+            assert_eq!(d.check_invariants(), Ok(()), "{name} at {panic_at}");
+            let after: std::collections::BTreeSet<u32> = d.keys().map(|k| k.id).collect();
+            assert_eq!(after, before, "{name} at {panic_at}: entries lost");
+            assert_eq!(d.len(), before.len(), "{name} at {panic_at}");
+            // One `Rc` per key and per value in the dict, plus the test's own.
+            assert_eq!(
+                Rc::strong_count(&keys),
+                before.len() + 1,
+                "{name} at {panic_at}"
+            );
+            assert_eq!(
+                Rc::strong_count(&values),
+                before.len() + 1,
+                "{name} at {panic_at}"
+            );
+            assert!(
+                d.capacity() >= capacity.min(d.len()),
+                "{name} at {panic_at}"
+            );
+            for &id in &before {
+                assert!(
+                    d.contains_key(&key(id, &keys)),
+                    "{name} at {panic_at}: {id}"
+                );
+            }
+            // And a sort that completes still sorts.
+            d.sort_by(|a, _, b, _| a.id.cmp(&b.id));
+            assert!(d.keys().map(|k| k.id).eq(before.iter().copied()), "{name}");
+        }
+    }
+}

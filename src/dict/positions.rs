@@ -319,10 +319,7 @@ impl<K, V, S> Dict<K, V, S> {
     /// order.
     pub fn sort_by(&mut self, mut compare: impl FnMut(&K, &V, &K, &V) -> std::cmp::Ordering) {
         self.rearrange_buckets(|buckets| {
-            buckets.sort_by(|a, b| {
-                let (a, b) = (live(a), live(b));
-                compare(&a.key, &a.value, &b.key, &b.value)
-            })
+            buckets.sort_by(|a, b| compare(&a.key, &a.value, &b.key, &b.value))
         });
     }
 
@@ -333,10 +330,7 @@ impl<K, V, S> Dict<K, V, S> {
         mut compare: impl FnMut(&K, &V, &K, &V) -> std::cmp::Ordering,
     ) {
         self.rearrange_buckets(|buckets| {
-            buckets.sort_unstable_by(|a, b| {
-                let (a, b) = (live(a), live(b));
-                compare(&a.key, &a.value, &b.key, &b.value)
-            })
+            buckets.sort_unstable_by(|a, b| compare(&a.key, &a.value, &b.key, &b.value))
         });
     }
 
@@ -369,10 +363,7 @@ impl<K, V, S> Dict<K, V, S> {
     /// Sorts the entries by a key computed once per entry (`slice::sort_by_cached_key`).
     pub fn sort_by_cached_key<T: Ord>(&mut self, mut key_of: impl FnMut(&K, &V) -> T) {
         self.rearrange_buckets(|buckets| {
-            buckets.sort_by_cached_key(|bucket| {
-                let bucket = live(bucket);
-                key_of(&bucket.key, &bucket.value)
-            })
+            buckets.sort_by_cached_key(|bucket| key_of(&bucket.key, &bucket.value))
         });
     }
 
@@ -394,14 +385,14 @@ impl<K, V, S> Dict<K, V, S> {
         self.into_iter()
     }
 
-    /// Runs a reordering of the entries (all live while it runs) and bumps the tags.
-    pub(crate) fn rearrange_buckets(&mut self, reorder: impl FnOnce(&mut [EntrySlot<K, V>])) {
+    /// Runs a reordering of the entries (handed over as live buckets) and bumps the tags.
+    pub(crate) fn rearrange_buckets(&mut self, reorder: impl FnOnce(&mut [Bucket<K, V>])) {
         if self.len() < 2 {
             return;
         }
         // Bumped first: if `reorder` panics the entries may have moved already.
         self.tags.keys_changed();
-        self.table.rearrange(|entries| reorder(entries));
+        self.table.rearrange_live(reorder);
     }
 
     /// Searches a dict sorted by `compare` for an entry (`slice::binary_search_by`): `Ok` with
@@ -500,11 +491,6 @@ pub(crate) fn buckets_at_mut<K, V, const N: usize>(
         offset = slot + 1;
     }
     out
-}
-
-/// The live entry of a slot that a rearrangement sees (every one is live then).
-pub(crate) fn live<K, V>(slot: &EntrySlot<K, V>) -> &Bucket<K, V> {
-    slot.as_ref().expect("vdict: a rearranged entry is live")
 }
 
 impl<K, V, S> Dict<K, V, S>

@@ -12,7 +12,6 @@
 //! moves entries (both tags); the rest read.
 
 use super::entries::{Bucket, EntrySlot};
-use super::positions::live;
 use super::{Dict, Slice, SliceMut};
 use rayon::iter::plumbing::{Consumer, ProducerCallback, UnindexedConsumer};
 use rayon::prelude::*;
@@ -72,15 +71,11 @@ impl<K: Send, V: Send> ParallelIterator for IntoParIter<K, V> {
     }
 }
 
-/// `sort_key` applied to a slot a rearrangement sees (every one is live then): what the
-/// sorts by key sort by.
+/// `sort_key` applied to an entry a rearrangement sees: what the sorts by key sort by.
 fn entry_key<'f, K, V, T>(
     sort_key: &'f (impl Fn(&K, &V) -> T + Sync),
-) -> impl Fn(&EntrySlot<K, V>) -> T + Sync + 'f {
-    move |slot| {
-        let bucket = live(slot);
-        sort_key(&bucket.key, &bucket.value)
-    }
+) -> impl Fn(&Bucket<K, V>) -> T + Sync + 'f {
+    move |bucket| sort_key(&bucket.key, &bucket.value)
 }
 
 impl<K, V, S> Dict<K, V, S> {
@@ -137,10 +132,7 @@ impl<K, V, S> Dict<K, V, S> {
         F: Fn(&K, &V, &K, &V) -> Ordering + Sync,
     {
         self.rearrange_buckets(|slots| {
-            slots.par_sort_by(|a, b| {
-                let (a, b) = (live(a), live(b));
-                compare(&a.key, &a.value, &b.key, &b.value)
-            })
+            slots.par_sort_by(|a, b| compare(&a.key, &a.value, &b.key, &b.value))
         });
     }
 
@@ -152,10 +144,7 @@ impl<K, V, S> Dict<K, V, S> {
         F: Fn(&K, &V, &K, &V) -> Ordering + Sync,
     {
         self.rearrange_buckets(|slots| {
-            slots.par_sort_unstable_by(|a, b| {
-                let (a, b) = (live(a), live(b));
-                compare(&a.key, &a.value, &b.key, &b.value)
-            })
+            slots.par_sort_unstable_by(|a, b| compare(&a.key, &a.value, &b.key, &b.value))
         });
     }
 
