@@ -38,8 +38,14 @@ pub struct VacantEntry<'a, K, V> {
 }
 
 impl<'a, K, V> Entry<'a, K, V> {
+    // The `or_*` methods are `#[inline(always)]`: with `#[inline]` the compiler kept
+    // `or_insert` a call of its own in a counting loop (`*d.entry(k).or_insert(0) += 1`),
+    // whose prologue, epilogue and reloads were a third of a hit. Callgrind, each of 1,000
+    // u64 keys counted once more, per key: 95.0 -> 65.0 instructions (indexmap 74.0); building
+    // the dict by `entry(k).or_insert(v)`, 258.2 -> 235.4 (indexmap 259.0).
     /// The value, inserting `default` if the key is absent. Hands out `&mut V`, so it bumps
     /// the version either way.
+    #[inline(always)]
     pub fn or_insert(self, default: V) -> &'a mut V {
         match self {
             Entry::Occupied(entry) => entry.into_mut(),
@@ -48,6 +54,7 @@ impl<'a, K, V> Entry<'a, K, V> {
     }
 
     /// The value, inserting `make()` if the key is absent. Bumps the version either way.
+    #[inline(always)]
     pub fn or_insert_with(self, make: impl FnOnce() -> V) -> &'a mut V {
         match self {
             Entry::Occupied(entry) => entry.into_mut(),
@@ -56,6 +63,7 @@ impl<'a, K, V> Entry<'a, K, V> {
     }
 
     /// The value, inserting `make(&key)` if the key is absent. Bumps the version either way.
+    #[inline(always)]
     pub fn or_insert_with_key(self, make: impl FnOnce(&K) -> V) -> &'a mut V {
         match self {
             Entry::Occupied(entry) => entry.into_mut(),
@@ -67,6 +75,7 @@ impl<'a, K, V> Entry<'a, K, V> {
     }
 
     /// The value, inserting `V::default()` if the key is absent. Bumps the version either way.
+    #[inline(always)]
     pub fn or_default(self) -> &'a mut V
     where
         V: Default,
@@ -76,6 +85,7 @@ impl<'a, K, V> Entry<'a, K, V> {
 
     /// Calls `change` on the value if the key is present (bumping the version), and passes
     /// the entry on.
+    #[inline]
     pub fn and_modify(mut self, change: impl FnOnce(&mut V)) -> Self {
         if let Entry::Occupied(entry) = &mut self {
             change(entry.get_mut());
@@ -173,16 +183,19 @@ impl<'a, K, V> OccupiedEntry<'a, K, V> {
     }
 
     /// The value. Does not bump the version.
+    #[inline]
     pub fn get(&self) -> &V {
         &self.bucket().value
     }
 
     /// The value, mutably. Bumps the version.
+    #[inline]
     pub fn get_mut(&mut self) -> &mut V {
         self.value_mut()
     }
 
     /// The value, mutably, for as long as the dict's borrow lasts. Bumps the version.
+    #[inline]
     pub fn into_mut(self) -> &'a mut V {
         self.tags.values_changed();
         let slot = self.found.slot;
@@ -210,6 +223,7 @@ impl<'a, K, V> OccupiedEntry<'a, K, V> {
     }
 
     /// Replaces the value, returning the old one. Bumps the version.
+    #[inline]
     pub fn insert(&mut self, value: V) -> V {
         std::mem::replace(self.value_mut(), value)
     }
@@ -267,6 +281,7 @@ impl<'a, K, V> VacantEntry<'a, K, V> {
     }
 
     /// Inserts the key with `value` at the end of the order. Bumps both tags.
+    #[inline]
     pub fn insert(self, value: V) -> &'a mut V {
         let slot = self
             .table

