@@ -576,14 +576,7 @@ where
     /// keeps its position and gets the new value (the old one is returned).
     #[inline]
     pub fn insert_full(&mut self, key: K, value: V) -> (usize, Option<V>) {
-        match self.entry(key) {
-            Entry::Occupied(mut entry) => (entry.index(), Some(entry.insert(value))),
-            Entry::Vacant(entry) => {
-                let position = entry.index();
-                entry.insert(value);
-                (position, None)
-            }
-        }
+        self.insert_locating(key, value, true)
     }
 
     /// Removes `key` and puts the last entry in its place (indexmap's `swap_remove`): O(1),

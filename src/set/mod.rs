@@ -30,7 +30,7 @@ pub use iter::{
 pub use mutable::MutableValues;
 pub use slice::Slice;
 
-use crate::dict::{DefaultHashBuilder, Dict, Entry, TryReserveError};
+use crate::dict::{DefaultHashBuilder, Dict, TryReserveError};
 use crate::version::Version;
 use equivalent::Equivalent;
 use std::cmp::Ordering;
@@ -368,20 +368,16 @@ where
 {
     /// Adds `value` at the end if it is absent: true if it was added. A present element is
     /// left as it is (the set keeps its stored element, and its tags do not change).
+    #[inline]
     pub fn insert(&mut self, value: T) -> bool {
         self.insert_full(value).1
     }
 
     /// [`insert`](Set::insert), with the element's position.
+    #[inline]
     pub fn insert_full(&mut self, value: T) -> (usize, bool) {
-        match self.map.entry(value) {
-            Entry::Occupied(entry) => (entry.index(), false),
-            Entry::Vacant(entry) => {
-                let position = entry.index();
-                entry.insert(());
-                (position, true)
-            }
-        }
+        let (position, present) = self.map.insert_locating(value, (), false);
+        (position, present.is_none())
     }
 
     /// Inserts into a set sorted in ascending order, where a binary search puts it; a present
