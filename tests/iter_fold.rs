@@ -197,3 +197,84 @@ fn draining_fold_empties_the_dict() {
         assert_eq!(dict.len(), 1);
     }
 }
+
+/// The set operations' iterators fold in one loop (`Intersection::fold` and the others in
+/// `set/iter.rs`); each folds to what `next` hands out, in the same order, after items taken
+/// from the front first, over sets with holes in both operands.
+#[test]
+fn set_operations_fold_as_they_step() {
+    use vdict::Set;
+    // `a` holds 0..40 but every multiple of 3, `b` the even numbers 0..60 but multiples of 5
+    // (removals leave holes in both).
+    let mut a: Set<String> = (0..40).map(|i| i.to_string()).collect();
+    let mut b: Set<String> = (0..60).step_by(2).map(|i| i.to_string()).collect();
+    for i in (0..40).step_by(3) {
+        assert!(a.remove(&i.to_string()));
+    }
+    for i in (0..60).step_by(10) {
+        assert!(b.remove(&i.to_string()));
+    }
+    fn folded<'a>(iter: impl Iterator<Item = &'a String>) -> Vec<String> {
+        iter.fold(Vec::new(), |mut out, x| {
+            out.push(x.clone());
+            out
+        })
+    }
+    fn stepped<'a>(mut iter: impl Iterator<Item = &'a String>) -> Vec<String> {
+        let mut out = Vec::new();
+        while let Some(x) = iter.next() {
+            out.push(x.clone());
+        }
+        out
+    }
+    let is_in = |s: &Set<String>, x: &String| s.contains(x);
+    for skip in [0, 1, 5, 100] {
+        let cases: [(&str, Vec<String>, Vec<String>, Vec<String>); 4] = [
+            (
+                "intersection",
+                folded(a.intersection(&b).skip(skip)),
+                stepped(a.intersection(&b).skip(skip)),
+                a.iter()
+                    .filter(|x| is_in(&b, x))
+                    .skip(skip)
+                    .cloned()
+                    .collect(),
+            ),
+            (
+                "difference",
+                folded(a.difference(&b).skip(skip)),
+                stepped(a.difference(&b).skip(skip)),
+                a.iter()
+                    .filter(|x| !is_in(&b, x))
+                    .skip(skip)
+                    .cloned()
+                    .collect(),
+            ),
+            (
+                "union",
+                folded(a.union(&b).skip(skip)),
+                stepped(a.union(&b).skip(skip)),
+                (a.iter().chain(b.iter().filter(|x| !is_in(&a, x))))
+                    .skip(skip)
+                    .cloned()
+                    .collect(),
+            ),
+            (
+                "symmetric_difference",
+                folded(a.symmetric_difference(&b).skip(skip)),
+                stepped(a.symmetric_difference(&b).skip(skip)),
+                (a.iter().filter(|x| !is_in(&b, x)))
+                    .chain(b.iter().filter(|x| !is_in(&a, x)))
+                    .skip(skip)
+                    .cloned()
+                    .collect(),
+            ),
+        ];
+        for (name, folded, stepped, expected) in cases {
+            assert_eq!(folded, expected, "{name} folded, {skip} skipped");
+            assert_eq!(stepped, expected, "{name} stepped, {skip} skipped");
+        }
+    }
+    // Some of each: the test would pass vacuously on empty results.
+    assert!(a.intersection(&b).count() > 3 && a.difference(&b).count() > 3);
+}
