@@ -220,16 +220,19 @@ fn set_operations_fold_as_they_step() {
             out
         })
     }
-    fn stepped<'a>(mut iter: impl Iterator<Item = &'a String>) -> Vec<String> {
+    fn stepped<'a>(iter: impl Iterator<Item = &'a String>) -> Vec<String> {
         let mut out = Vec::new();
-        while let Some(x) = iter.next() {
+        // A `for` loop calls `next` per element.
+        for x in iter {
             out.push(x.clone());
         }
         out
     }
+    /// An operation's name, its elements by `fold`, by `next`, and as computed here.
+    type Case = (&'static str, Vec<String>, Vec<String>, Vec<String>);
     let is_in = |s: &Set<String>, x: &String| s.contains(x);
     for skip in [0, 1, 5, 100] {
-        let cases: [(&str, Vec<String>, Vec<String>, Vec<String>); 4] = [
+        let cases: [Case; 4] = [
             (
                 "intersection",
                 folded(a.intersection(&b).skip(skip)),
