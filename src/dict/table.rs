@@ -1514,8 +1514,8 @@ impl<K, V> Table<K, V> {
     /// Runs `rearrange` on the entries array with the holes squeezed out (every element is
     /// `Some` when it starts), then puts the table back in order around what it left: holes
     /// it made are counted, trailing ones trimmed, and the index is rebuilt from the stored
-    /// hashes. For the operations that move many entries at once (sorting, reversing, moving
-    /// cutting a range out): O(n), plus what `rearrange` does.
+    /// hashes. For the operations that move many entries at once (sorting, splicing a run of
+    /// entries in at a position): O(n), plus what `rearrange` does.
     ///
     /// `rearrange` may call user code (a sort's comparator) and may panic: the rebuild runs
     /// on unwinding too, so the table is consistent either way, holding whatever permutation
