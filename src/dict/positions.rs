@@ -141,6 +141,7 @@ impl<K, V, S> Dict<K, V, S> {
     }
 
     /// The entry at `position`, its value mutable. Bumps the version when it hands one out.
+    #[inline]
     pub fn get_index_mut(&mut self, position: usize) -> Option<(&K, &mut V)> {
         let slot = self.slot_of(position)?;
         self.tags.values_changed();

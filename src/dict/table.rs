@@ -1341,6 +1341,7 @@ impl<K, V> Table<K, V> {
     }
 
     /// The live entry in `slot`, which must be live.
+    #[inline]
     pub(crate) fn bucket_at(&self, slot: usize) -> &Bucket<K, V> {
         self.entries[slot]
             .as_ref()
@@ -1348,6 +1349,7 @@ impl<K, V> Table<K, V> {
     }
 
     /// The live entry in `slot`, which must be live, for a value update.
+    #[inline]
     pub(crate) fn bucket_at_mut(&mut self, slot: usize) -> &mut Bucket<K, V> {
         self.entries[slot]
             .as_mut()
