@@ -622,8 +622,8 @@ where
 
     /// The slot `key` lives in, hashing it only when the dict has entries. The probe reads
     /// no index bucket's number (which only a removal needs), and is inlined where a `get`
-    /// is: callgrind, `get_index_of` of each of 1,000 u64 keys from a caller's loop, 84.0 ->
-    /// 57.0 instructions a lookup with it (indexmap 54.0).
+    /// is: callgrind, `examples/profile_api <map> get_index_of 1000`, 68.1 -> 39.1
+    /// instructions a lookup with it (indexmap 60.0).
     #[inline]
     fn slot_of_key<Q>(&self, key: &Q) -> Option<usize>
     where
@@ -753,11 +753,12 @@ where
     /// and nothing is bumped): the position of `key`, and `Some` of the old value (or, not
     /// replacing, of the caller's) if it was present. One probe, as `insert`, where going
     /// through the entry API probes twice for an absent key (a find, then a find of room).
-    /// Callgrind, u64 keys, per key, building from `with_capacity`: a `Set` 154.5 -> 111.5
-    /// instructions at 1,000 keys (indexmap's `IndexSet` 97.4), 171.7 -> 112.5 at 100,000
-    /// (96.6); a `Dict` by `insert_full` at 1,000, about 235 -> 222.1 (`IndexMap` 223.6). The
-    /// price is on a present key, whose hashbrown `entry` probe also looks for room:
-    /// `insert_full` of one 84.1 -> 95.1 (85.0), as `insert` pays.
+    /// Callgrind, `examples/profile_api <map> <operation> 1000`, u64 keys, per key: `Set`
+    /// built by `collect` (`set_build`) 165.4 -> 94.5 instructions (indexmap's `IndexSet`
+    /// 97.4); a `Dict` by `insert_full` (`insert_full_new`) 284.3 -> 209.4 (`IndexMap`
+    /// 223.7). A present key's probe also looks for room, as `insert`'s does:
+    /// `insert_full_hit` 96.1, where the entry API's probe, also inlined, made it 84
+    /// (indexmap 80.1).
     #[inline]
     pub(crate) fn insert_locating(
         &mut self,

@@ -72,7 +72,8 @@ impl<K, V, S> Dict<K, V, S> {
 
     /// The slot of the entry at `position`, panicking like indexmap's positional methods
     /// when there is none. Inline, with the panic out of line: as a call of its own it cost
-    /// `swap_indices` 34 instructions of 169 (callgrind, 1,000 u64 keys).
+    /// `swap_indices` 12 instructions a swap (callgrind, `examples/profile_api <map>
+    /// swap_indices 1000`: 168.1 -> 156.1, indexmap 113.1).
     #[inline]
     fn slot_of_or_panic(&self, position: usize, what: &str) -> usize {
         match self.slot_of(position) {

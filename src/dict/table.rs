@@ -1284,9 +1284,9 @@ impl<K, V> Table<K, V> {
     /// number), then each shifted entry's bucket is found by its stored hash and renumbered
     /// by one, or, when more than half the index's capacity shifts, every bucket is looked
     /// at once. Rebuilding the whole index instead (clear it, put every slot back) cost
-    /// `move_index(0, len - 1)` of 1,000 u64 keys 305.5 instructions per entry, now 188.4
-    /// (indexmap 188.3: the rotation's copy is most of it); `shift_insert(0, ..)` of 100,000,
-    /// 215.2 -> 99.3 (indexmap 99.3).
+    /// `move_index(0, len - 1)` of 1,000 u64 keys 76.4 instructions per entry, now 47.1
+    /// (indexmap 47.1; `examples/profile_api <map> move_index 1000`); `shift_insert(0, ..)` of
+    /// 100,000, 53.8 -> 24.8 (indexmap 24.8).
     pub(crate) fn move_position(&mut self, from: usize, to: usize) {
         if from == to {
             return;
@@ -1384,39 +1384,58 @@ impl<K, V> Table<K, V> {
     /// the last entry takes its slot (its bucket renamed to it), or, if it was the last, it
     /// becomes a hole and trailing holes are trimmed.
     ///
-    /// A swap removal from a dense array skips the hole bookkeeping (here) and the compaction
-    /// test ([`compact_after_swap_remove`](Table::compact_after_swap_remove)), and this and
-    /// [`unlink_slot`](Table::unlink_slot) are inlined into it. Callgrind,
-    /// `VDICT_HASH_SEED=1 examples/profile vdict swap_remove_half u64 1000` (every other key
-    /// swap-removed): 235.1 -> 176.2 instructions a removal (`String` 356.8 -> 275.9), against
-    /// indexmap's 142.1 (`String` 307.9).
+    /// The common case, another slot of a dense array, is inlined into the swap removals:
+    /// no hole is made or mended, and the compaction test after it is skipped too
+    /// ([`compact_after_swap_remove`](Table::compact_after_swap_remove)); the rest is out of
+    /// line. (Inlining all of it took the hole bookkeeping it shares with `remove` into more
+    /// callers, and `remove` lost 30 instructions a removal to the compiler's other choices.)
+    /// Callgrind, `VDICT_HASH_SEED=1 examples/profile vdict swap_remove_half <key> 1000`
+    /// (every other key swap-removed), per removal: u64 235.1 -> 169.2 (indexmap 142.1),
+    /// `String` 356.8 -> 280.9 (indexmap 307.9); `remove_half_ordered` unchanged (239.7).
     #[inline]
     fn move_last_into(&mut self, slot: usize) -> Bucket<K, V> {
         let last = self.entries.len() - 1;
-        if slot == last {
-            return self.take_entry(slot);
+        if slot == last || self.has_holes() {
+            return self.move_last_into_past_holes(slot);
         }
-        // The last entry's bucket in the index now names `slot`.
-        let last_hash = hash_at(&self.entries, last);
-        with_index!(&mut self.index, table => {
-            *table
-                .find_mut(last_hash, |stored| stored.get() == last)
-                .unwrap_or_else(|| panic!("vdict: slot {last} is missing from the index (corrupt table)")) =
-                SlotWord::new(slot);
-        });
-        let had_holes = self.has_holes();
+        self.rename_slot(last, slot);
         let moved = self.entries.pop().expect("the last entry exists");
         let removed = mem::replace(&mut self.entries[slot], moved)
             .expect("vdict: swap_remove_slot of a hole (corrupt table)");
         self.used -= 1;
-        if had_holes {
-            // Holes before the last entry may now trail, and the positions past the first
-            // hole lost one. A dense array (the common case) has neither to mend: it stays
-            // dense, and keeps no positions.
-            self.positions.mark_hole(last);
-            self.trim_trailing_holes();
-        }
         removed
+    }
+
+    /// [`move_last_into`](Table::move_last_into) when `slot` is the last or the array has
+    /// holes: out of line.
+    #[inline(never)]
+    fn move_last_into_past_holes(&mut self, slot: usize) -> Bucket<K, V> {
+        let last = self.entries.len() - 1;
+        if slot == last {
+            return self.take_entry(slot);
+        }
+        self.rename_slot(last, slot);
+        let moved = self.entries.pop().expect("the last entry exists");
+        let removed = mem::replace(&mut self.entries[slot], moved)
+            .expect("vdict: swap_remove_slot of a hole (corrupt table)");
+        self.used -= 1;
+        // Holes before the last entry may now trail, and the positions past the first hole
+        // lost one.
+        self.positions.mark_hole(last);
+        self.trim_trailing_holes();
+        removed
+    }
+
+    /// The index's bucket for the live entry in slot `from` names slot `to` instead. Calls
+    /// no user code.
+    #[inline]
+    fn rename_slot(&mut self, from: usize, to: usize) {
+        let hash = hash_at(&self.entries, from);
+        with_index!(&mut self.index, table => {
+            *table
+                .find_mut(hash, |stored| stored.get() == from)
+                .unwrap_or_else(|| slot_missing_from_index(from)) = SlotWord::new(to);
+        });
     }
 
     /// Whether the entries array has holes (dead slots) among or before its live entries.
@@ -1565,9 +1584,9 @@ impl<K, V> Table<K, V> {
     /// gets them as plain buckets, every one live, so that a comparator does not test each
     /// entry it is handed for a hole. Moving the array to buckets and back is done in place
     /// (the element types have one size, the stored hash's niche making the hole), a pass
-    /// each way. Callgrind, `sort_unstable_keys` of 1,000 `u64` keys (build subtracted), per
-    /// entry: 264.4 -> 229.5 instructions, against indexmap's 214.3; at 100,000, 415.7 ->
-    /// 353.3, indexmap 338.2.
+    /// each way. Callgrind, `examples/profile_api <map> sort_unstable_keys 1000`, per entry:
+    /// 264.4 -> 234.5 instructions, against indexmap's 214.3; at 100,000, 415.7 -> 358.3,
+    /// indexmap 338.2.
     ///
     /// If `permute` panics, the buckets go back into the array in whatever order it left
     /// them, and the table is rebuilt around them: nothing is lost.
@@ -1800,11 +1819,20 @@ fn probe_bucket<K, V, W: SlotWord>(
     hash: SoughtHash,
     is_key: &mut impl FnMut(&K) -> bool,
 ) -> Option<Found> {
+    // The slot is kept as the probe accepts it, rather than read back from the bucket (which
+    // hashbrown bounds-checks and tests for a full control byte again).
+    let mut found_slot = 0;
     let bucket = table.find_bucket_index(hash.probe(), |slot| {
-        entry_is_key(entries, slot.get(), hash, is_key)
+        let accepted = entry_is_key(entries, slot.get(), hash, is_key);
+        if accepted {
+            found_slot = slot.get();
+        }
+        accepted
     })?;
-    let slot = table.get_bucket(bucket)?.get();
-    Some(Found { bucket, slot })
+    Some(Found {
+        bucket,
+        slot: found_slot,
+    })
 }
 
 /// [`probe_slot`] with an equality that may fail: asked only about entries stored under `hash`
