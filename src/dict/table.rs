@@ -1398,12 +1398,7 @@ impl<K, V> Table<K, V> {
         if slot == last || self.has_holes() {
             return self.move_last_into_past_holes(slot);
         }
-        self.rename_slot(last, slot);
-        let moved = self.entries.pop().expect("the last entry exists");
-        let removed = mem::replace(&mut self.entries[slot], moved)
-            .expect("vdict: swap_remove_slot of a hole (corrupt table)");
-        self.used -= 1;
-        removed
+        self.last_into_slot(last, slot)
     }
 
     /// [`move_last_into`](Table::move_last_into) when `slot` is the last or the array has
@@ -1414,15 +1409,23 @@ impl<K, V> Table<K, V> {
         if slot == last {
             return self.take_entry(slot);
         }
+        let removed = self.last_into_slot(last, slot);
+        // Holes before the last entry may now trail, and the positions past the first hole
+        // lost one.
+        self.positions.mark_hole(last);
+        self.trim_trailing_holes();
+        removed
+    }
+
+    /// The entry in slot `last` (the array's last) moves into `slot`, whose entry is already
+    /// out of the index: its bucket renamed, the array one shorter. Returns `slot`'s entry.
+    #[inline(always)]
+    fn last_into_slot(&mut self, last: usize, slot: usize) -> Bucket<K, V> {
         self.rename_slot(last, slot);
         let moved = self.entries.pop().expect("the last entry exists");
         let removed = mem::replace(&mut self.entries[slot], moved)
             .expect("vdict: swap_remove_slot of a hole (corrupt table)");
         self.used -= 1;
-        // Holes before the last entry may now trail, and the positions past the first hole
-        // lost one.
-        self.positions.mark_hole(last);
-        self.trim_trailing_holes();
         removed
     }
 
@@ -1712,10 +1715,11 @@ fn probe_slot<K, V, W: SlotWord>(
 
 /// [`Table::move_position`]'s renumbering of an index of slot width `W`, over a dense
 /// `entries` array not yet rotated: slot `from` becomes `to`, and the slots between move one
-/// towards `from`'s old place. No two buckets of one hash are ever looked for by the same
-/// number: the moved entry's bucket is found before any other takes its number, and the
-/// others are renumbered in the order that never leaves a number held twice while it is still
-/// to be looked for (up from `from` when shifting down, down from `from` when shifting up).
+/// towards `from`'s old place. A bucket is looked for by its number (the probe of its
+/// entry's hash may meet others with the same 7-bit tag), so no number may be held by two
+/// buckets while it is still to be looked for: the moved entry's bucket is found before any
+/// other takes its number, and the others are renumbered up from `from` when shifting down
+/// and down towards `to` when shifting up, each taking a number already renumbered away.
 fn move_slot_in_index<K, V, W: SlotWord>(
     table: &mut HashTable<W>,
     entries: &[EntrySlot<K, V>],
