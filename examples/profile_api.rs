@@ -17,6 +17,11 @@
 //! (by `collect`, each round) and drops it, so the difference is the operation alone. Keys are
 //! `u64`s from a 64-bit xorshift generator (random, not tidy); values are the keys' positions.
 //!
+//! `profile_api clock <operation> <size> [rounds]` times the same rounds instead, vdict's and
+//! indexmap's interleaved, and prints each one's median per operation and their ratio (a
+//! shared machine's clock moves by 10-20% from run to run; the ratio within a run is what to
+//! read).
+//!
 //! Each operation's loop is a small generic function of its own, called once per round, with
 //! the map's methods reached through a trait whose methods forward with `#[inline]`: the
 //! compiler is left to inline or not, as in a user's own helper. (A loop written inside one
@@ -27,12 +32,13 @@
 use indexmap::{IndexMap, IndexSet};
 use std::hint::black_box;
 use std::process::exit;
+use std::time::Instant;
 use vdict::{Dict, Set};
 
 type Hasher = foldhash::fast::FixedState;
 
-const USAGE: &str = "usage: profile_api <vdict|indexmap> <operation> <size> [rounds, default 100] \
-                     [--setup-only]";
+const USAGE: &str = "usage: profile_api <vdict|indexmap|clock> <operation> <size> \
+                     [rounds, default 100] [--setup-only]";
 
 /// The operations: name, what one round does, and how many operations a round counts.
 const OPERATIONS: &[(&str, &str)] = &[
@@ -393,6 +399,68 @@ fn run_set<S: ApiSet>(run: &Run) -> u64 {
     checksum
 }
 
+/// One timed round of a map operation (the map's build untimed): nanoseconds.
+fn time_map_round<M: ApiMap>(run: &Run, pairs: &[(u64, u64)]) -> f64 {
+    let mut map: M = pairs.iter().copied().collect();
+    let start = Instant::now();
+    black_box(map_round(run.operation, &mut map, pairs));
+    let elapsed = start.elapsed().as_nanos() as f64;
+    drop(black_box(map));
+    elapsed
+}
+
+/// One timed round of a set operation (the sets' builds untimed): nanoseconds.
+fn time_set_round<S: ApiSet>(run: &Run, a_keys: &[u64], b_keys: &[u64]) -> f64 {
+    let a: S = a_keys.iter().copied().collect();
+    let b: S = b_keys.iter().copied().collect();
+    let start = Instant::now();
+    black_box(set_round(run.operation, &a, &b, a_keys));
+    start.elapsed().as_nanos() as f64
+}
+
+/// `clock`: vdict's and indexmap's rounds interleaved (which goes first alternates), and the
+/// median of each, per operation: the wall-clock ratio beside callgrind's count.
+fn clock(run: &Run) {
+    let pairs: Vec<(u64, u64)> = keys(run.size, 7).into_iter().zip(0..).collect();
+    let a_keys = keys(run.size, 7);
+    let mut b_keys = keys(run.size, 11);
+    for (i, key) in a_keys.iter().step_by(2).enumerate() {
+        b_keys[i] = *key;
+    }
+    let is_set = run.operation.starts_with("set_");
+    let one = |vdict: bool| match (vdict, is_set) {
+        (true, false) => time_map_round::<Dict<u64, u64, Hasher>>(run, &pairs),
+        (false, false) => time_map_round::<IndexMap<u64, u64, Hasher>>(run, &pairs),
+        (true, true) => time_set_round::<Set<u64, Hasher>>(run, &a_keys, &b_keys),
+        (false, true) => time_set_round::<IndexSet<u64, Hasher>>(run, &a_keys, &b_keys),
+    };
+    let (mut ours, mut theirs) = (Vec::new(), Vec::new());
+    for round in 0..run.rounds {
+        let first_ours = round % 2 == 0;
+        let first = one(first_ours);
+        let second = one(!first_ours);
+        let (o, t) = if first_ours {
+            (first, second)
+        } else {
+            (second, first)
+        };
+        ours.push(o);
+        theirs.push(t);
+    }
+    let median = |mut times: Vec<f64>| {
+        times.sort_by(f64::total_cmp);
+        times[times.len() / 2]
+    };
+    let per_op = operations_per_round(run.operation, run.size) as f64;
+    let (ours, theirs) = (median(ours) / per_op, median(theirs) / per_op);
+    println!(
+        "{} {}: vdict {ours:.2} ns, indexmap {theirs:.2} ns per operation, ratio {:.2}",
+        run.operation,
+        run.size,
+        ours / theirs
+    );
+}
+
 /// How many operations a round of `operation` counts on `n` keys.
 fn operations_per_round(operation: &str, n: usize) -> usize {
     match operation {
@@ -435,6 +503,9 @@ fn main() {
     };
     if run.size < 2 || run.rounds == 0 {
         fail("size must be at least 2 and rounds at least 1");
+    }
+    if *map == "clock" {
+        return clock(&run);
     }
     let is_set = operation.starts_with("set_");
     let checksum = match (*map, is_set) {
