@@ -239,7 +239,7 @@ pub enum Workload {
     RemoveHalfOrdered,
     /// Remove every other key with `swap_remove` (vdict and indexmap): the drop-in's removal
     /// that may reorder, and the peer of vdict's order-keeping `remove` in indexmap's API.
-    RemoveHalfSwap,
+    SwapRemoveHalf,
     /// Insert `size` keys, remove all but one in a thousand, then iterate the survivors;
     /// per survivor. Compare with `IterateSurvivorsFresh`.
     IterateAfterMassDelete,
@@ -266,7 +266,7 @@ impl Workload {
         Workload::IterateForLoop,
         Workload::IterateHoles,
         Workload::RemoveHalfOrdered,
-        Workload::RemoveHalfSwap,
+        Workload::SwapRemoveHalf,
         Workload::IterateAfterMassDelete,
         Workload::IterateSurvivorsFresh,
         Workload::Clone,
@@ -286,7 +286,7 @@ impl Workload {
             Workload::IterateForLoop => "iterate_for_loop",
             Workload::IterateHoles => "iterate_holes",
             Workload::RemoveHalfOrdered => "remove_half_ordered",
-            Workload::RemoveHalfSwap => "swap_remove_half",
+            Workload::SwapRemoveHalf => "swap_remove_half",
             Workload::IterateAfterMassDelete | Workload::IterateSurvivorsFresh => {
                 "iterate_after_mass_delete"
             }
@@ -311,7 +311,7 @@ impl Workload {
     pub fn applies<K: BenchKey, M: BenchMap<K>>(self, size: usize) -> bool {
         match self {
             Workload::PopLast => M::ORDERED,
-            Workload::Reverse | Workload::RemoveHalfSwap => {
+            Workload::Reverse | Workload::SwapRemoveHalf => {
                 M::NAME == "vdict" || M::NAME == "indexmap"
             }
             Workload::RemoveHalfOrdered => {
@@ -400,7 +400,7 @@ impl Workload {
     /// How many operations the routine performs on map `M`.
     pub fn elements<K: BenchKey, M: BenchMap<K>>(self, case: &Case<K>) -> usize {
         match self {
-            Workload::RemoveHalfOrdered | Workload::RemoveHalfSwap => {
+            Workload::RemoveHalfOrdered | Workload::SwapRemoveHalf => {
                 self.removals::<K, M>(case).len()
             }
             // Per live entry: what the holes cost shows as a higher price per entry.
@@ -449,7 +449,7 @@ impl Workload {
                     sum.wrapping_add(map.remove_ordered(key).unwrap_or(0))
                 })
             }
-            Workload::RemoveHalfSwap => case.every_other.iter().fold(0, |sum, key| {
+            Workload::SwapRemoveHalf => case.every_other.iter().fold(0, |sum, key| {
                 sum.wrapping_add(map.swap_remove(key).unwrap_or(0))
             }),
             Workload::Clone => {
