@@ -15,7 +15,7 @@
 //! Instructions per operation are (Ir of the run − Ir of the `--setup-only` run) /
 //! operations, the count the program prints. `--setup-only` makes the keys and builds the map
 //! (by `collect`, each round) and drops it, so the difference is the operation alone. Keys are
-//! `u64`s from a 64-bit xorshift generator (random, not tidy); values are the keys' positions.
+//! `u64`s from `support/random_keys.rs` (random, not tidy); values are the keys' positions.
 //!
 //! `profile_api clock <operation> <size> [rounds]` times the same rounds instead, vdict's and
 //! indexmap's interleaved, and prints each one's median per operation and their ratio (a
@@ -28,6 +28,9 @@
 //! large function measured differently for both maps: there a `for` loop over a dict's values
 //! kept its test for holes in the loop, 9 instructions an entry against indexmap's 1.4, where
 //! a small function's loop is 1.4 for both.)
+
+#[path = "support/random_keys.rs"]
+mod random_keys;
 
 use indexmap::{IndexMap, IndexSet};
 use std::hint::black_box;
@@ -237,17 +240,24 @@ macro_rules! api_set {
 api_set!(Set<u64, Hasher>);
 api_set!(IndexSet<u64, Hasher>);
 
-/// `n` keys from a 64-bit xorshift generator started at `seed`.
-fn keys(n: usize, seed: u64) -> Vec<u64> {
-    let mut x = seed | 1;
-    (0..n)
-        .map(|_| {
-            x ^= x << 13;
-            x ^= x >> 7;
-            x ^= x << 17;
-            x
-        })
+/// The map operations' entries: `n` random keys (`support/random_keys.rs`), each with its
+/// position as its value.
+fn map_pairs(n: usize) -> Vec<(u64, u64)> {
+    random_keys::keys_and_misses(n)
+        .0
+        .into_iter()
+        .zip(0..)
         .collect()
+}
+
+/// The set operations' two sets of `n` keys: `b` holds every other key of `a` and as many
+/// keys of its own.
+fn set_keys(n: usize) -> (Vec<u64>, Vec<u64>) {
+    let (a, mut b) = random_keys::keys_and_misses(n);
+    for (i, key) in a.iter().step_by(2).enumerate() {
+        b[i] = *key;
+    }
+    (a, b)
 }
 
 /// Runs `body` on `map` as a function of its own: each operation's loop is compiled alone,
@@ -368,7 +378,7 @@ struct Run<'a> {
 }
 
 fn run_map<M: ApiMap>(run: &Run) -> u64 {
-    let pairs: Vec<(u64, u64)> = keys(run.size, 7).into_iter().zip(0..).collect();
+    let pairs = map_pairs(run.size);
     let mut checksum = 0u64;
     for _ in 0..run.rounds {
         let mut map: M = pairs.iter().copied().collect();
@@ -381,12 +391,7 @@ fn run_map<M: ApiMap>(run: &Run) -> u64 {
 }
 
 fn run_set<S: ApiSet>(run: &Run) -> u64 {
-    let a_keys = keys(run.size, 7);
-    // `b` holds every other key of `a` and as many keys of its own.
-    let mut b_keys = keys(run.size, 11);
-    for (i, key) in a_keys.iter().step_by(2).enumerate() {
-        b_keys[i] = *key;
-    }
+    let (a_keys, b_keys) = set_keys(run.size);
     let mut checksum = 0u64;
     for _ in 0..run.rounds {
         let a: S = a_keys.iter().copied().collect();
@@ -421,12 +426,8 @@ fn time_set_round<S: ApiSet>(run: &Run, a_keys: &[u64], b_keys: &[u64]) -> f64 {
 /// `clock`: vdict's and indexmap's rounds interleaved (which goes first alternates), and the
 /// median of each, per operation: the wall-clock ratio beside callgrind's count.
 fn clock(run: &Run) {
-    let pairs: Vec<(u64, u64)> = keys(run.size, 7).into_iter().zip(0..).collect();
-    let a_keys = keys(run.size, 7);
-    let mut b_keys = keys(run.size, 11);
-    for (i, key) in a_keys.iter().step_by(2).enumerate() {
-        b_keys[i] = *key;
-    }
+    let pairs = map_pairs(run.size);
+    let (a_keys, b_keys) = set_keys(run.size);
     let is_set = run.operation.starts_with("set_");
     let one = |vdict: bool| match (vdict, is_set) {
         (true, false) => time_map_round::<Dict<u64, u64, Hasher>>(run, &pairs),

@@ -1,5 +1,5 @@
-//! The random `u64` keys of the lookup-counting examples (`profile_plain.rs`,
-//! `call_cost.rs`): a 64-bit xorshift generator from one fixed seed, so that every run and
+//! The random `u64` keys of the counting examples (`profile_plain.rs`, `call_cost.rs`,
+//! `profile_api.rs`): a 64-bit xorshift generator from one fixed seed, so that every run and
 //! every map sees the same keys.
 
 /// `size` keys to insert, then `size` more from the generator's next outputs, to look up as

@@ -42,8 +42,8 @@ impl<'a, K, V> Entry<'a, K, V> {
     // `or_insert` a call of its own in a counting loop (`*d.entry(k).or_insert(0) += 1`),
     // whose prologue, epilogue and reloads were a third of a hit. Callgrind,
     // `examples/profile_api <map> entry_count 1000` (each of 1,000 u64 keys counted once
-    // more), per key: 110.1 instructions with neither `entry` nor `or_insert` inlined, 61.1
-    // with both (indexmap 42.0: no version to bump); `entry_build`, 274.3 -> 233.4 (234.2).
+    // more), per key: 110.1 instructions with neither `entry` nor `or_insert` inlined, 61.2
+    // with both (indexmap 42.1: no version to bump); `entry_build`, 277.1 -> 236.2 (235.7).
     /// The value, inserting `default` if the key is absent. Hands out `&mut V`, so it bumps
     /// the version either way.
     #[inline(always)]

@@ -622,8 +622,8 @@ where
 
     /// The slot `key` lives in, hashing it only when the dict has entries. The probe reads
     /// no index bucket's number (which only a removal needs), and is inlined where a `get`
-    /// is: callgrind, `examples/profile_api <map> get_index_of 1000`, 68.1 -> 39.1
-    /// instructions a lookup with it (indexmap 60.0).
+    /// is: callgrind, `examples/profile_api <map> get_index_of 1000`, 68.1 -> 39.2
+    /// instructions a lookup with it (indexmap 60.2).
     #[inline]
     fn slot_of_key<Q>(&self, key: &Q) -> Option<usize>
     where
@@ -755,10 +755,10 @@ where
     /// through the entry API probes twice for an absent key (a find, then a find of room).
     /// Callgrind, `examples/profile_api <map> <operation> 1000`, u64 keys, per key: `Set`
     /// built by `collect` (`set_build`) 165.4 -> 94.5 instructions (indexmap's `IndexSet`
-    /// 97.4); a `Dict` by `insert_full` (`insert_full_new`) 284.3 -> 209.4 (`IndexMap`
-    /// 223.7). A present key's probe also looks for room, as `insert`'s does:
-    /// `insert_full_hit` 96.1, where the entry API's probe, also inlined, made it 84
-    /// (indexmap 80.1).
+    /// 97.4); a `Dict` by `insert_full` (`insert_full_new`) 287.1 -> 212.1 (`IndexMap`
+    /// 225.1). A present key's probe also looks for room, as `insert`'s does:
+    /// `insert_full_hit` 96.2, where the entry API's probe, also inlined, made it 84
+    /// (indexmap 80.2).
     #[inline]
     pub(crate) fn insert_locating(
         &mut self,

@@ -222,7 +222,7 @@ impl<K, V> Table<K, V> {
     /// slot, so then it is below the length).
     #[inline]
     pub(crate) fn live_prefix(&self) -> usize {
-        if self.entries.len() == self.used {
+        if !self.has_holes() {
             self.entries.len()
         } else {
             self.live_prefix
@@ -233,7 +233,7 @@ impl<K, V> Table<K, V> {
     /// step over untested. 0 when there are no holes.
     #[inline]
     pub(crate) fn gap_after_live_prefix(&self) -> usize {
-        if self.entries.len() == self.used {
+        if !self.has_holes() {
             0
         } else {
             self.gap_end - self.live_prefix
@@ -853,7 +853,7 @@ impl<K, V> Table<K, V> {
         }
         // Holes before `first` (earlier deletions) lie at or past the live prefix: the
         // entries from there to `first`, which `keep` has kept, slide down first.
-        let start = if self.entries.len() == self.used {
+        let start = if !self.has_holes() {
             first
         } else {
             self.live_prefix.min(first)
@@ -896,7 +896,7 @@ impl<K, V> Table<K, V> {
     /// examples/profile vdict reverse u64 1000`: 60.3 -> 23.1 instructions per entry
     /// (indexmap 24.1); `String` keys 102.4 -> 63.2 (indexmap 71.1).
     pub(crate) fn reverse(&mut self) {
-        if self.entries.len() > self.used {
+        if self.has_holes() {
             self.squeeze();
         }
         self.entries.reverse();
@@ -965,7 +965,7 @@ impl<K, V> Table<K, V> {
     /// `Positions`).
     #[inline]
     fn positions_follow_holes(&mut self) {
-        if self.entries.len() != self.used {
+        if self.has_holes() {
             self.positions.holes_exist(self.entries.capacity());
         }
     }
@@ -978,7 +978,7 @@ impl<K, V> Table<K, V> {
         // The gap ends at the array's end at most (and never before the live prefix, which is
         // `usize::MAX` while there are no holes).
         self.gap_end = self.gap_end.min(self.entries.len().max(self.live_prefix));
-        if self.entries.len() == self.used {
+        if !self.has_holes() {
             // No hole left: positions are slots again, and the rank structure has no use.
             self.positions.forget();
         }
@@ -1002,7 +1002,7 @@ impl<K, V> Table<K, V> {
             Index::Huge(_) => self.unlink_popped_slot_from_huge_index(bucket.hash.get(), slot),
         }
         self.used -= 1;
-        if self.entries.len() != self.used {
+        if self.has_holes() {
             self.popped_before_holes(slot);
         }
         // Else no hole anywhere, so none at the end, and no cells to tell or free (they
@@ -1135,7 +1135,7 @@ impl<K, V> Table<K, V> {
     pub(crate) fn reserve(&mut self, additional: usize) -> bool {
         let mut squeezed = false;
         if self.entries.capacity() - self.entries.len() < additional {
-            if self.entries.len() > self.used {
+            if self.has_holes() {
                 self.squeeze();
                 squeezed = true;
             }
@@ -1159,7 +1159,7 @@ impl<K, V> Table<K, V> {
     ) -> (bool, Result<(), TryReserveError>) {
         let mut squeezed = false;
         if self.entries.capacity() - self.entries.len() < additional {
-            if self.entries.len() > self.used {
+            if self.has_holes() {
                 self.squeeze();
                 squeezed = true;
             }
@@ -1195,7 +1195,7 @@ impl<K, V> Table<K, V> {
         if min_capacity == 0 {
             return self.shrink_to_fit();
         }
-        let squeezed = self.entries.len() > self.used;
+        let squeezed = self.has_holes();
         if squeezed {
             self.squeeze();
         }
@@ -1220,7 +1220,7 @@ impl<K, V> Table<K, V> {
             *self = Table::new();
             return had_entries;
         }
-        let squeezed = self.entries.len() > self.used;
+        let squeezed = self.has_holes();
         if squeezed {
             self.squeeze();
         }
@@ -1284,7 +1284,7 @@ impl<K, V> Table<K, V> {
     /// number), then each shifted entry's bucket is found by its stored hash and renumbered
     /// by one, or, when more than half the index's capacity shifts, every bucket is looked
     /// at once. Rebuilding the whole index instead (clear it, put every slot back) cost
-    /// `move_index(0, len - 1)` of 1,000 u64 keys 76.4 instructions per entry, now 47.1
+    /// `move_index(0, len - 1)` of 1,000 u64 keys 76.3 instructions per entry, now 47.1
     /// (indexmap 47.1; `examples/profile_api <map> move_index 1000`); `shift_insert(0, ..)` of
     /// 100,000, 53.8 -> 24.8 (indexmap 24.8).
     pub(crate) fn move_position(&mut self, from: usize, to: usize) {
@@ -1320,7 +1320,7 @@ impl<K, V> Table<K, V> {
     /// rank structure, built now if there are holes, and the live prefix): for a mutable
     /// view of a range of positions, which writes values but moves nothing.
     pub(crate) fn entries_with_positions(&mut self) -> (&mut [EntrySlot<K, V>], SlotsOf<'_>) {
-        if self.entries.len() != self.used {
+        if self.has_holes() {
             self.positions.holes_exist_with_ranks(&self.entries);
         }
         let live_prefix = self.live_prefix();
@@ -1516,7 +1516,7 @@ impl<K, V> Table<K, V> {
             let len = self.entries.len();
             return self.entries.drain(len..);
         }
-        if self.entries.len() > self.used {
+        if self.has_holes() {
             self.squeeze();
         }
         let taken = end - start;
@@ -1568,7 +1568,7 @@ impl<K, V> Table<K, V> {
                 table.reindex();
             }
         }
-        if self.entries.len() > self.used {
+        if self.has_holes() {
             self.squeeze();
         }
         let capacity = self.entries.capacity();
@@ -1588,8 +1588,8 @@ impl<K, V> Table<K, V> {
     /// entry it is handed for a hole. Moving the array to buckets and back is done in place
     /// (the element types have one size, the stored hash's niche making the hole), a pass
     /// each way. Callgrind, `examples/profile_api <map> sort_unstable_keys 1000`, per entry:
-    /// 264.4 -> 234.5 instructions, against indexmap's 214.3; at 100,000, 415.7 -> 358.3,
-    /// indexmap 338.2.
+    /// 265.8 -> 230.8 instructions, against indexmap's 215.6; at 100,000, 417.0 -> 354.3,
+    /// indexmap 339.3.
     ///
     /// If `permute` panics, the buckets go back into the array in whatever order it left
     /// them, and the table is rebuilt around them: nothing is lost.
