@@ -608,3 +608,69 @@ fn mutable_slices_bump_the_version_only_and_empty_ones_nothing() {
         (false, false)
     );
 }
+
+#[test]
+fn a_tag_is_taken_when_first_read_after_changes_and_then_stays() {
+    // vdict's own rule (no CPython row): a change marks the tags, the next read takes them.
+    let mut d: Dict<u32, u32> = Dict::new();
+    let (v0, k0) = (d.version(), d.keys_version());
+    for i in 0..50 {
+        d.insert(i, i); // no read between the changes
+    }
+    d.insert(7, 70);
+    let (v1, k1) = (d.version(), d.keys_version());
+    assert_ne!(v1, v0);
+    assert_ne!(k1, k0);
+    assert_eq!(
+        (d.version(), d.keys_version()),
+        (v1, k1),
+        "a read moved a tag"
+    );
+    // Another dict changed and read meanwhile takes a version of its own.
+    let mut other: Dict<u32, u32> = Dict::new();
+    other.insert(1, 1);
+    assert!(![v0, v1, k0, k1].contains(&other.version()));
+    // Read on one thread, versions grow in the order they are read.
+    d.insert(99, 99);
+    assert!(d.version() > other.version());
+}
+
+#[test]
+fn caches_miss_after_changes_nobody_read() {
+    use vdict::cache::{SlotCache, VersionCache};
+    use vdict::hash_key;
+    let mut globals: Dict<String, i32> = Dict::new();
+    let builtins: Dict<String, i32> = Dict::new();
+    globals.insert("x".into(), 1);
+    let mut version_site = VersionCache::new();
+    let slot_site = SlotCache::new();
+    version_site
+        .fill(&globals, &builtins, "x", hash_key("x"))
+        .unwrap();
+    slot_site
+        .fill(&globals, &builtins, "x", hash_key("x"))
+        .unwrap();
+    assert_eq!(version_site.hit(&globals, &builtins), Some(&1));
+    assert_eq!(slot_site.hit(&globals, &builtins), Some(&1));
+
+    // An overwrite nobody reads the version of: the version site misses, the slot site
+    // (keys unchanged) reads the new value.
+    globals.insert("x".into(), 2);
+    assert_eq!(version_site.hit(&globals, &builtins), None);
+    assert_eq!(slot_site.hit(&globals, &builtins), Some(&2));
+
+    // `x` deleted and bound again (another slot), again unread: both miss.
+    version_site
+        .fill(&globals, &builtins, "x", hash_key("x"))
+        .unwrap();
+    globals.insert("y".into(), 0);
+    globals.remove("x");
+    globals.insert("x".into(), 3);
+    assert_eq!(version_site.hit(&globals, &builtins), None);
+    assert_eq!(slot_site.hit(&globals, &builtins), None);
+    assert_eq!(
+        slot_site.fill(&globals, &builtins, "x", hash_key("x")),
+        Ok(&3)
+    );
+    assert_eq!(slot_site.hit(&globals, &builtins), Some(&3));
+}

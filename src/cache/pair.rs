@@ -78,8 +78,8 @@ impl PairVersion {
         globals: &'d Dict<K, V, S>,
         builtins: &'d Dict<K, V, S>,
     ) -> Namespaces<'d, K, V, S> {
-        if self.globals_keys_version.get() != globals.keys_version()
-            || self.builtins_keys_version.get() != builtins.keys_version()
+        if self.globals_keys_version.get() != globals.keys_version_reading()
+            || self.builtins_keys_version.get() != builtins.keys_version_reading()
         {
             self.globals_keys_version.set(globals.keys_version());
             self.builtins_keys_version.set(builtins.keys_version());
@@ -89,7 +89,8 @@ impl PairVersion {
             globals,
             builtins,
             pair: self.pair.get(),
-            globals_keys_version: globals.keys_version(),
+            // The current keys version: equal to the tag just compared, or just taken.
+            globals_keys_version: self.globals_keys_version.get(),
             globals_values: globals.live_values(),
             builtins_values: builtins.live_values(),
         }

@@ -75,7 +75,13 @@ impl<V> VersionCache<V> {
     /// The remembered value, if neither dict has changed since it was remembered.
     #[inline]
     pub fn hit<K, S>(&self, globals: &Dict<K, V, S>, builtins: &Dict<K, V, S>) -> Option<&V> {
-        self.hit_versions(globals.version(), builtins.version())
+        // The tags as they stand, taking no version (a dict changed since its last read has
+        // none yet, and matches nothing remembered); the miss path asks for the versions.
+        self.hit_when(
+            globals.version_reading(),
+            builtins.version_reading(),
+            || (globals.version(), builtins.version()),
+        )
     }
 
     /// [`hit`](Self::hit), given the dicts' current versions instead of the dicts.
@@ -104,6 +110,25 @@ impl<V> VersionCache<V> {
     #[inline]
     #[allow(unsafe_code)]
     pub fn hit_versions(&self, globals_version: Version, builtins_version: Version) -> Option<&V> {
+        self.hit_when(globals_version, builtins_version, || {
+            (globals_version, builtins_version)
+        })
+    }
+
+    /// The hit test of [`hit`](Self::hit) and [`hit_versions`](Self::hit_versions): the
+    /// remembered versions against the dicts' tags (versions, or readings that take none);
+    /// `versions` gives the dicts' versions for the miss path's second look.
+    #[inline(always)]
+    #[allow(unsafe_code)]
+    fn hit_when<G: Copy, B: Copy>(
+        &self,
+        globals_version: G,
+        builtins_version: B,
+        versions: impl FnOnce() -> (Version, Version),
+    ) -> Option<&V>
+    where
+        Version: PartialEq<G> + PartialEq<B>,
+    {
         if self.globals_version.get() == globals_version
             && self.builtins_version == builtins_version
         {
@@ -125,6 +150,7 @@ impl<V> VersionCache<V> {
         // instructions a load where every load misses, and a compare with the marked
         // current version 5).
         if self.globals_version.get().is_marked() {
+            let (globals_version, builtins_version) = versions();
             return self.marked_hit(globals_version, builtins_version);
         }
         None
@@ -263,10 +289,7 @@ impl<V> VersionCache<V> {
         S: BuildHasher,
         V: Clone,
     {
-        if self
-            .hit_versions(globals.version(), builtins.version())
-            .is_some()
-        {
+        if self.hit(globals, builtins).is_some() {
             return Ok(self.value.as_ref().expect("a hit has a value"));
         }
         self.miss_with_hash(globals, builtins, name, hash())

@@ -6,8 +6,7 @@
 //! inserts; iterating `&mut Dict` is `iter_mut`.
 
 use super::iter::{IntoIter, Iter, IterMut};
-use super::{Dict, Tags};
-use crate::version::Version;
+use super::{Dict, Tag, Tags};
 use equivalent::Equivalent;
 use std::fmt;
 use std::hash::{BuildHasher, Hash};
@@ -22,8 +21,8 @@ impl<K: Clone, V: Clone, S: Clone> Clone for Dict<K, V, S> {
             table: self.table.clone(),
             hash_builder: self.hash_builder.clone(),
             tags: Tags {
-                version: Version::fresh(),
-                keys_version: self.tags.keys_version,
+                version: Tag::pending(),
+                keys_version: Tag::holding(self.keys_version()),
             },
         }
     }
