@@ -39,7 +39,7 @@
 //! ## What a version tag is for
 //!
 //! Every dict has a fresh [`Version`] when it is created and whenever its content may
-//! have changed (taken when first read after the change); versions come from one
+//! have changed (after a change of keys, taken when first read); versions come from one
 //! process-wide supply and never repeat. A second tag, the
 //! keys version, changes only when keys come or go or slots move. An interpreter caching a
 //! global lookup remembers `(dict.version(), value)`: while the version is the same, the

@@ -5,8 +5,8 @@
 //! its key set or key-to-slot layout changes. A cache that remembers a tag can later compare one
 //! integer instead of repeating a lookup: equal tags mean the same dict in the same state,
 //! because no tag is ever handed out twice, to any dict, on any thread.
-//! A dict takes a tag when it is first read after a change (`dict/tags.rs`), so a burst of
-//! writes between two reads costs one tag.
+//! After a change of keys a dict takes its tags when they are first read (`dict/tags.rs`), so
+//! a burst of inserts between two reads costs one tag.
 //!
 //! How the supply works: one global atomic counter hands out *blocks* of
 //! [`VERSIONS_PER_BLOCK`] numbers; each thread keeps the rest of its current block in a

@@ -56,8 +56,7 @@ use entries::{EntrySlot, SoughtHash, StoredHash};
 use equivalent::Equivalent;
 use std::hash::{BuildHasher, Hash};
 use table::{Inserted, Table};
-use tags::Tag;
-pub(crate) use tags::TagReading;
+pub(crate) use tags::{TagReading, Tags};
 
 /// Why [`Dict::try_reserve`] could not make room: the capacity asked for does not fit in the
 /// address space, or the allocator refused.
@@ -140,55 +139,6 @@ pub enum IndexCellView {
     },
 }
 
-/// The two version tags of a dict, kept together so the Entry API can bump them. A bump marks
-/// a tag pending; its fresh version is taken when it is next read (`tags.rs`).
-///
-/// The rule the slot cache's unchecked reads and writes stand on (`Dict::value_at_live_offset`): **while
-/// `keys_version` is unchanged, every key keeps its live slot.** Every code path that adds or
-/// removes a key, or moves an entry to another slot (a squeeze of the holes: from an insert, a
-/// removal, `reserve`, `shrink_to_fit`), or empties the entries (`clear`, `drain`, `pop_last`), marks the keys
-/// version pending, so that its next read takes a fresh one, and a fresh version is one no dict
-/// has carried before (a pending tag equals no remembered version meanwhile). The one way two dicts share
-/// a keys version is `clone`, which copies the table slot for slot; the first change of keys
-/// to either gives it a fresh one. So equal keys versions prove equal key layouts. Breaking
-/// this rule in a new code path would be memory unsafety, not just a stale answer: the model
-/// test and the `cache_ops` fuzzer check it through the slot cache after every step.
-pub(crate) struct Tags {
-    /// Changes whenever the content may have changed (PEP 509's `ma_version_tag`).
-    version: Tag,
-    /// Changes whenever the key set or the key-to-slot layout changes (CPython's `dk_version`).
-    keys_version: Tag,
-}
-
-impl Tags {
-    /// Tags that take fresh versions when first read.
-    #[inline]
-    fn fresh() -> Tags {
-        Tags {
-            version: Tag::pending(),
-            keys_version: Tag::pending(),
-        }
-    }
-
-    /// A value may have changed, the keys did not.
-    #[inline]
-    pub(crate) fn values_changed(&mut self) {
-        self.version.set_pending();
-    }
-
-    /// Keys were added or removed, or slots moved.
-    #[inline]
-    pub(crate) fn keys_changed(&mut self) {
-        self.version.set_pending();
-        self.keys_version.set_pending();
-    }
-
-    /// Slots moved (a squeeze), content unchanged.
-    pub(crate) fn layout_changed(&mut self) {
-        self.keys_version.set_pending();
-    }
-}
-
 /// An insertion-ordered hash map laid out like CPython 3.6's dict, carrying PEP 509 version tags.
 ///
 /// Iteration follows insertion order; overwriting a key keeps its place; removing a key is O(1)
@@ -217,13 +167,13 @@ impl Tags {
 /// bumps: Rust moves a new value in and cannot observe identity. A spurious bump costs a cache
 /// one miss; a missing bump would let it return a stale value.
 ///
-/// A bump takes its version lazily: the change marks the tag, and the first read of it
+/// A change of keys takes its versions lazily: it marks both tags, and the first read of one
 /// afterwards ([`version`](Dict::version), [`keys_version`](Dict::keys_version), a cache's
 /// fill) takes the fresh version and keeps it. Nothing a reader sees differs (two reads with no
-/// change between agree; a read after a change differs from every version read before), but
-/// a dict changed many times between two reads takes one version, and a change costs a store
-/// rather than a take from the supply. Versions read on one thread grow in the order they are
-/// read, which for a dict's own reads is the order of its changes.
+/// change between agree; a read after a change differs from every version read before), but a
+/// dict that takes many keys between two reads takes one version, and an insert or a removal
+/// costs a store rather than a take from the supply. Versions read on one thread grow in the
+/// order they are read, which for a dict's own reads is the order of its changes.
 ///
 /// ```
 /// use vdict::Dict;
@@ -310,7 +260,7 @@ impl<K, V, S> Dict<K, V, S> {
     /// The dict's version tag (PEP 509's `ma_version_tag`): see the rules on [`Dict`].
     #[inline]
     pub fn version(&self) -> Version {
-        self.tags.version.get()
+        self.tags.version()
     }
 
     /// The dict's keys version (CPython 3.11's `dk_version`): changes whenever a key is added or
@@ -319,21 +269,21 @@ impl<K, V, S> Dict<K, V, S> {
     /// every key are unchanged too, which is what a slot cache relies on.
     #[inline]
     pub fn keys_version(&self) -> Version {
-        self.tags.keys_version.get()
+        self.tags.keys_version()
     }
 
     /// [`version`](Dict::version) as a cache's hit test compares it, taking no version: see
     /// [`TagReading`].
     #[inline]
     pub(crate) fn version_reading(&self) -> TagReading {
-        self.tags.version.reading()
+        self.tags.version_reading()
     }
 
     /// [`keys_version`](Dict::keys_version) as a cache's hit test compares it, taking no
     /// version: see [`TagReading`].
     #[inline]
     pub(crate) fn keys_version_reading(&self) -> TagReading {
-        self.tags.keys_version.reading()
+        self.tags.keys_version_reading()
     }
 
     /// Removes every entry, keeping the table's memory. Bumps both tags if the dict held

@@ -6,7 +6,7 @@
 //! inserts; iterating `&mut Dict` is `iter_mut`.
 
 use super::iter::{IntoIter, Iter, IterMut};
-use super::{Dict, Tag, Tags};
+use super::{Dict, Tags};
 use equivalent::Equivalent;
 use std::fmt;
 use std::hash::{BuildHasher, Hash};
@@ -20,10 +20,7 @@ impl<K: Clone, V: Clone, S: Clone> Clone for Dict<K, V, S> {
         Dict {
             table: self.table.clone(),
             hash_builder: self.hash_builder.clone(),
-            tags: Tags {
-                version: Tag::pending(),
-                keys_version: Tag::holding(self.keys_version()),
-            },
+            tags: Tags::sharing_keys_version(self.keys_version()),
         }
     }
 }
