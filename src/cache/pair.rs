@@ -95,9 +95,10 @@ impl PairVersion {
     }
 
     /// Remembers the dicts' current keys versions under a fresh pair version. Out of line:
-    /// inline, it made `namespaces` too big to inline into the reference VM's loop, whose
-    /// `Namespaces` then came back through memory (callgrind counted 3 instructions more a
-    /// load in the rebinding loop; the clock, 1.2 × `LOAD_FAST` where it had read 1.0).
+    /// inline (with the take of a pending keys version it may do), it made `namespaces` too
+    /// big to inline into the reference VM's loop, which then called it after every
+    /// `STORE_GLOBAL` and copied the 64-byte `Namespaces` back through memory (read off the
+    /// disassembly of `examples/profile_vm`).
     #[cold]
     #[inline(never)]
     fn take_fresh_pair<K, V, S>(&self, globals: &Dict<K, V, S>, builtins: &Dict<K, V, S>) {
