@@ -81,8 +81,9 @@ impl Tag {
     }
 }
 
-/// The two version tags of a dict, kept together so the Entry API can bump them. A bump marks
-/// a tag pending; its fresh version is taken when it is next read (see the module docs).
+/// The two version tags of a dict, kept together so the Entry API can bump them. A change of
+/// keys marks both pending, their fresh versions taken when next read; a change of values takes
+/// a fresh version at once (see the module docs).
 ///
 /// The rule the slot cache's unchecked reads and writes stand on (`Dict::value_at_live_offset`): **while
 /// `keys_version` is unchanged, every key keeps its live slot.** Every code path that adds or

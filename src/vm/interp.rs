@@ -143,10 +143,11 @@ struct NamespaceVersions {
 
 impl NamespaceVersions {
     /// The namespaces' versions, if sites of kind `L` compare them, else `NEVER` twice. A
-    /// dict takes its version when it is first read after a change, so reading versions no
-    /// site compares would take one after every `STORE_GLOBAL` for nothing (callgrind,
-    /// `examples/profile_vm slot rebind`: 3 instructions a load, and 1.2 × `LOAD_FAST` on the
-    /// clock where it had read 1.0).
+    /// dict takes its version when it is first read after a change of keys, and a read is an
+    /// atomic load and a test the compiler cannot drop when nothing uses it, so the loop reads
+    /// them only where a site compares them. (While overwrites took their versions lazily
+    /// too, reading them in every mode cost the slot cache's rebinding loop 3 instructions a
+    /// load: callgrind, `examples/profile_vm slot rebind`.)
     #[inline(always)]
     fn for_sites<L: GlobalLoad>(vm: &Vm) -> NamespaceVersions {
         if L::COMPARES_VERSIONS {
