@@ -15,7 +15,10 @@
 //! loop (`STORE_GLOBAL` to an existing name, then ten slot-cache loads, which read no version
 //! at all) 1.1-1.4 ns a load on the clock, in builds aligned to rule out code placement
 //! (`report --only load`, three runs of each build: 1.30-1.36 × `LOAD_FAST` against 1.15-1.22
-//! before), with fewer instructions than before; why was not found. Overwrites are what an
+//! before). Not the store itself, as far as can be seen: the VM's loop is one large function,
+//! and the smaller bump changed how the compiler allocates registers in all of it (built
+//! against today's code, the lazy form runs 14 instructions more an iteration, in opcodes that
+//! touch no tag; callgrind, `examples/profile_vm slot rebind`). Overwrites are what an
 //! interpreter's namespaces see most, so they keep the eager bump.
 //!
 //! Reads take `&self`, and a `Dict` is shared between threads by `&`, so a tag is an atomic
