@@ -63,24 +63,15 @@ impl Tag {
         self.0.store(version.as_u64(), Ordering::Relaxed);
     }
 
+    /// Stores `raw` through `&mut`: a plain store (loom's atomics have no `get_mut`).
     #[inline(always)]
-    fn set(&mut self, version: Version) {
+    fn set_raw(&mut self, raw: u64) {
         #[cfg(not(loom))]
         {
-            *self.0.get_mut() = version.as_u64();
+            *self.0.get_mut() = raw;
         }
         #[cfg(loom)]
-        self.0.with_mut(|raw| *raw = version.as_u64());
-    }
-
-    #[inline(always)]
-    fn set_pending(&mut self) {
-        #[cfg(not(loom))]
-        {
-            *self.0.get_mut() = PENDING;
-        }
-        #[cfg(loom)]
-        self.0.with_mut(|raw| *raw = PENDING);
+        self.0.with_mut(|word| *word = raw);
     }
 }
 
@@ -128,38 +119,32 @@ impl Tags {
     /// for why not lazily).
     #[inline]
     pub(crate) fn values_changed(&mut self) {
-        self.version.set(Version::fresh());
+        self.version.set_raw(Version::fresh().as_u64());
     }
 
     /// Keys were added or removed, or slots moved: both tags pending.
     #[inline]
     pub(crate) fn keys_changed(&mut self) {
-        self.version.set_pending();
-        self.keys_version.set_pending();
+        self.version.set_raw(PENDING);
+        self.keys_version.set_raw(PENDING);
     }
 
     /// Slots moved (a squeeze), content unchanged: the keys version pending.
     #[inline]
     pub(crate) fn layout_changed(&mut self) {
-        self.keys_version.set_pending();
+        self.keys_version.set_raw(PENDING);
     }
 
     /// The version, taken now if it is pending.
     #[inline]
     pub(crate) fn version(&self) -> Version {
-        match self.version.raw() {
-            PENDING => take_fresh(&self.version, &self.keys_version),
-            raw => Version::from_u64(raw),
-        }
+        read(&self.version, &self.keys_version)
     }
 
     /// The keys version, taken now if it is pending.
     #[inline]
     pub(crate) fn keys_version(&self) -> Version {
-        match self.keys_version.raw() {
-            PENDING => take_fresh(&self.keys_version, &self.version),
-            raw => Version::from_u64(raw),
-        }
+        read(&self.keys_version, &self.version)
     }
 
     /// The version as a cache's hit test compares it: see [`TagReading`]. Takes none.
@@ -175,15 +160,19 @@ impl Tags {
     }
 }
 
-/// Takes a fresh version for the pending tag `tag` and keeps it; `other`, the dict's other tag,
-/// gets the same number if it is pending too (a change of keys moved both, and one number
-/// serves both: it is new to the whole process, which is all either needs). Inline, as the
-/// eager take it replaces was: an interpreter reads its namespaces' versions right after its
-/// own writes, and out of line (cold) it measured worse in the reference VM's version mode
-/// while overwrites were lazy too (`report --only load`, aligned builds, rebinding with the
-/// version cache over uncached: 1.15-1.20 against 1.03-1.07).
+/// The version in `tag`, taken now if it is pending, and then kept; `other`, the dict's other
+/// tag, gets the same number if it is pending too (a change of keys moved both, and one number
+/// serves both: it is new to the whole process, which is all either needs). Inline, take and
+/// all, as the eager take it replaces was: an interpreter reads its namespaces' versions right
+/// after its own writes, and with the take out of line (cold) the reference VM's version mode
+/// measured worse while overwrites were lazy too (`report --only load`, aligned builds,
+/// rebinding with the version cache over uncached: 1.15-1.20 against 1.03-1.07).
 #[inline]
-fn take_fresh(tag: &Tag, other: &Tag) -> Version {
+fn read(tag: &Tag, other: &Tag) -> Version {
+    let raw = tag.raw();
+    if raw != PENDING {
+        return Version::from_u64(raw);
+    }
     let version = Version::fresh();
     tag.store(version);
     if other.raw() == PENDING {
