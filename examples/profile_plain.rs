@@ -4,8 +4,10 @@
 //!
 //! Each map is called through one small generic function the compiler may inline or not (as
 //! in any caller's code), from a loop compiled once per map. Keys are random `u64`s (a 64-bit
-//! xorshift generator); the map is built from `new()` by inserts; hits look the keys up in
-//! reverse insertion order, misses look up as many keys from the generator's next outputs.
+//! xorshift generator), or `String`s made from them as the report's plain table makes them
+//! (identifier-like, 6 to 13 characters); the map is built from `new()` by inserts; hits look
+//! the keys up in reverse insertion order, misses look up as many keys from the generator's
+//! next outputs.
 //! Every map hashes with foldhash's fast hasher at one fixed seed, so that each count is the
 //! map's own work and the same from run to run.
 //!
@@ -17,6 +19,8 @@
 //!     target/release/examples/profile_plain vdict hit 1000 30
 //! ```
 //!
+//! A fifth argument, `String`, takes string keys instead (`u64` when left out).
+//!
 //! Instructions per lookup: (Ir of the 30-round run − Ir of the 10-round run) / (20 × size),
 //! which cancels the set-up. Maps: `vdict`, `vdict-get-with` (`get_with`, the
 //! caller's hash and equality, as the report's `get_with move` row), `indexmap`, `hashbrown`; `hit` or `miss`.
@@ -24,39 +28,57 @@
 #[path = "support/random_keys.rs"]
 mod random_keys;
 
-use std::hash::BuildHasher;
+use std::hash::{BuildHasher, Hash};
 use std::hint::black_box;
 use std::process::exit;
 
-const USAGE: &str =
-    "usage: profile_plain <vdict|vdict-get-with|indexmap|hashbrown> <hit|miss> <size> <rounds>";
+const USAGE: &str = "usage: profile_plain <vdict|vdict-get-with|indexmap|hashbrown> <hit|miss> \
+<size> <rounds> [u64|String]";
+
+/// A key type this program looks up.
+trait Key: Hash + Eq + Clone {
+    fn from_random(x: u64) -> Self;
+}
+
+impl Key for u64 {
+    fn from_random(x: u64) -> u64 {
+        x
+    }
+}
+
+impl Key for String {
+    /// As the report's plain table makes them: identifier-like, 6 to 13 characters.
+    fn from_random(x: u64) -> String {
+        format!("k{:x}", x >> (8 + (x % 5) * 8))
+    }
+}
 
 /// A map as this program uses it: built by inserts, then one lookup at a time, as the
 /// report's plain caller makes it.
-trait Lookup {
-    fn insert_one(&mut self, key: u64, value: u64);
-    fn lookup(&self, key: &u64) -> Option<&u64>;
+trait Lookup<K> {
+    fn insert_one(&mut self, key: K, value: u64);
+    fn lookup(&self, key: &K) -> Option<&u64>;
 }
 
-impl<S: BuildHasher> Lookup for vdict::Dict<u64, u64, S> {
-    fn insert_one(&mut self, key: u64, value: u64) {
+impl<K: Key, S: BuildHasher> Lookup<K> for vdict::Dict<K, u64, S> {
+    fn insert_one(&mut self, key: K, value: u64) {
         self.insert(key, value);
     }
 
-    fn lookup(&self, key: &u64) -> Option<&u64> {
+    fn lookup(&self, key: &K) -> Option<&u64> {
         self.get(key)
     }
 }
 
 /// vdict looked up with the caller's hash and equality, as the report's `get_with move` row.
-struct CallerCompared<S>(vdict::Dict<u64, u64, S>);
+struct CallerCompared<K, S>(vdict::Dict<K, u64, S>);
 
-impl<S: BuildHasher> Lookup for CallerCompared<S> {
-    fn insert_one(&mut self, key: u64, value: u64) {
+impl<K: Key, S: BuildHasher> Lookup<K> for CallerCompared<K, S> {
+    fn insert_one(&mut self, key: K, value: u64) {
         self.0.insert(key, value);
     }
 
-    fn lookup(&self, key: &u64) -> Option<&u64> {
+    fn lookup(&self, key: &K) -> Option<&u64> {
         let hash = self.0.hash_key(key);
         let found = self
             .0
@@ -65,29 +87,29 @@ impl<S: BuildHasher> Lookup for CallerCompared<S> {
     }
 }
 
-impl<S: BuildHasher> Lookup for indexmap::IndexMap<u64, u64, S> {
-    fn insert_one(&mut self, key: u64, value: u64) {
+impl<K: Key, S: BuildHasher> Lookup<K> for indexmap::IndexMap<K, u64, S> {
+    fn insert_one(&mut self, key: K, value: u64) {
         self.insert(key, value);
     }
 
-    fn lookup(&self, key: &u64) -> Option<&u64> {
+    fn lookup(&self, key: &K) -> Option<&u64> {
         self.get(key)
     }
 }
 
-impl<S: BuildHasher> Lookup for hashbrown::HashMap<u64, u64, S> {
-    fn insert_one(&mut self, key: u64, value: u64) {
+impl<K: Key, S: BuildHasher> Lookup<K> for hashbrown::HashMap<K, u64, S> {
+    fn insert_one(&mut self, key: K, value: u64) {
         self.insert(key, value);
     }
 
-    fn lookup(&self, key: &u64) -> Option<&u64> {
+    fn lookup(&self, key: &K) -> Option<&u64> {
         self.get(key)
     }
 }
 
 /// The timed loop, one function per map: the values found, summed.
 #[inline(never)]
-fn sum_found<M: Lookup>(map: &M, keys: &[u64]) -> u64 {
+fn sum_found<K, M: Lookup<K>>(map: &M, keys: &[K]) -> u64 {
     let mut sum = 0u64;
     for key in keys {
         if let Some(value) = map.lookup(key) {
@@ -98,36 +120,40 @@ fn sum_found<M: Lookup>(map: &M, keys: &[u64]) -> u64 {
 }
 
 /// Builds `M` from `keys` by inserts and looks `probes` up `rounds` times.
-fn run<M: Lookup>(mut map: M, keys: &[u64], probes: &[u64], rounds: usize) -> u64 {
-    for (i, &key) in keys.iter().enumerate() {
-        map.insert_one(key, i as u64);
+fn run<K: Key, M: Lookup<K>>(mut map: M, keys: &[K], probes: &[K], rounds: usize) -> u64 {
+    for (i, key) in keys.iter().enumerate() {
+        map.insert_one(key.clone(), i as u64);
     }
     (0..rounds).fold(0, |total, _| {
         total.wrapping_add(sum_found(&map, black_box(probes)))
     })
 }
 
-fn main() {
-    let args: Vec<String> = std::env::args().skip(1).collect();
-    let [map, kind, size, rounds] = args.as_slice() else {
-        eprintln!("{USAGE}");
-        exit(2)
-    };
-    let (Ok(size), Ok(rounds)) = (size.parse::<usize>(), rounds.parse::<usize>()) else {
-        eprintln!("size and rounds are numbers\n{USAGE}");
-        exit(2)
-    };
+/// Runs `map` on keys of type `K`: the checksum of the found values.
+fn run_keys<K: Key>(map: &str, kind: &str, size: usize, rounds: usize) -> u64 {
     let (keys, misses) = random_keys::keys_and_misses(size);
-    let probes: Vec<u64> = match kind.as_str() {
-        "hit" => keys.iter().rev().copied().collect(),
-        "miss" => misses,
+    let keys: Vec<K> = keys.into_iter().map(K::from_random).collect();
+    let probes: Vec<K> = match kind {
+        "hit" => keys.iter().rev().cloned().collect(),
+        // Made from other outputs of the generator; a string key made from one may still
+        // equal an inserted one (they keep only some of its bits), so those are left out.
+        "miss" => {
+            let inserted: std::collections::HashSet<&K> = keys.iter().collect();
+            let mut probes: Vec<K> = misses
+                .into_iter()
+                .map(K::from_random)
+                .filter(|key| !inserted.contains(key))
+                .collect();
+            probes.truncate(size);
+            probes
+        }
         _ => {
             eprintln!("{USAGE}");
             exit(2)
         }
     };
     let hasher = foldhash::fast::FixedState::with_seed(1);
-    let sum = match map.as_str() {
+    match map {
         "vdict" => run(vdict::Dict::with_hasher(hasher), &keys, &probes, rounds),
         "vdict-get-with" => run(
             CallerCompared(vdict::Dict::with_hasher(hasher)),
@@ -151,9 +177,33 @@ fn main() {
             eprintln!("{USAGE}");
             exit(2)
         }
+    }
+}
+
+fn main() {
+    let args: Vec<String> = std::env::args().skip(1).collect();
+    let (map, kind, size, rounds, key) = match args.as_slice() {
+        [map, kind, size, rounds] => (map, kind, size, rounds, "u64"),
+        [map, kind, size, rounds, key] => (map, kind, size, rounds, key.as_str()),
+        _ => {
+            eprintln!("{USAGE}");
+            exit(2)
+        }
+    };
+    let (Ok(size), Ok(rounds)) = (size.parse::<usize>(), rounds.parse::<usize>()) else {
+        eprintln!("size and rounds are numbers\n{USAGE}");
+        exit(2)
+    };
+    let sum = match key {
+        "u64" => run_keys::<u64>(map, kind, size, rounds),
+        "String" => run_keys::<String>(map, kind, size, rounds),
+        _ => {
+            eprintln!("{USAGE}");
+            exit(2)
+        }
     };
     println!(
-        "{map} {kind} {size}: {} lookups (checksum {sum})",
+        "{map} {kind} {size} {key}: {} lookups (checksum {sum})",
         size * rounds
     );
 }

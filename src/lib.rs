@@ -38,9 +38,8 @@
 //!
 //! ## What a version tag is for
 //!
-//! Every dict has a fresh [`Version`] when it is created and whenever its content may
-//! have changed (after a change of keys, taken when first read); versions come from one
-//! process-wide supply and never repeat. A second tag, the
+//! Every dict takes a fresh [`Version`] when it is created and whenever its content may
+//! change; versions come from one process-wide supply and never repeat. A second tag, the
 //! keys version, changes only when keys come or go or slots move. An interpreter caching a
 //! global lookup remembers `(dict.version(), value)`: while the version is the same, the
 //! value is too, with no hashing and no probing. Or it remembers `(dict.keys_version(), slot)`,

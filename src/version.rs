@@ -5,8 +5,6 @@
 //! its key set or key-to-slot layout changes. A cache that remembers a tag can later compare one
 //! integer instead of repeating a lookup: equal tags mean the same dict in the same state,
 //! because no tag is ever handed out twice, to any dict, on any thread.
-//! After a change of keys a dict takes its tags when they are first read (`dict/tags.rs`), so
-//! a burst of inserts between two reads costs one tag.
 //!
 //! How the supply works: one global atomic counter hands out *blocks* of
 //! [`VERSIONS_PER_BLOCK`] numbers; each thread keeps the rest of its current block in a
@@ -154,18 +152,13 @@ impl Version {
     }
 }
 
-/// The top bit of a tag, which no handed-out version has (the supply stops below 2^63): free for
+/// The top bit of a tag, which no handed-out version has (the supply stops at 2^63): free for
 /// caches to mark a remembered tag with ([`Version::marked`]).
 const MARK_BIT: u64 = 1 << 63;
 
-/// One past the last version the supply hands out: 2^63 - 1, so that no version has
-/// [`MARK_BIT`] and no marked version is all ones, the raw word of a dict's tag waiting for
-/// its first read (`dict::tags`), which must equal nothing a cache remembers.
-pub(crate) const SUPPLY_END: u64 = MARK_BIT - 1;
-
 /// Reserves `count` consecutive versions from the global counter and returns the first.
 ///
-/// Panics if the supply runs out: versions stop below [`SUPPLY_END`], 2^63 - 1,
+/// Panics if the supply runs out: versions stop below 2^63 (the top bit is [`MARK_BIT`]),
 /// which at one version per nanosecond takes 292 years.
 #[cold]
 fn reserve_block(count: u64) -> u64 {
@@ -177,12 +170,9 @@ fn reserve_block(count: u64) -> u64 {
     start
 }
 
-/// Whether versions `start..start + count` are all below [`SUPPLY_END`] (so none is marked,
-/// and none marked is all ones).
+/// Whether versions `start..start + count` are all below [`MARK_BIT`] (so none is marked).
 fn block_fits(start: u64, count: u64) -> bool {
-    start
-        .checked_add(count)
-        .is_some_and(|end| end <= SUPPLY_END)
+    start.checked_add(count).is_some_and(|end| end <= MARK_BIT)
 }
 
 impl fmt::Debug for Version {
@@ -204,18 +194,17 @@ mod tests {
 
     #[test]
     fn no_version_handed_out_is_marked_and_marking_round_trips() {
-        // The supply stops below 2^63 - 1: the last block that fits ends there.
+        // The supply stops below the mark bit: the last block that fits ends at 2^63.
         assert!(block_fits(
-            SUPPLY_END - VERSIONS_PER_BLOCK,
+            MARK_BIT - VERSIONS_PER_BLOCK,
             VERSIONS_PER_BLOCK
         ));
         assert!(!block_fits(
-            SUPPLY_END - VERSIONS_PER_BLOCK + 1,
+            MARK_BIT - VERSIONS_PER_BLOCK + 1,
             VERSIONS_PER_BLOCK
         ));
-        assert_ne!(Version(SUPPLY_END - 1).marked().as_u64(), u64::MAX);
         assert!(!block_fits(u64::MAX - 1, VERSIONS_PER_BLOCK));
-        for version in [Version::NEVER, Version::fresh(), Version(SUPPLY_END - 1)] {
+        for version in [Version::NEVER, Version::fresh(), Version(MARK_BIT - 1)] {
             assert!(!version.is_marked());
             let marked = version.marked();
             assert!(marked.is_marked());

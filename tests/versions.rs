@@ -610,8 +610,9 @@ fn mutable_slices_bump_the_version_only_and_empty_ones_nothing() {
 }
 
 #[test]
-fn a_tag_is_taken_when_first_read_after_changes_and_then_stays() {
-    // vdict's own rule (no CPython row): a change marks the tags, the next read takes them.
+fn tags_move_with_changes_nobody_read_and_reads_move_nothing() {
+    // vdict's own rules (no CPython row): tags read after a run of unread changes differ from
+    // those before it, reading them moves nothing, and versions grow on one thread.
     let mut d: Dict<u32, u32> = Dict::new();
     let (v0, k0) = (d.version(), d.keys_version());
     for i in 0..50 {
@@ -630,7 +631,7 @@ fn a_tag_is_taken_when_first_read_after_changes_and_then_stays() {
     let mut other: Dict<u32, u32> = Dict::new();
     other.insert(1, 1);
     assert!(![v0, v1, k0, k1].contains(&other.version()));
-    // Read on one thread, versions grow in the order they are read.
+    // On one thread, a later change takes a greater version.
     d.insert(99, 99);
     assert!(d.version() > other.version());
 }

@@ -78,8 +78,8 @@ impl PairVersion {
         globals: &'d Dict<K, V, S>,
         builtins: &'d Dict<K, V, S>,
     ) -> Namespaces<'d, K, V, S> {
-        if self.globals_keys_version.get() != globals.keys_version_reading()
-            || self.builtins_keys_version.get() != builtins.keys_version_reading()
+        if self.globals_keys_version.get() != globals.keys_version()
+            || self.builtins_keys_version.get() != builtins.keys_version()
         {
             self.take_fresh_pair(globals, builtins);
         }
@@ -94,11 +94,12 @@ impl PairVersion {
         }
     }
 
-    /// Remembers the dicts' current keys versions under a fresh pair version. Out of line:
-    /// inline (with the take of a pending keys version it may do), it made `namespaces` too
-    /// big to inline into the reference VM's loop, which then called it after every
-    /// `STORE_GLOBAL` and copied the 64-byte `Namespaces` back through memory (read off the
-    /// disassembly of `examples/profile_vm`).
+    /// Remembers the dicts' current keys versions under a fresh pair version. Out of line
+    /// and cold: a pair changes only when a namespace's keys do, and inline it can make
+    /// `namespaces` too big to inline into an interpreter's loop (in the reference VM it once
+    /// did: the loop then called `namespaces` after every `STORE_GLOBAL` and copied the
+    /// 64-byte `Namespaces` back through memory, read off the disassembly of
+    /// `examples/profile_vm`).
     #[cold]
     #[inline(never)]
     fn take_fresh_pair<K, V, S>(&self, globals: &Dict<K, V, S>, builtins: &Dict<K, V, S>) {

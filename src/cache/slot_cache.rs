@@ -91,10 +91,10 @@ impl SlotCache {
     ) -> Option<&'d V> {
         // Which dict the name lives in is folded into the compares (a `NEVER` matches no
         // dict), so a module hit tests one keys version and nothing else.
-        let dict = if self.module_globals_keys_version.get() == globals.keys_version_reading() {
+        let dict = if self.module_globals_keys_version.get() == globals.keys_version() {
             globals
-        } else if self.builtin_globals_keys_version.get() == globals.keys_version_reading()
-            && self.builtin_builtins_keys_version.get() == builtins.keys_version_reading()
+        } else if self.builtin_globals_keys_version.get() == globals.keys_version()
+            && self.builtin_builtins_keys_version.get() == builtins.keys_version()
         {
             builtins
         } else if self.module_globals_keys_version.get().is_marked()
@@ -607,7 +607,7 @@ impl SlotCache {
     /// ```
     #[inline]
     pub fn store_hit<K, V, S>(&self, globals: &mut Dict<K, V, S>, value: V) -> Result<V, V> {
-        if self.module_globals_keys_version.get() != globals.keys_version_reading() {
+        if self.module_globals_keys_version.get() != globals.keys_version() {
             return Err(value);
         }
         // SAFETY: equal keys versions: the remembered offset is still that of the name's

@@ -56,7 +56,7 @@ use entries::{EntrySlot, SoughtHash, StoredHash};
 use equivalent::Equivalent;
 use std::hash::{BuildHasher, Hash};
 use table::{Inserted, Table};
-pub(crate) use tags::{TagReading, Tags};
+pub(crate) use tags::Tags;
 
 /// Why [`Dict::try_reserve`] could not make room: the capacity asked for does not fit in the
 /// address space, or the allocator refused.
@@ -167,14 +167,6 @@ pub enum IndexCellView {
 /// bumps: Rust moves a new value in and cannot observe identity. A spurious bump costs a cache
 /// one miss; a missing bump would let it return a stale value.
 ///
-/// A change of keys takes its versions lazily: it marks both tags, and the first read of one
-/// afterwards ([`version`](Dict::version), [`keys_version`](Dict::keys_version), a cache's
-/// fill) takes the fresh version and keeps it. Nothing a reader sees differs (two reads with no
-/// change between agree; a read after a change differs from every version read before), but a
-/// dict that takes many keys between two reads takes one version, and an insert or a removal
-/// costs a store rather than a take from the supply. Versions read on one thread grow in the
-/// order they are read, which for a dict's own reads is the order of its changes.
-///
 /// ```
 /// use vdict::Dict;
 ///
@@ -270,20 +262,6 @@ impl<K, V, S> Dict<K, V, S> {
     #[inline]
     pub fn keys_version(&self) -> Version {
         self.tags.keys_version()
-    }
-
-    /// [`version`](Dict::version) as a cache's hit test compares it, taking no version: see
-    /// [`TagReading`].
-    #[inline]
-    pub(crate) fn version_reading(&self) -> TagReading {
-        self.tags.version_reading()
-    }
-
-    /// [`keys_version`](Dict::keys_version) as a cache's hit test compares it, taking no
-    /// version: see [`TagReading`].
-    #[inline]
-    pub(crate) fn keys_version_reading(&self) -> TagReading {
-        self.tags.keys_version_reading()
     }
 
     /// Removes every entry, keeping the table's memory. Bumps both tags if the dict held

@@ -142,12 +142,12 @@ struct NamespaceVersions {
 }
 
 impl NamespaceVersions {
-    /// The namespaces' versions, if sites of kind `L` compare them, else `NEVER` twice. A
-    /// dict takes its version when it is first read after a change of keys, and a read is an
-    /// atomic load and a test the compiler cannot drop when nothing uses it, so the loop reads
-    /// them only where a site compares them. (While overwrites took their versions lazily
-    /// too, reading them in every mode cost the slot cache's rebinding loop 3 instructions a
-    /// load: callgrind, `examples/profile_vm slot rebind`.)
+    /// The namespaces' versions, if sites of kind `L` compare them, else `NEVER` twice: only
+    /// the version cache's hit compares them, so only its loop keeps them. (Reading them in
+    /// every mode costs little now that a tag is a plain word: one instruction an iteration
+    /// of the uncached rebinding loop, callgrind, `examples/profile_vm none rebind`. While tags
+    /// were taken lazily, a read was an atomic load and a test the compiler could not drop,
+    /// and it cost the slot cache's rebinding loop 3 instructions a load.)
     #[inline(always)]
     fn for_sites<L: GlobalLoad>(vm: &Vm) -> NamespaceVersions {
         if L::COMPARES_VERSIONS {
