@@ -114,10 +114,9 @@ impl<V> VersionCache<V> {
     /// The hit test of [`hit`](Self::hit) and [`hit_versions`](Self::hit_versions): the
     /// remembered versions against the dicts' current ones; `versions` gives them again for
     /// the miss path's second look. (The shape dates from when a dict's tags were taken
-    /// lazily and a hit test compared raw words. It stays because this file as it was before
-    /// then, with the same test written out in `hit_versions`, cost the reference VM's
-    /// version-mode loop 5 instructions a `LOAD_GLOBAL` hit, 73 against 68, from how the loop's
-    /// registers were allocated: callgrind, `examples/profile_vm version module`.)
+    /// lazily and a hit test compared raw words; with the test written out in `hit_versions`
+    /// again, the reference VM's version-mode hit measured 69 instructions a `LOAD; POP_TOP`
+    /// pair against 68, its `LOAD_FAST` 69: callgrind, `examples/profile_vm version module`.)
     #[inline(always)]
     #[allow(unsafe_code)]
     fn hit_when(
