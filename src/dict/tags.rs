@@ -5,7 +5,7 @@
 //! `clear` gives both tags one new number; a change of values only (an overwrite, `get_mut`...)
 //! gives one to `version`. The tags are two plain words inside the `Dict`.
 //!
-//! Why not lazily. From 2026-12-06 (morning) to the same evening a change of keys only marked
+//! Why not lazily. For a few hours on 2026-12-06 a change of keys only marked
 //! the tags *pending*, and the first read took the version (an insert or a removal cost two
 //! stores instead of a take: callgrind, 1,000 `u64` keys, reserved insert 116.5 -> 108.5
 //! instructions, removal 239.7 -> 233.7). A read through `&Dict` then had to store, so the
