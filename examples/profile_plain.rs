@@ -5,7 +5,7 @@
 //! Each map is called through one small generic function the compiler may inline or not (as
 //! in any caller's code), from a loop compiled once per map. Keys are random `u64`s (a 64-bit
 //! xorshift generator), or `String`s made from them as the report's plain table makes them
-//! (identifier-like, 6 to 13 characters); the map is built from `new()` by inserts; hits look
+//! (`support/random_key.rs`: identifier-like, 6 to 13 characters); the map is built from `new()` by inserts; hits look
 //! the keys up in reverse insertion order, misses look up as many keys from the generator's
 //! next outputs.
 //! Every map hashes with foldhash's fast hasher at one fixed seed, so that each count is the
@@ -19,41 +19,25 @@
 //!     target/release/examples/profile_plain vdict hit 1000 30
 //! ```
 //!
-//! A fifth argument, `String`, takes string keys instead (`u64` when left out). A string key
-//! keeps only some of its generator output's bits, so a few in 100,000 repeat: each is
-//! inserted once and looked up as often as it was drawn.
+//! A fifth argument, `String`, takes string keys instead (`u64` when left out). The few that
+//! repeat are inserted once and looked up as often as they were drawn.
 //!
 //! Instructions per lookup: (Ir of the 30-round run − Ir of the 10-round run) / (20 × size),
 //! which cancels the set-up. Maps: `vdict`, `vdict-get-with` (`get_with`, the
 //! caller's hash and equality, as the report's `get_with move` row), `indexmap`, `hashbrown`; `hit` or `miss`.
 
+#[path = "support/random_key.rs"]
+mod random_key;
 #[path = "support/random_keys.rs"]
 mod random_keys;
 
-use std::hash::{BuildHasher, Hash};
+use random_key::RandomKey;
+use std::hash::BuildHasher;
 use std::hint::black_box;
 use std::process::exit;
 
 const USAGE: &str = "usage: profile_plain <vdict|vdict-get-with|indexmap|hashbrown> <hit|miss> \
 <size> <rounds> [u64|String]";
-
-/// A key type this program looks up.
-trait Key: Hash + Eq + Clone {
-    fn from_random(x: u64) -> Self;
-}
-
-impl Key for u64 {
-    fn from_random(x: u64) -> u64 {
-        x
-    }
-}
-
-impl Key for String {
-    /// As the report's plain table makes them: identifier-like, 6 to 13 characters.
-    fn from_random(x: u64) -> String {
-        format!("k{:x}", x >> (8 + (x % 5) * 8))
-    }
-}
 
 /// A map as this program uses it: built by inserts, then one lookup at a time, as the
 /// report's plain caller makes it.
@@ -62,7 +46,7 @@ trait Lookup<K> {
     fn lookup(&self, key: &K) -> Option<&u64>;
 }
 
-impl<K: Key, S: BuildHasher> Lookup<K> for vdict::Dict<K, u64, S> {
+impl<K: RandomKey, S: BuildHasher> Lookup<K> for vdict::Dict<K, u64, S> {
     fn insert_one(&mut self, key: K, value: u64) {
         self.insert(key, value);
     }
@@ -75,7 +59,7 @@ impl<K: Key, S: BuildHasher> Lookup<K> for vdict::Dict<K, u64, S> {
 /// vdict looked up with the caller's hash and equality, as the report's `get_with move` row.
 struct CallerCompared<K, S>(vdict::Dict<K, u64, S>);
 
-impl<K: Key, S: BuildHasher> Lookup<K> for CallerCompared<K, S> {
+impl<K: RandomKey, S: BuildHasher> Lookup<K> for CallerCompared<K, S> {
     fn insert_one(&mut self, key: K, value: u64) {
         self.0.insert(key, value);
     }
@@ -89,7 +73,7 @@ impl<K: Key, S: BuildHasher> Lookup<K> for CallerCompared<K, S> {
     }
 }
 
-impl<K: Key, S: BuildHasher> Lookup<K> for indexmap::IndexMap<K, u64, S> {
+impl<K: RandomKey, S: BuildHasher> Lookup<K> for indexmap::IndexMap<K, u64, S> {
     fn insert_one(&mut self, key: K, value: u64) {
         self.insert(key, value);
     }
@@ -99,7 +83,7 @@ impl<K: Key, S: BuildHasher> Lookup<K> for indexmap::IndexMap<K, u64, S> {
     }
 }
 
-impl<K: Key, S: BuildHasher> Lookup<K> for hashbrown::HashMap<K, u64, S> {
+impl<K: RandomKey, S: BuildHasher> Lookup<K> for hashbrown::HashMap<K, u64, S> {
     fn insert_one(&mut self, key: K, value: u64) {
         self.insert(key, value);
     }
@@ -122,7 +106,7 @@ fn sum_found<K, M: Lookup<K>>(map: &M, keys: &[K]) -> u64 {
 }
 
 /// Builds `M` from `keys` by inserts and looks `probes` up `rounds` times.
-fn run<K: Key, M: Lookup<K>>(mut map: M, keys: &[K], probes: &[K], rounds: usize) -> u64 {
+fn run<K: RandomKey, M: Lookup<K>>(mut map: M, keys: &[K], probes: &[K], rounds: usize) -> u64 {
     for (i, key) in keys.iter().enumerate() {
         map.insert_one(key.clone(), i as u64);
     }
@@ -132,7 +116,7 @@ fn run<K: Key, M: Lookup<K>>(mut map: M, keys: &[K], probes: &[K], rounds: usize
 }
 
 /// Runs `map` on keys of type `K`: the checksum of the found values.
-fn run_keys<K: Key>(map: &str, kind: &str, size: usize, rounds: usize) -> u64 {
+fn run_keys<K: RandomKey>(map: &str, kind: &str, size: usize, rounds: usize) -> u64 {
     let (keys, misses) = random_keys::keys_and_misses(size);
     let keys: Vec<K> = keys.into_iter().map(K::from_random).collect();
     let probes: Vec<K> = match kind {

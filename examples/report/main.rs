@@ -28,6 +28,8 @@ mod memory;
 mod plain;
 mod plot;
 mod positions;
+#[path = "../support/random_key.rs"]
+mod random_key;
 mod threads;
 mod versions;
 mod warm;

@@ -15,6 +15,7 @@
 //! cost is the median over rounds of ns per lookup.
 
 use crate::json::Row;
+use crate::random_key::RandomKey;
 use crate::Options;
 use std::hash::Hash;
 use std::hint::black_box;
@@ -167,26 +168,8 @@ impl XorShift {
     }
 }
 
-/// A key type of this table.
-trait PlainKey: Hash + Eq + Clone {
-    fn from_random(x: u64) -> Self;
-}
-
-impl PlainKey for u64 {
-    fn from_random(x: u64) -> u64 {
-        x
-    }
-}
-
-impl PlainKey for String {
-    fn from_random(x: u64) -> String {
-        // Identifier-like: 6 to 13 characters.
-        format!("k{:x}", x >> (8 + (x % 5) * 8))
-    }
-}
-
 /// `n` distinct keys from `seed`, none in `avoid`.
-fn distinct_keys<K: PlainKey>(n: usize, seed: u64, avoid: &hashbrown::HashSet<K>) -> Vec<K> {
+fn distinct_keys<K: RandomKey>(n: usize, seed: u64, avoid: &hashbrown::HashSet<K>) -> Vec<K> {
     let mut random = XorShift(seed);
     let mut seen = hashbrown::HashSet::new();
     let mut keys = Vec::with_capacity(n);
@@ -214,7 +197,7 @@ trait Measured {
     fn medians(&self) -> (f64, f64);
 }
 
-impl<K: PlainKey + 'static, M: PlainMap<K>> Measured for Subject<K, M> {
+impl<K: RandomKey + 'static, M: PlainMap<K>> Measured for Subject<K, M> {
     fn name(&self) -> &'static str {
         M::NAME
     }
@@ -270,7 +253,7 @@ struct CallerComparedCost {
 /// other: its heap stays where it is), so that none gains from where its memory happens to
 /// lie; a sample on each side, so that the machine's drift cancels (with a single `get` sample
 /// several maps away, the u64 ratios ranged 0.97-1.13 from run to run).
-fn measure_caller_compared<K: PlainKey>(
+fn measure_caller_compared<K: RandomKey>(
     keys: &[K],
     hits: &[K],
     misses: &[K],
@@ -316,7 +299,7 @@ fn median(samples: &[f64]) -> f64 {
     sorted[sorted.len() / 2]
 }
 
-fn subject<K: PlainKey + 'static, M: PlainMap<K> + 'static>(keys: &[K]) -> Box<dyn Measured> {
+fn subject<K: RandomKey + 'static, M: PlainMap<K> + 'static>(keys: &[K]) -> Box<dyn Measured> {
     let mut map = M::new_map();
     for (i, key) in keys.iter().enumerate() {
         map.put(key.clone(), i as u64);
@@ -341,7 +324,7 @@ struct Measured1 {
 }
 
 /// Measures one key type at one size.
-fn measure<K: PlainKey + 'static>(size: usize, rounds: usize) -> Measured1 {
+fn measure<K: RandomKey + 'static>(size: usize, rounds: usize) -> Measured1 {
     let keys: Vec<K> = distinct_keys(size, 0x2545_f491_4f6c_dd1d, &hashbrown::HashSet::new());
     let present: hashbrown::HashSet<K> = keys.iter().cloned().collect();
     let missing: Vec<K> = distinct_keys(size, 0x9e37_79b9_7f4a_7c15, &present);
