@@ -75,9 +75,7 @@ impl<V> VersionCache<V> {
     /// The remembered value, if neither dict has changed since it was remembered.
     #[inline]
     pub fn hit<K, S>(&self, globals: &Dict<K, V, S>, builtins: &Dict<K, V, S>) -> Option<&V> {
-        self.hit_when(globals.version(), builtins.version(), || {
-            (globals.version(), builtins.version())
-        })
+        self.hit_versions(globals.version(), builtins.version())
     }
 
     /// [`hit`](Self::hit), given the dicts' current versions instead of the dicts.
@@ -106,25 +104,6 @@ impl<V> VersionCache<V> {
     #[inline]
     #[allow(unsafe_code)]
     pub fn hit_versions(&self, globals_version: Version, builtins_version: Version) -> Option<&V> {
-        self.hit_when(globals_version, builtins_version, || {
-            (globals_version, builtins_version)
-        })
-    }
-
-    /// The hit test of [`hit`](Self::hit) and [`hit_versions`](Self::hit_versions): the
-    /// remembered versions against the dicts' current ones; `versions` gives them again for
-    /// the miss path's second look. (The shape dates from when a dict's tags were taken
-    /// lazily and a hit test compared raw words; with the test written out in `hit_versions`
-    /// again, the reference VM's version-mode hit measured 69 instructions a `LOAD; POP_TOP`
-    /// pair against 68, its `LOAD_FAST` 69: callgrind, `examples/profile_vm version module`.)
-    #[inline(always)]
-    #[allow(unsafe_code)]
-    fn hit_when(
-        &self,
-        globals_version: Version,
-        builtins_version: Version,
-        versions: impl FnOnce() -> (Version, Version),
-    ) -> Option<&V> {
         if self.globals_version.get() == globals_version
             && self.builtins_version == builtins_version
         {
@@ -146,7 +125,6 @@ impl<V> VersionCache<V> {
         // instructions a load where every load misses, and a compare with the marked
         // current version 5).
         if self.globals_version.get().is_marked() {
-            let (globals_version, builtins_version) = versions();
             return self.marked_hit(globals_version, builtins_version);
         }
         None
