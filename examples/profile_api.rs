@@ -78,6 +78,10 @@ const OPERATIONS: &[(&str, &str)] = &[
     ),
     ("sort_unstable_keys", "`sort_unstable_keys`: n (per entry)"),
     ("retain_half", "`retain` of the even keys: n (per entry)"),
+    (
+        "retain_most",
+        "`retain` of the keys not a multiple of 64 (about one deleted in 64): n (per entry)",
+    ),
     ("reverse", "`reverse`: n (per entry)"),
     ("truncate_half", "`truncate(n / 2)`: n (per entry)"),
     (
@@ -113,6 +117,7 @@ trait ApiMap: FromIterator<(u64, u64)> + Default {
     fn shift_insert(&mut self, position: usize, key: u64);
     fn sort_unstable_keys(&mut self);
     fn retain_even_keys(&mut self);
+    fn retain_keys_not_multiple_of_64(&mut self);
     fn reverse(&mut self);
     fn truncate(&mut self, len: usize);
     fn len(&self) -> usize;
@@ -181,6 +186,10 @@ macro_rules! api_map {
             #[inline]
             fn retain_even_keys(&mut self) {
                 self.retain(|key, _| key % 2 == 0)
+            }
+            #[inline]
+            fn retain_keys_not_multiple_of_64(&mut self) {
+                self.retain(|key, _| key % 64 != 0)
             }
             #[inline]
             fn reverse(&mut self) {
@@ -339,6 +348,10 @@ fn map_round<M: ApiMap>(operation: &str, map: &mut M, pairs: &[(u64, u64)]) -> u
         }),
         "retain_half" => alone(map, |map| {
             map.retain_even_keys();
+            0
+        }),
+        "retain_most" => alone(map, |map| {
+            map.retain_keys_not_multiple_of_64();
             0
         }),
         "reverse" => alone(map, |map| {
