@@ -154,10 +154,15 @@ pub(crate) struct Table<K, V> {
 }
 
 impl<K: Clone, V: Clone> Clone for Table<K, V> {
+    /// The entries are cloned through an iterator rather than by `Vec::clone`, whose loop
+    /// tests each `Option` and its own two bounds: for plain-word keys and values this one
+    /// copies every slot as it is, unrolled (callgrind, `examples/profile vdict clone u64
+    /// <n>`, instructions an entry: 60.6 -> 55.3 at 16 keys, 29.3 -> 24.3 at 1,000, where
+    /// indexmap's are 57.0 and 22.4; 15.1 of them cloning the index, in both).
     fn clone(&self) -> Self {
         Table {
             index: self.index.clone(),
-            entries: self.entries.clone(),
+            entries: self.entries.iter().cloned().collect(),
             used: self.used,
             live_prefix: self.live_prefix,
             gap_end: self.gap_end,
