@@ -198,13 +198,17 @@ impl<'a, K, V> OccupiedEntry<'a, K, V> {
     /// The value, mutably, for as long as the dict's borrow lasts. Bumps the version.
     #[inline]
     pub fn into_mut(self) -> &'a mut V {
-        self.tags.values_changed();
         let slot = self.found.slot;
         let table: &'a mut Table<K, V> = self.table;
-        &mut table.entries_mut()[slot]
+        let value = &mut table.entries_mut()[slot]
             .as_mut()
             .expect("vdict: an occupied entry's slot is live")
-            .value
+            .value;
+        // After the value is found: the version's store would otherwise make the compiler
+        // load the entries array's length and start again (callgrind, `examples/profile_api
+        // vdict entry_count 1000`: 60.2 -> 57.1 instructions a call).
+        self.tags.values_changed();
+        value
     }
 
     /// The stored key and the value, both mutable (for the raw entry API and `MutableKeys`).

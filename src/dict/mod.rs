@@ -680,11 +680,11 @@ where
     /// its place and its stored key, gets the new value, and the old value is returned.
     /// Bumps the version; bumps the keys version when the key is new.
     pub fn insert(&mut self, key: K, value: V) -> Option<V> {
-        let hash = self.stored_hash(&key);
+        let hash = SoughtHash::new(self.hash_key(&key));
         self.insert_hashed(hash, key, value)
     }
 
-    fn insert_hashed(&mut self, hash: StoredHash, key: K, value: V) -> Option<V> {
+    fn insert_hashed(&mut self, hash: SoughtHash, key: K, value: V) -> Option<V> {
         match self.table.insert(hash, key, value) {
             Inserted::Present { slot, key, value } => {
                 let slot = &mut self.table.entries_mut()[slot];
@@ -720,7 +720,7 @@ where
         value: V,
         replace_value: bool,
     ) -> (usize, Option<V>) {
-        let hash = self.stored_hash(&key);
+        let hash = SoughtHash::new(self.hash_key(&key));
         match self.table.insert(hash, key, value) {
             Inserted::Present { slot, key, value } => {
                 let position = self.table.position_of_slot(slot);
@@ -786,11 +786,9 @@ where
     /// ```
     #[inline]
     pub fn entry(&mut self, key: K) -> Entry<'_, K, V> {
-        let hash = self.stored_hash(&key);
-        match self
-            .table
-            .find_or_vacant(hash.into(), |stored| *stored == key)
-        {
+        // The stored form is made for a vacant entry only (see `Table::insert`).
+        let hash = SoughtHash::new(self.hash_key(&key));
+        match self.table.find_or_vacant(hash, |stored| *stored == key) {
             Ok(found) => {
                 // The dict keeps its stored key; the caller's copy goes now, before anything
                 // changes (a panicking `Drop` finds the dict as it was).
@@ -800,7 +798,7 @@ where
             Err(vacant) => Entry::Vacant(VacantEntry::new(
                 &mut self.table,
                 &mut self.tags,
-                hash,
+                hash.stored(),
                 vacant,
                 key,
             )),
@@ -953,7 +951,7 @@ where
             self.hash_key(&key),
             "vdict: insert_with_hash was given a hash that is not this dict's hash of the key"
         );
-        self.insert_hashed(StoredHash::new(hash), key, value)
+        self.insert_hashed(SoughtHash::new(hash), key, value)
     }
 
     /// [`remove`](Dict::remove) with a precomputed hash.
