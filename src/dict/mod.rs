@@ -687,6 +687,8 @@ where
     fn insert_hashed(&mut self, hash: SoughtHash, key: K, value: V) -> Option<V> {
         match self.table.insert(hash, key, value) {
             Inserted::Present { slot, key, value } => {
+                // Checked: unchecked (`Table::present_bucket_mut`), `String` overwrites took 4
+                // instructions fewer and `u64` ones 2 more, the probe loop laid out anew.
                 let slot = &mut self.table.entries_mut()[slot];
                 let bucket = slot.as_mut().expect("vdict: a found slot is live");
                 let old = std::mem::replace(&mut bucket.value, value);
@@ -727,7 +729,9 @@ where
                 if !replace_value {
                     return (position, Some(value));
                 }
-                let bucket = self.table.bucket_at_mut(slot);
+                #[allow(unsafe_code)]
+                // SAFETY: `slot` is the `Present` the insert returned, the table unchanged.
+                let bucket = unsafe { self.table.present_bucket_mut(slot) };
                 let old = std::mem::replace(&mut bucket.value, value);
                 self.tags.values_changed();
                 drop(key);
