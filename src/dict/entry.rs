@@ -51,6 +51,7 @@ impl<'a, K, V> Entry<'a, K, V> {
     // `examples/profile_api <map> entry_count 1000` (each of 1,000 u64 keys counted once
     // more), per key: 110.1 instructions with neither `entry` nor `or_insert` inlined, 61.2
     // with both (indexmap 42.1: no version to bump); `entry_build`, 277.1 -> 236.2 (235.7).
+    // (53.2 since 2026-12-06: see `OccupiedEntry::into_parts`.)
     /// The value, inserting `default` if the key is absent. Hands out `&mut V`, so it bumps
     /// the version either way.
     #[inline(always)]
