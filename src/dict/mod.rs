@@ -687,8 +687,9 @@ where
     fn insert_hashed(&mut self, hash: SoughtHash, key: K, value: V) -> Option<V> {
         match self.table.insert(hash, key, value) {
             Inserted::Present { slot, key, value } => {
-                // Checked: unchecked (`Table::present_bucket_mut`), `String` overwrites took 4
-                // instructions fewer and `u64` ones 2 more, the probe loop laid out anew.
+                // Checked access here: reached unchecked (`Table::present_bucket_mut`), a
+                // `String` overwrite took 4 instructions fewer and a `u64` one 2 more (the
+                // probe loop was laid out anew), so `insert_full` alone reaches it that way.
                 let slot = &mut self.table.entries_mut()[slot];
                 let bucket = slot.as_mut().expect("vdict: a found slot is live");
                 let old = std::mem::replace(&mut bucket.value, value);
