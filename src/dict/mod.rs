@@ -850,10 +850,11 @@ where
             self.hash_key(key),
             "vdict: entry_ref_with_hash was given a hash that is not this dict's hash of the key"
         );
-        let hash = StoredHash::new(hash);
+        // The stored form is made for a vacant entry only, as in `entry`.
+        let hash = SoughtHash::new(hash);
         match self
             .table
-            .find_or_vacant(hash.into(), |stored| key.equivalent(stored))
+            .find_or_vacant(hash, |stored| key.equivalent(stored))
         {
             Ok(found) => {
                 EntryRef::Occupied(OccupiedEntry::new(&mut self.table, &mut self.tags, found))
@@ -861,7 +862,7 @@ where
             Err(vacant) => EntryRef::Vacant(VacantEntryRef::new(
                 &mut self.table,
                 &mut self.tags,
-                hash,
+                hash.stored(),
                 vacant,
                 key,
             )),
