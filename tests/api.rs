@@ -140,6 +140,37 @@ fn extend_from_pairs_and_references() {
     );
 }
 
+/// A clone is its original slot for slot, holes included (what lets the two share a keys
+/// version), whether it was copied untested (no holes) or slot by slot (holes).
+#[test]
+fn a_clone_has_its_originals_slots_with_or_without_holes() {
+    let same_slots = |a: &Dict<String, String>, b: &Dict<String, String>| {
+        assert_eq!(a.slot_count(), b.slot_count());
+        for slot in 0..a.slot_count() {
+            assert_eq!(a.slot(slot), b.slot(slot), "slot {slot}");
+        }
+        assert_eq!(a.keys_version(), b.keys_version());
+        assert_eq!(a.len(), b.len());
+    };
+    let mut d: Dict<String, String> = (0..40).map(|i| (i.to_string(), format!("v{i}"))).collect();
+    let copy = d.clone();
+    same_slots(&d, &copy);
+    d.insert("40".into(), "v40".into());
+    assert_ne!(d.keys_version(), copy.keys_version());
+    drop(copy);
+
+    for i in (3..40).step_by(7) {
+        d.remove(&i.to_string());
+    }
+    assert!(d.slot_count() > d.len(), "holes remain to be copied");
+    let mut copy = d.clone();
+    same_slots(&d, &copy);
+    // Each is a dict of its own from here.
+    copy.insert("new".into(), "n".into());
+    assert!(!d.contains_key("new"));
+    assert_eq!(copy.get("5").map(String::as_str), Some("v5"));
+}
+
 #[test]
 fn slots_are_stable_until_the_keys_version_moves() {
     let mut d: Dict<&str, u32> = Dict::new();

@@ -11,8 +11,9 @@
 //! deletion, or was compacted since: the common case) it hands out entries without testing the
 //! slots, so that a loop over a dict compiles to what it does over a slice; over a dict with
 //! holes, `fold` does the same for the slots before the first deletion (the table keeps that
-//! live prefix), steps over the gap after it, and tests the rest. That is one of the crate's
-//! two `unsafe` uses (the other is in `table.rs`); the argument for it is on [`LiveEntries`].
+//! live prefix), steps over the gap after it, and tests the rest. Those untested reads are
+//! `unsafe`, and so are those of [`clone_slots`], which copies a hole-free entries array for
+//! `Dict::clone` the same way; the argument for both is on [`LiveEntries`].
 
 use super::entries::{Bucket, EntrySlot};
 use std::iter::FusedIterator;
@@ -153,6 +154,34 @@ where
         // SAFETY: the first `live_front` slots are live (see the type).
         unsafe { self.slots.fold_with_holes(live_front, gap, init, f) }
     }
+}
+
+/// A slot-for-slot copy of `slots`, `live` of which are live entries (the table's count, as
+/// `LiveEntries` takes it): `Table::clone`.
+///
+/// With no hole among them (`live == slots.len()`, the common case) every entry is cloned
+/// without its slot being tested, as a walk over a hole-free dict reads them; the safety
+/// argument is `LiveEntries`'s. Callgrind, `examples/profile vdict clone <key> <n>`,
+/// instructions an entry, every slot's `Option` cloned -> untested: u64 24.3 -> 22.3 at 1,000
+/// keys (indexmap 22.4), 55.3 -> 54.6 at 16; `String` 432.1 -> 421.1 and 308.9 -> 298.1
+/// (indexmap 451.3, 384.5). Each slot unwrapped by `expect` instead read 25.3 and 425.1 at
+/// 1,000. With holes, each slot is cloned as it is, holes included. (Both ways go through an
+/// iterator rather than `Vec::clone`, whose loop tests each `Option` and its own two bounds:
+/// u64 29.3 at 1,000 keys. Clippy's `to_vec` is that loop.)
+#[allow(unsafe_code, clippy::iter_cloned_collect)]
+pub(super) fn clone_slots<K: Clone, V: Clone>(
+    slots: &[EntrySlot<K, V>],
+    live: usize,
+) -> Vec<EntrySlot<K, V>> {
+    if live != slots.len() {
+        return slots.iter().cloned().collect();
+    }
+    slots
+        .iter()
+        // SAFETY: no slot is a hole: the slots are exactly as many as the live entries the
+        // table counts (see `LiveEntries`).
+        .map(|slot| Some(unsafe { live_unchecked(slot) }.clone()))
+        .collect()
 }
 
 /// How an iterator of entry slots folds over the live entries among them.
