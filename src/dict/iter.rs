@@ -161,10 +161,10 @@ where
 ///
 /// With no hole among them (`live == slots.len()`, the common case) every entry is cloned
 /// without its slot being tested, as a walk over a hole-free dict reads them; the safety
-/// argument is `LiveEntries`'s. Callgrind, `examples/profile vdict clone <key> <n>`,
-/// instructions an entry, every slot's `Option` cloned -> untested: u64 24.3 -> 22.3 at 1,000
-/// keys (indexmap 22.4), 55.3 -> 54.6 at 16; `String` 432.1 -> 421.1 and 308.9 -> 298.1
-/// (indexmap 451.3, 384.5). Each slot unwrapped by `expect` instead read 25.3 and 425.1 at
+/// argument is `LiveEntries`'s. Callgrind, `examples/profile vdict clone <key> <n> <rounds>`
+/// (50 rounds at 1,000 keys, 1,000 at 16), instructions an entry, every slot's `Option`
+/// cloned -> untested: u64 24.3 -> 22.3 at 1,000 keys (indexmap 22.4), 55.4 -> 53.6 at 16
+/// (56.9); `String` 432.1 -> 421.1 and 308.4 -> 297.1 (indexmap 451.3, 384.3). Each slot unwrapped by `expect` instead read 25.3 and 425.1 at
 /// 1,000. With holes, each slot is cloned as it is, holes included. (Both ways go through an
 /// iterator rather than `Vec::clone`, whose loop tests each `Option` and its own two bounds:
 /// u64 29.3 at 1,000 keys. Clippy's `to_vec` is that loop.)
