@@ -815,8 +815,8 @@ impl<K, V> Table<K, V> {
     /// [`Unlinking`]). Past
     /// 1 / [`RETAIN_ONE_BY_ONE`] of the entries the walk started with (and at least
     /// [`RETAIN_ONE_BY_ONE_AT_LEAST`]), it goes on in bulk
-    /// ([`retain_in_bulk`](Table::retain_in_bulk)): the survivors slide down as the walk
-    /// meets them, and the index is rebuilt once at the end. A probe per deletion costs more
+    /// ([`retain_in_bulk`](Table::retain_in_bulk)): one `Vec::retain_mut` moves the
+    /// survivors down over the holes, and the index is rebuilt once at the end. A probe per deletion costs more
     /// than putting a survivor back once deletions are more than a few in a hundred; a
     /// rebuild costs every survivor, which a retain that deletes a few entries of a large
     /// dict should not pay. Callgrind, `VDICT_HASH_SEED=1 examples/profile vdict retain_half
@@ -833,10 +833,14 @@ impl<K, V> Table<K, V> {
     /// <operation> <n>`, indexmap in brackets): `retain_half` 83.8 -> 63.1 at 16 keys (31.6),
     /// 52.3 -> 43.2 at 64 (26.3), 45.5 -> 42.9 at 1,000 (28.1), 46.2 -> 44.6 at 100,000
     /// (28.5); `retain_most`, one key in 64 deleted, 14.0 -> 12.4 (9.1), 10.4 -> 9.2 (6.8),
-    /// 11.1 -> 10.7 (51.7), 11.0 -> 10.7 (51.3). What is left against indexmap's
-    /// `retain_half` is the walk: an entry moved through the stack, a test for holes, and at
-    /// 16 keys its fixed costs (the batch cleared, the version taken, the stretch before the
-    /// bulk walk walked twice); the rebuild costs what indexmap's does.
+    /// 11.1 -> 10.7 (51.7), 11.0 -> 10.7 (51.3). Later that day the bulk walk became a
+    /// `Vec::retain_mut` (see [`retain_in_bulk`](Table::retain_in_bulk)): `retain_half` 63.1
+    /// -> 57.2 at 16 keys, 43.2 -> 37.2 at 64, 42.9 -> 36.7 at 1,000, 44.6 -> 38.2 at
+    /// 100,000. What is left against indexmap's is the walk's test for holes and its test of
+    /// which side of the first refusal an entry is on (2 instructions an entry each), the
+    /// first deletions' probes and the stretch before the bulk walk walked twice (about 3 an
+    /// entry), and at 16 keys the fixed costs (the batch cleared, the version taken); the
+    /// rebuild costs what indexmap's does.
     ///
     /// If `keep` or a deleted entry's `Drop` panics, the table is left consistent, holding
     /// the entries not deleted yet.
@@ -892,9 +896,8 @@ impl<K, V> Table<K, V> {
             if deleted == one_by_one {
                 // The entries taken and not yet unlinked are holes to the bulk walk, which
                 // rebuilds the index.
-                let first_hole = unlinking.first_taken().unwrap_or(slot);
                 unlinking.count = 0;
-                unlinking.table.retain_in_bulk(first_hole, slot, keep);
+                unlinking.table.retain_in_bulk(slot, keep);
                 return true;
             }
             deleted += 1;
@@ -908,73 +911,65 @@ impl<K, V> Table<K, V> {
     }
 
     /// [`retain`](Table::retain) in bulk from `first`, a live entry `keep` has refused, to
-    /// the end; the slots from `first_hole` up to `first` hold entries `keep` has kept and
-    /// holes (some of them not yet counted: see [`Unlinking`]). Each survivor slides down to
-    /// the first free slot as the walk meets it (the slots between are all holes, so the
-    /// order is kept), and at the end, or when `keep` or a `Drop` panics, a guard squeezes
-    /// out every hole and rebuilds the index from the stored hashes, which also settles the
-    /// holes not yet counted. The index holds stale slots meanwhile, which nothing reads: the
-    /// table is borrowed for the whole walk, and `keep` sees only the entry it is given.
-    fn retain_in_bulk(
-        &mut self,
-        first_hole: usize,
-        first: usize,
-        mut keep: impl FnMut(&mut K, &mut V) -> bool,
-    ) {
-        /// Squeezes out the holes and rebuilds the index when dropped, on return or unwinding.
+    /// the end; the slots before `first` hold entries `keep` has kept and holes (some of them
+    /// not yet counted: see [`Unlinking`]). One `Vec::retain_mut` walks the whole array: it
+    /// drops the holes (`first` made one first) and every entry `keep` refuses past `first`,
+    /// and moves each survivor down over what it dropped (the order is kept). Then, or when `keep` or a
+    /// `Drop` panics, a guard squeezes out any holes left and rebuilds the index from the
+    /// stored hashes, which also settles the holes not yet counted. The index holds stale
+    /// slots meanwhile, which nothing reads: the table is borrowed for the whole walk, and
+    /// `keep` sees only the entry it is given.
+    ///
+    /// Until 2026-12-06 a loop of its own moved each survivor down as it met it
+    /// (`entries[free] = entries[slot].take()`: through the stack, a `None` written behind
+    /// it): callgrind, `VDICT_HASH_SEED=1 examples/profile vdict retain_half <key> <n> 20`,
+    /// per entry, before -> after, indexmap in brackets: u64 66.5 -> 59.1 at 16 keys (33.9),
+    /// 46.0 -> 38.5 at 1,000 (29.7), 49.4 -> 41.9 at 100,000 (28.8); `String` 67.6 -> 53.3
+    /// (30.9), 80.2 -> 67.2 (58.3), 55.3 -> 42.3 (34.3). Making refused entries holes in one
+    /// walk and squeezing them out with `Vec::retain` in a second counted fewer still (38.9
+    /// at 1,000 u64 keys, by `examples/profile_api`) but ran slower (`examples/profile_api
+    /// clock retain_half`, vdict / indexmap 1.21-1.23 -> 1.41-1.47 at 1,000 keys, 1.25 ->
+    /// 1.74 at 100,000): each walk branches on which entries `keep` refused, and with a
+    /// random half refused each of those branches is a coin toss the predictor misses half
+    /// the time; one walk tosses once an entry.
+    fn retain_in_bulk(&mut self, first: usize, mut keep: impl FnMut(&mut K, &mut V) -> bool) {
+        /// Settles the table when dropped, on return or unwinding.
         struct Rebuild<'t, K, V> {
             table: &'t mut Table<K, V>,
-            /// Once the walk is over: the end of the survivors, every slot before it live
-            /// and every slot after it a hole.
-            dense_up_to: Option<usize>,
+            /// Whether the walk finished: every entry is then live.
+            walked: bool,
         }
         impl<K, V> Drop for Rebuild<'_, K, V> {
             fn drop(&mut self) {
                 let table = &mut *self.table;
-                match self.dense_up_to {
-                    Some(end) => table.entries.truncate(end),
-                    None => table.entries.retain(Option::is_some),
+                if !self.walked {
+                    // `Vec::retain_mut` unwound with the entries it had not reached in
+                    // place, holes among them.
+                    table.entries.retain(Option::is_some);
                 }
                 table.used = table.entries.len();
                 table.holes_gone();
                 table.reindex();
             }
         }
-        // Holes counted before (earlier deletions) lie at or past the live prefix.
-        let start = if !self.has_holes() {
-            first_hole
-        } else {
-            self.live_prefix.min(first_hole)
-        };
         let mut guard = Rebuild {
             table: self,
-            dense_up_to: None,
+            walked: false,
         };
-        // A slice, whose start and length stay in registers (the `Vec`'s fields were reloaded
-        // after every store into its entries).
-        let entries = guard.table.entries.as_mut_slice();
-        // Every slot from `free` up to the walk's is a hole.
-        let mut free = start;
-        for slot in start..first {
-            if entries[slot].is_some() {
-                entries[free] = entries[slot].take();
-                free += 1;
+        // `retain_mut` hands each entry over where it lies, before moving it, so its address
+        // says which side of `first` it is on (a count of the calls, which the closure keeps
+        // in memory, cost 5 instructions an entry more). `std` does not promise that; a unit
+        // test, `vec_retain_mut_hands_each_element_over_where_it_lies`, checks it.
+        let first_entry: *const EntrySlot<K, V> = &guard.table.entries[first];
+        drop(guard.table.entries[first].take());
+        guard.table.entries.retain_mut(|entry| {
+            let at: *const EntrySlot<K, V> = entry;
+            match entry {
+                None => false,
+                Some(bucket) => at < first_entry || keep(&mut bucket.key, &mut bucket.value),
             }
-        }
-        drop(entries[first].take());
-        for slot in first + 1..entries.len() {
-            let Some(bucket) = &mut entries[slot] else {
-                continue;
-            };
-            if keep(&mut bucket.key, &mut bucket.value) {
-                entries[free] = entries[slot].take();
-                free += 1;
-            } else {
-                drop(entries[slot].take());
-            }
-        }
-        guard.dense_up_to = Some(free);
-        drop(guard);
+        });
+        guard.walked = true;
     }
 
     /// Reverses the order of the live entries (the dict's `reverse`): squeezes out any holes,
@@ -1962,11 +1957,6 @@ impl<K, V> Unlinking<'_, K, V> {
         drop(bucket);
     }
 
-    /// The first slot taken and not yet unlinked.
-    fn first_taken(&self) -> Option<usize> {
-        self.taken[..self.count].first().map(|&(slot, _)| slot)
-    }
-
     /// Unlinks every slot taken from the index and counts its hole, in order, as deleting
     /// each one at the time would have.
     fn finish(&mut self) {
@@ -2125,6 +2115,27 @@ fn equal_hashes_unequal_keys() {}
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// `retain_in_bulk` tells the entries `keep` has seen from the rest by their address when
+    /// `Vec::retain_mut` hands them over, which holds only while it hands each one over where
+    /// it lies, before moving it. Its docs promise the order of the visits, not that; this
+    /// fails if a new `std` moves elements first (`retain` would then skip asking `keep`).
+    #[test]
+    fn vec_retain_mut_hands_each_element_over_where_it_lies() {
+        let mut v: Vec<u64> = (0..64).collect();
+        let addresses: Vec<*const u64> = v.iter().map(|x| x as *const u64).collect();
+        let mut visited = 0;
+        v.retain_mut(|x| {
+            assert_eq!(
+                x as *const u64, addresses[visited],
+                "element {visited} moved"
+            );
+            visited += 1;
+            *x % 3 == 0
+        });
+        assert_eq!(visited, 64);
+        assert_eq!(v, (0..64).filter(|x| x % 3 == 0).collect::<Vec<_>>());
+    }
 
     #[test]
     fn entries_grow_by_a_quarter_and_at_least_four() {
