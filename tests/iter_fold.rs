@@ -281,3 +281,72 @@ fn set_operations_fold_as_they_step() {
     // Some of each: the test would pass vacuously on empty results.
     assert!(a.intersection(&b).count() > 3 && a.difference(&b).count() > 3);
 }
+
+/// Dicts past the size at which removals slide the gap (more than 64 slots), with keys
+/// removed in a random order (so the live prefix, the gap and the holes after it all occur),
+/// walked by random interleavings of `next` and `next_back`, then folded: every step agrees
+/// with the live entries in order.
+#[test]
+fn random_removals_and_interleaved_ends_agree_with_the_live_entries() {
+    let mut state = 0x2545_f491_4f6c_dd1du64;
+    let mut random = move || {
+        state ^= state << 13;
+        state ^= state >> 7;
+        state ^= state << 17;
+        state
+    };
+    for case in 0..300 {
+        let n = 65 + (random() % 400) as usize;
+        let mut dict = Dict::new();
+        for i in 0..n {
+            dict.insert(format!("key{i}"), format!("value{i}"));
+        }
+        // Remove a random share (up to 90%) of the keys, in a random order.
+        let mut order: Vec<usize> = (0..n).collect();
+        for i in (1..n).rev() {
+            order.swap(i, (random() % (i as u64 + 1)) as usize);
+        }
+        let removed = (random() % (n as u64 * 9 / 10)) as usize;
+        for &i in &order[..removed] {
+            assert!(dict.remove(&format!("key{i}")).is_some());
+        }
+        dict.check_invariants().unwrap();
+        let live: Vec<(String, String)> = (0..n)
+            .filter(|i| !order[..removed].contains(i))
+            .map(|i| (format!("key{i}"), format!("value{i}")))
+            .collect();
+        for fold_the_rest in [false, true] {
+            let mut iter = dict.iter();
+            let (mut front, mut back) = (0, live.len());
+            while front < back && random() % 16 != 0 {
+                let (item, expected) = if random() % 3 == 0 {
+                    back -= 1;
+                    (iter.next_back(), &live[back])
+                } else {
+                    front += 1;
+                    (iter.next(), &live[front - 1])
+                };
+                let (key, value) = item.expect("an item left");
+                assert_eq!((key, value), (&expected.0, &expected.1), "case {case}");
+                assert_eq!(iter.len(), back - front, "case {case}");
+            }
+            let rest: Vec<(String, String)> = if fold_the_rest {
+                iter.fold(Vec::new(), |mut all, (k, v)| {
+                    all.push((k.clone(), v.clone()));
+                    all
+                })
+            } else {
+                let mut all = Vec::new();
+                for (k, v) in iter {
+                    all.push((k.clone(), v.clone()));
+                }
+                all
+            };
+            assert_eq!(
+                rest,
+                live[front..back],
+                "case {case}: {n} slots, {removed} removed"
+            );
+        }
+    }
+}
