@@ -816,13 +816,13 @@ impl<K, V> Table<K, V> {
     /// 1 / [`RETAIN_ONE_BY_ONE`] of the entries the walk started with (and at least
     /// [`RETAIN_ONE_BY_ONE_AT_LEAST`]), it goes on in bulk
     /// ([`retain_in_bulk`](Table::retain_in_bulk)): one `Vec::retain_mut` moves the
-    /// survivors down over the holes, and the index is rebuilt once at the end. A probe per deletion costs more
-    /// than putting a survivor back once deletions are more than a few in a hundred; a
-    /// rebuild costs every survivor, which a retain that deletes a few entries of a large
-    /// dict should not pay. Callgrind, `VDICT_HASH_SEED=1 examples/profile vdict retain_half
-    /// u64 <n>`, per entry, all deletions one at a time (as until 2026-12-05) -> now:
-    /// 95.2 -> 46.4 at 1,000 keys, 101.8 -> 48.7 at 100,000 (indexmap 29.7, 28.8, its
-    /// `retain` a `Vec::retain` and a rebuild); `String` keys 157.8 -> 80.4 and 114.5 -> 54.4
+    /// survivors down over the holes, and the index is rebuilt once at the end. A probe per
+    /// deletion costs more than putting a survivor back once deletions are more than a few
+    /// in a hundred; a rebuild costs every survivor, which a retain that deletes a few
+    /// entries of a large dict should not pay. Callgrind, `VDICT_HASH_SEED=1
+    /// examples/profile vdict retain_half u64 <n>`, per entry, all deletions one at a time
+    /// (as until 2026-12-05) -> now: 95.2 -> 46.4 at 1,000 keys, 101.8 -> 48.7 at 100,000
+    /// (indexmap 29.7, 28.8, its `retain` a `Vec::retain` and a rebuild); `String` keys 157.8 -> 80.4 and 114.5 -> 54.4
     /// (indexmap 58.3, 34.3). Deleting one entry in 64 of 1,000 stays one at a time: 11.6 per
     /// entry, where indexmap's rebuild costs 51.6 (a scratch program, the same build).
     ///
@@ -914,22 +914,26 @@ impl<K, V> Table<K, V> {
     /// the end; the slots before `first` hold entries `keep` has kept and holes (some of them
     /// not yet counted: see [`Unlinking`]). One `Vec::retain_mut` walks the whole array: it
     /// drops the holes (`first` made one first) and every entry `keep` refuses past `first`,
-    /// and moves each survivor down over what it dropped (the order is kept). Then, or when `keep` or a
-    /// `Drop` panics, a guard squeezes out any holes left and rebuilds the index from the
-    /// stored hashes, which also settles the holes not yet counted. The index holds stale
-    /// slots meanwhile, which nothing reads: the table is borrowed for the whole walk, and
-    /// `keep` sees only the entry it is given.
+    /// and moves each survivor down over what it dropped (the order is kept). Then, or when
+    /// `keep` or a `Drop` panics, a guard squeezes out any holes left and rebuilds the index
+    /// from the stored hashes, which also settles the holes not yet counted. The index holds
+    /// stale slots meanwhile, which nothing reads: the table is borrowed for the whole walk,
+    /// and `keep` sees only the entry it is given.
     ///
     /// Until 2026-12-06 a loop of its own moved each survivor down as it met it
     /// (`entries[free] = entries[slot].take()`: through the stack, a `None` written behind
     /// it): callgrind, `VDICT_HASH_SEED=1 examples/profile vdict retain_half <key> <n> 20`,
     /// per entry, before -> after, indexmap in brackets: u64 66.5 -> 59.1 at 16 keys (33.9),
     /// 46.0 -> 38.5 at 1,000 (29.7), 49.4 -> 41.9 at 100,000 (28.8); `String` 67.6 -> 53.3
-    /// (30.9), 80.2 -> 67.2 (58.3), 55.3 -> 42.3 (34.3). Making refused entries holes in one
-    /// walk and squeezing them out with `Vec::retain` in a second counted fewer still (38.9
-    /// at 1,000 u64 keys, by `examples/profile_api`) but ran slower (`examples/profile_api
-    /// clock retain_half`, vdict / indexmap 1.21-1.23 -> 1.41-1.47 at 1,000 keys, 1.25 ->
-    /// 1.74 at 100,000): each walk branches on which entries `keep` refused, and with a
+    /// (30.9), 80.2 -> 67.2 (58.3), 55.3 -> 42.3 (34.3). On the clock it is not a clean win:
+    /// the report's `retain_half` (every other entry kept) went 1.23-1.28 -> 1.17 x indexmap
+    /// at 1,000 u64 keys and 1.18-1.26 -> 1.05-1.09 at 100,000, but with a random half kept
+    /// (`examples/profile_api clock retain_half`) 1.17-1.31 -> 1.29-1.41 at 1,000 (1.24-1.25
+    /// -> 1.19-1.21 at 100,000). Making refused entries holes in one walk and squeezing them
+    /// out with `Vec::retain` in a second counted fewer still (38.9 at 1,000 u64 keys, by
+    /// `examples/profile_api`) but ran slower (`examples/profile_api clock retain_half`,
+    /// vdict / indexmap 1.21-1.23 -> 1.41-1.47 at 1,000 keys, 1.25 -> 1.74 at 100,000): each
+    /// walk branches on which entries `keep` refused, and with a
     /// random half refused each of those branches is a coin toss the predictor misses half
     /// the time; one walk tosses once an entry.
     fn retain_in_bulk(&mut self, first: usize, mut keep: impl FnMut(&mut K, &mut V) -> bool) {
