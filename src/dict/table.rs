@@ -822,9 +822,10 @@ impl<K, V> Table<K, V> {
     /// entries of a large dict should not pay. Callgrind, `VDICT_HASH_SEED=1
     /// examples/profile vdict retain_half u64 <n>`, per entry, all deletions one at a time
     /// (as until 2026-12-05) -> now: 95.2 -> 46.4 at 1,000 keys, 101.8 -> 48.7 at 100,000
-    /// (indexmap 29.7, 28.8, its `retain` a `Vec::retain` and a rebuild); `String` keys 157.8 -> 80.4 and 114.5 -> 54.4
-    /// (indexmap 58.3, 34.3). Deleting one entry in 64 of 1,000 stays one at a time: 11.6 per
-    /// entry, where indexmap's rebuild costs 51.6 (a scratch program, the same build).
+    /// (indexmap 29.7, 28.8, its `retain` a `Vec::retain` and a rebuild); `String` keys
+    /// 157.8 -> 80.4 and 114.5 -> 54.4 (indexmap 58.3, 34.3). Deleting one entry in 64 of
+    /// 1,000 stays one at a time: 11.6 per entry, where indexmap's rebuild costs 51.6 (a
+    /// scratch program, the same build).
     ///
     /// Since 2026-12-06 the probes of the first deletions wait for a batch
     /// ([`RETAIN_REFUSED_BATCH`]) to fill, and a retain that goes on in bulk first skips
