@@ -285,7 +285,9 @@ fn set_operations_fold_as_they_step() {
 /// Dicts past the size at which removals slide the gap (more than 64 slots), with keys
 /// removed in a random order (so the live prefix, the gap and the holes after it all occur),
 /// walked by random interleavings of `next` and `next_back`, then folded: every step agrees
-/// with the live entries in order.
+/// with the live entries in order. Past the live front and the gap, a fold takes the slots 64
+/// at a time by the positions of their live ones (`live_positions` in `src/dict/iter.rs`);
+/// then a mutable fold after a random number of steps marks each value left exactly once.
 #[test]
 fn random_removals_and_interleaved_ends_agree_with_the_live_entries() {
     let mut state = 0x2545_f491_4f6c_dd1du64;
@@ -350,5 +352,31 @@ fn random_removals_and_interleaved_ends_agree_with_the_live_entries() {
                 "case {case}: {n} slots, {removed} removed"
             );
         }
+        // The mutable fold: after a random number of `next`s, it marks every value left,
+        // each once.
+        let skipped = (random() % (live.len() as u64 + 1)) as usize;
+        let mut iter = dict.iter_mut();
+        for _ in 0..skipped {
+            iter.next().expect("an item left");
+        }
+        iter.for_each(|(_, value)| value.push('!'));
+        let marked: Vec<(String, String)> = (live.iter().enumerate())
+            .map(|(at, (k, v))| {
+                (
+                    k.clone(),
+                    if at < skipped {
+                        v.clone()
+                    } else {
+                        format!("{v}!")
+                    },
+                )
+            })
+            .collect();
+        let seen: Vec<(String, String)> =
+            dict.iter().map(|(k, v)| (k.clone(), v.clone())).collect();
+        assert_eq!(
+            seen, marked,
+            "case {case}: mutable fold after {skipped} taken"
+        );
     }
 }

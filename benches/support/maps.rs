@@ -192,6 +192,22 @@ impl<K: BenchKey> Case<K> {
     }
 }
 
+/// A random third of `case`'s keys, in a random order: what a random-holes workload removes.
+/// Each call draws another third (from a sequence that is the same in every run), so that
+/// every map a sample times has its holes in places of their own.
+fn random_third<K: BenchKey>(case: &Case<K>) -> Vec<K> {
+    use std::sync::atomic::{AtomicU64, Ordering};
+    static DRAWS: AtomicU64 = AtomicU64::new(0);
+    let draw = DRAWS.fetch_add(1, Ordering::Relaxed);
+    let mut keys = case.keys.clone();
+    shuffle(
+        &mut keys,
+        0x9e37_79b9_7f4a_7c15 ^ draw.wrapping_mul(0x2545_f491_4f6c_dd1d),
+    );
+    keys.truncate(case.size() / 3);
+    keys
+}
+
 /// Fisher-Yates with a fixed-seed xorshift: the same order in every run.
 fn shuffle<T>(items: &mut [T], seed: u64) {
     let mut state = seed | 1;
@@ -235,6 +251,14 @@ pub enum Workload {
     /// Iterate after removing every other key (vdict: `remove`, which leaves holes; the
     /// others: `retain`, since their removals leave none to measure).
     IterateHoles,
+    /// Iterate with `fold` after removing a random third of the keys in a random order
+    /// (vdict: `remove`; the others: built from the survivors). Each timed pass runs on a map
+    /// of its own with a third of its own removed (see [`random_third`]), so that the holes
+    /// fall where no branch predictor can guess them: iterating one small map over and over,
+    /// the processor learns where its holes are.
+    IterateRandomHoles,
+    /// As `IterateRandomHoles`, with a `for` loop.
+    IterateForLoopRandomHoles,
     /// Remove every other key, keeping order where the map has one.
     RemoveHalfOrdered,
     /// Remove every other key with `swap_remove` (vdict and indexmap): the drop-in's removal
@@ -256,7 +280,7 @@ pub enum Workload {
 }
 
 impl Workload {
-    pub const ALL: [Workload; 16] = [
+    pub const ALL: [Workload; 18] = [
         Workload::LookupHit,
         Workload::LookupMiss,
         Workload::InsertGrow,
@@ -265,6 +289,8 @@ impl Workload {
         Workload::Iterate,
         Workload::IterateForLoop,
         Workload::IterateHoles,
+        Workload::IterateRandomHoles,
+        Workload::IterateForLoopRandomHoles,
         Workload::RemoveHalfOrdered,
         Workload::SwapRemoveHalf,
         Workload::IterateAfterMassDelete,
@@ -285,6 +311,8 @@ impl Workload {
             Workload::Iterate => "iterate",
             Workload::IterateForLoop => "iterate_for_loop",
             Workload::IterateHoles => "iterate_holes",
+            Workload::IterateRandomHoles => "iterate_random_holes",
+            Workload::IterateForLoopRandomHoles => "for_loop_random_holes",
             Workload::RemoveHalfOrdered => "remove_half_ordered",
             Workload::SwapRemoveHalf => "swap_remove_half",
             Workload::IterateAfterMassDelete | Workload::IterateSurvivorsFresh => {
@@ -323,7 +351,8 @@ impl Workload {
         }
     }
 
-    /// Whether the routine changes the map, so that each timed run needs a fresh setup.
+    /// Whether each timed run needs a fresh setup: the routine changes the map, or (the
+    /// random-holes workloads) each run must meet a hole pattern of its own.
     pub fn consumes_setup(self) -> bool {
         !matches!(
             self,
@@ -360,6 +389,23 @@ impl Workload {
                     );
                 }
                 map
+            }
+            Workload::IterateRandomHoles | Workload::IterateForLoopRandomHoles => {
+                let removed = random_third(case);
+                if M::NAME == "vdict" {
+                    let mut map: M = build(&case.keys);
+                    for key in &removed {
+                        map.remove_ordered(key);
+                    }
+                    map
+                } else {
+                    let removed: std::collections::HashSet<&K> = removed.iter().collect();
+                    let survivors: Vec<K> = (case.keys.iter())
+                        .filter(|key| !removed.contains(key))
+                        .cloned()
+                        .collect();
+                    build(&survivors)
+                }
             }
             Workload::IterateAfterMassDelete => {
                 let mut map: M = build(&case.keys);
@@ -405,6 +451,9 @@ impl Workload {
             }
             // Per live entry: what the holes cost shows as a higher price per entry.
             Workload::IterateHoles => case.size() - case.every_other.len(),
+            Workload::IterateRandomHoles | Workload::IterateForLoopRandomHoles => {
+                case.size() - case.size() / 3
+            }
             Workload::IterateAfterMassDelete | Workload::IterateSurvivorsFresh => {
                 case.size().div_ceil(1000)
             }
@@ -441,9 +490,12 @@ impl Workload {
             }
             Workload::Iterate
             | Workload::IterateHoles
+            | Workload::IterateRandomHoles
             | Workload::IterateAfterMassDelete
             | Workload::IterateSurvivorsFresh => map.sum_values(),
-            Workload::IterateForLoop => map.sum_values_for_loop(),
+            Workload::IterateForLoop | Workload::IterateForLoopRandomHoles => {
+                map.sum_values_for_loop()
+            }
             Workload::RemoveHalfOrdered => {
                 self.removals::<K, M>(case).iter().fold(0, |sum, key| {
                     sum.wrapping_add(map.remove_ordered(key).unwrap_or(0))
