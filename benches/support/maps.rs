@@ -192,9 +192,14 @@ impl<K: BenchKey> Case<K> {
     }
 }
 
-/// A random third of `case`'s keys, in a random order: what a random-holes workload removes.
-/// Each call draws another third (from a sequence that is the same in every run), so that
-/// every map a sample times has its holes in places of their own.
+/// How many keys of `size` a random-holes workload removes: a third.
+fn random_third_len(size: usize) -> usize {
+    size / 3
+}
+
+/// A random third of `case`'s keys ([`random_third_len`]), in a random order: what a
+/// random-holes workload removes. Each call draws another third (from a sequence that is the
+/// same in every run), so that every map a sample times has its holes in places of their own.
 fn random_third<K: BenchKey>(case: &Case<K>) -> Vec<K> {
     use std::sync::atomic::{AtomicU64, Ordering};
     static DRAWS: AtomicU64 = AtomicU64::new(0);
@@ -204,7 +209,7 @@ fn random_third<K: BenchKey>(case: &Case<K>) -> Vec<K> {
         &mut keys,
         0x9e37_79b9_7f4a_7c15 ^ draw.wrapping_mul(0x2545_f491_4f6c_dd1d),
     );
-    keys.truncate(case.size() / 3);
+    keys.truncate(random_third_len(case.size()));
     keys
 }
 
@@ -452,7 +457,7 @@ impl Workload {
             // Per live entry: what the holes cost shows as a higher price per entry.
             Workload::IterateHoles => case.size() - case.every_other.len(),
             Workload::IterateRandomHoles | Workload::IterateForLoopRandomHoles => {
-                case.size() - case.size() / 3
+                case.size() - random_third_len(case.size())
             }
             Workload::IterateAfterMassDelete | Workload::IterateSurvivorsFresh => {
                 case.size().div_ceil(1000)
