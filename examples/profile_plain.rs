@@ -24,7 +24,8 @@
 //!
 //! Instructions per lookup: (Ir of the 30-round run − Ir of the 10-round run) / (20 × size),
 //! which cancels the set-up. Maps: `vdict`, `vdict-get-with` (`get_with`, the
-//! caller's hash and equality, as the report's `get_with move` row), `indexmap`, `hashbrown`; `hit` or `miss`.
+//! caller's hash and equality, as the report's `get_with move` row), `vdict-get-with-ref` (the
+//! same with the closure capturing the key by reference, as its `get_with` row), `indexmap`, `hashbrown`; `hit` or `miss`.
 
 #[path = "support/random_key.rs"]
 mod random_key;
@@ -36,7 +37,8 @@ use std::hash::BuildHasher;
 use std::hint::black_box;
 use std::process::exit;
 
-const USAGE: &str = "usage: profile_plain <vdict|vdict-get-with|indexmap|hashbrown> <hit|miss> \
+const USAGE: &str =
+    "usage: profile_plain <vdict|vdict-get-with|vdict-get-with-ref|indexmap|hashbrown> <hit|miss> \
 <size> <rounds> [u64|String]";
 
 /// A map as this program uses it: built by inserts, then one lookup at a time, as the
@@ -56,19 +58,24 @@ impl<K: RandomKey, S: BuildHasher> Lookup<K> for vdict::Dict<K, u64, S> {
     }
 }
 
-/// vdict looked up with the caller's hash and equality, as the report's `get_with move` row.
-struct CallerCompared<K, S>(vdict::Dict<K, u64, S>);
+/// vdict looked up with the caller's hash and equality, as the report's `get_with move` row
+/// (`MOVE` true: the closure captures the key sought by value) and its `get_with` row
+/// (`MOVE` false: by reference, what the compiler infers).
+struct CallerCompared<K, S, const MOVE: bool>(vdict::Dict<K, u64, S>);
 
-impl<K: RandomKey, S: BuildHasher> Lookup<K> for CallerCompared<K, S> {
+impl<K: RandomKey, S: BuildHasher, const MOVE: bool> Lookup<K> for CallerCompared<K, S, MOVE> {
     fn insert_one(&mut self, key: K, value: u64) {
         self.0.insert(key, value);
     }
 
     fn lookup(&self, key: &K) -> Option<&u64> {
         let hash = self.0.hash_key(key);
-        let found = self
-            .0
-            .get_with(hash, move |stored| Ok::<_, ()>(stored == key));
+        let found = if MOVE {
+            self.0
+                .get_with(hash, move |stored| Ok::<_, ()>(stored == key))
+        } else {
+            self.0.get_with(hash, |stored| Ok::<_, ()>(stored == key))
+        };
         found.ok().flatten().map(|(_, value)| value)
     }
 }
@@ -146,7 +153,13 @@ fn run_keys<K: RandomKey>(map: &str, kind: &str, size: usize, rounds: usize) -> 
     match map {
         "vdict" => run(vdict::Dict::with_hasher(hasher), &keys, &probes, rounds),
         "vdict-get-with" => run(
-            CallerCompared(vdict::Dict::with_hasher(hasher)),
+            CallerCompared::<_, _, true>(vdict::Dict::with_hasher(hasher)),
+            &keys,
+            &probes,
+            rounds,
+        ),
+        "vdict-get-with-ref" => run(
+            CallerCompared::<_, _, false>(vdict::Dict::with_hasher(hasher)),
             &keys,
             &probes,
             rounds,

@@ -303,12 +303,19 @@ fn random_removals_and_interleaved_ends_agree_with_the_live_entries() {
         for i in 0..n {
             dict.insert(format!("key{i}"), format!("value{i}"));
         }
-        // Remove a random share (up to 90%) of the keys, in a random order.
-        let mut order: Vec<usize> = (0..n).collect();
-        for i in (1..n).rev() {
+        // Remove a random share (up to 90%) of the keys, in a random order; in half the
+        // cases only keys past a random point, which leaves a live front (the slots before
+        // the first deletion) before the holes and the gap.
+        let kept_front = if case % 2 == 0 {
+            0
+        } else {
+            (random() % n as u64) as usize
+        };
+        let mut order: Vec<usize> = (kept_front..n).collect();
+        for i in (1..order.len()).rev() {
             order.swap(i, (random() % (i as u64 + 1)) as usize);
         }
-        let removed = (random() % (n as u64 * 9 / 10)) as usize;
+        let removed = (random() % (order.len() as u64 * 9 / 10 + 1)) as usize;
         let mut gone = vec![false; n];
         for &i in &order[..removed] {
             assert!(dict.remove(&format!("key{i}")).is_some());
@@ -334,6 +341,11 @@ fn random_removals_and_interleaved_ends_agree_with_the_live_entries() {
                 assert_eq!((key, value), (&expected.0, &expected.1), "case {case}");
                 assert_eq!(iter.len(), back - front, "case {case}");
             }
+            // What is left, as `Debug` shows it (read from the slots, whatever window `next`
+            // is in the middle of).
+            let left: Vec<(&String, &String)> =
+                live[front..back].iter().map(|(k, v)| (k, v)).collect();
+            assert_eq!(format!("{iter:?}"), format!("{left:?}"), "case {case}");
             let rest: Vec<(String, String)> = if fold_the_rest {
                 iter.fold(Vec::new(), |mut all, (k, v)| {
                     all.push((k.clone(), v.clone()));
@@ -350,6 +362,33 @@ fn random_removals_and_interleaved_ends_agree_with_the_live_entries() {
                 rest,
                 live[front..back],
                 "case {case}: {n} slots, {removed} removed"
+            );
+        }
+        // The owning iterators, walked the same way.
+        for fold_the_rest in [false, true] {
+            let what = format!("case {case}: into_iter, fold {fold_the_rest}");
+            walk_ends(
+                dict.clone().into_iter(),
+                &live,
+                fold_the_rest,
+                &mut random,
+                &what,
+            );
+            let mut drained = dict.clone();
+            let what = format!("case {case}: drain, fold {fold_the_rest}");
+            walk_ends(drained.drain(..), &live, fold_the_rest, &mut random, &what);
+            assert!(drained.is_empty());
+        }
+        // `Keys` indexes what it has left, after a random number of `next`s.
+        let mut keys = dict.keys();
+        let skipped = (random() % (live.len() as u64 + 1)) as usize;
+        for _ in 0..skipped {
+            keys.next().expect("a key left");
+        }
+        for (at, (key, _)) in live[skipped..].iter().enumerate().step_by(7) {
+            assert_eq!(
+                &keys[at], key,
+                "case {case}: keys[{at}] after {skipped} taken"
             );
         }
         // The mutable fold: after a random number of `next`s, it marks every value left,
@@ -379,4 +418,42 @@ fn random_removals_and_interleaved_ends_agree_with_the_live_entries() {
             "case {case}: mutable fold after {skipped} taken"
         );
     }
+}
+
+/// Takes random items off both ends of `iter` (an iterator over the entries `live`, owned),
+/// checking each, then the rest by a `for` loop or by `fold`.
+fn walk_ends<I>(
+    mut iter: I,
+    live: &[(String, String)],
+    fold_the_rest: bool,
+    random: &mut impl FnMut() -> u64,
+    what: &str,
+) where
+    I: DoubleEndedIterator<Item = (String, String)> + ExactSizeIterator,
+{
+    let (mut front, mut back) = (0, live.len());
+    while front < back && random() % 16 != 0 {
+        let (item, expected) = if random() % 3 == 0 {
+            back -= 1;
+            (iter.next_back(), &live[back])
+        } else {
+            front += 1;
+            (iter.next(), &live[front - 1])
+        };
+        assert_eq!(item.as_ref(), Some(expected), "{what}");
+        assert_eq!(iter.len(), back - front, "{what}");
+    }
+    let rest: Vec<(String, String)> = if fold_the_rest {
+        iter.fold(Vec::new(), |mut all, pair| {
+            all.push(pair);
+            all
+        })
+    } else {
+        let mut all = Vec::new();
+        for pair in iter {
+            all.push(pair);
+        }
+        all
+    };
+    assert_eq!(rest, live[front..back], "{what}");
 }
