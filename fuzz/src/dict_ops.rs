@@ -1078,6 +1078,30 @@ pub fn run<K: Key, S: BuildHasher + Clone>(ops: &[Op], hasher: S) {
         assert_eq!(folded, model_pairs, "{at}: fold");
         assert_eq!(dict.len(), model.len(), "{at}");
         assert_eq!(dict.iter().rev().count(), model.len(), "{at}");
+        // `next` and `next_back` interleaved (every third step from the back, the first a
+        // different one each step), stopping a step-dependent way in, then the rest folded:
+        // `next` walks by a mask of the live slots, which `next_back` must trim.
+        let mut iter = dict.iter();
+        let (mut front, mut back) = (0, model_pairs.len());
+        while front < back && (front + model_pairs.len() - back) < step % 29 {
+            let (pair, expected) = if (front + back + step) % 3 == 0 {
+                back -= 1;
+                (iter.next_back(), model_pairs[back])
+            } else {
+                front += 1;
+                (iter.next(), model_pairs[front - 1])
+            };
+            assert_eq!(pair, Some(expected), "{at}: interleaved ends");
+        }
+        let rest: Vec<_> = iter.fold(Vec::new(), |mut rest, pair| {
+            rest.push(pair);
+            rest
+        });
+        assert_eq!(
+            rest,
+            model_pairs[front..back],
+            "{at}: fold after interleaved ends"
+        );
         for n in 0..KEY_SPACE {
             let k = K::from_number(n);
             assert_eq!(dict.get(&k), model.get(&k), "{at}: key {k:?}");
