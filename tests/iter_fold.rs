@@ -328,19 +328,10 @@ fn random_removals_and_interleaved_ends_agree_with_the_live_entries() {
             .collect();
         for fold_the_rest in [false, true] {
             let mut iter = dict.iter();
-            let (mut front, mut back) = (0, live.len());
-            while front < back && random() % 16 != 0 {
-                let (item, expected) = if random() % 3 == 0 {
-                    back -= 1;
-                    (iter.next_back(), &live[back])
-                } else {
-                    front += 1;
-                    (iter.next(), &live[front - 1])
-                };
-                let (key, value) = item.expect("an item left");
-                assert_eq!((key, value), (&expected.0, &expected.1), "case {case}");
-                assert_eq!(iter.len(), back - front, "case {case}");
-            }
+            let same =
+                |(k, v): &(&String, &String), (lk, lv): &(String, String)| *k == lk && *v == lv;
+            let (front, back) =
+                take_random_ends(&mut iter, &live, &mut random, same, &format!("case {case}"));
             // What is left, as `Debug` shows it (read from the slots, whatever window `next`
             // is in the middle of).
             let left: Vec<(&String, &String)> =
@@ -431,18 +422,7 @@ fn walk_ends<I>(
 ) where
     I: DoubleEndedIterator<Item = (String, String)> + ExactSizeIterator,
 {
-    let (mut front, mut back) = (0, live.len());
-    while front < back && random() % 16 != 0 {
-        let (item, expected) = if random() % 3 == 0 {
-            back -= 1;
-            (iter.next_back(), &live[back])
-        } else {
-            front += 1;
-            (iter.next(), &live[front - 1])
-        };
-        assert_eq!(item.as_ref(), Some(expected), "{what}");
-        assert_eq!(iter.len(), back - front, "{what}");
-    }
+    let (front, back) = take_random_ends(&mut iter, live, random, |pair, l| pair == l, what);
     let rest: Vec<(String, String)> = if fold_the_rest {
         iter.fold(Vec::new(), |mut all, pair| {
             all.push(pair);
@@ -456,4 +436,35 @@ fn walk_ends<I>(
         all
     };
     assert_eq!(rest, live[front..back], "{what}");
+}
+
+/// Takes random items off both ends of `iter` (an iterator over the entries `live`), checking
+/// each against its entry with `same`, and the length left; returns the range of `live` left.
+fn take_random_ends<I>(
+    iter: &mut I,
+    live: &[(String, String)],
+    random: &mut impl FnMut() -> u64,
+    same: impl Fn(&I::Item, &(String, String)) -> bool,
+    what: &str,
+) -> (usize, usize)
+where
+    I: DoubleEndedIterator + ExactSizeIterator,
+{
+    let (mut front, mut back) = (0, live.len());
+    while front < back && random() % 16 != 0 {
+        let (item, expected) = if random() % 3 == 0 {
+            back -= 1;
+            (iter.next_back(), &live[back])
+        } else {
+            front += 1;
+            (iter.next(), &live[front - 1])
+        };
+        let item = item.unwrap_or_else(|| panic!("{what}: an item left"));
+        assert!(
+            same(&item, expected),
+            "{what}: item {front} from the front, {back} behind"
+        );
+        assert_eq!(iter.len(), back - front, "{what}");
+    }
+    (front, back)
 }
