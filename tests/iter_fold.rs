@@ -4,14 +4,16 @@
 //!
 //! An iterator made over a dict with no holes hands out its entries without testing the
 //! slots (an `unsafe` read, `LiveEntries` in `dict/iter.rs`); otherwise a borrowed iterator's
-//! fold reads the slots before the table's first hole (its live prefix) the same way, and
-//! tests each slot after it, four per round (`FoldLive`). These tests reach every shape: no
-//! holes (folds of 8 to 19 slots: one or two rounds of eight and a remainder), holes in any
-//! position of a group or of the remainder, groups and the live prefix shifted by items
-//! taken with `next` / `next_back` first, holes made front to back and back to front (the
-//! prefix is lowered by each deletion before it), for borrowed, mutable, owned and draining
-//! iterators, with heap-owning keys and values so a read of a hole, a double drop or a leak
-//! would show (AddressSanitizer).
+//! fold reads the slots before the table's first hole (its live prefix) the same way, steps
+//! over the gap after it, and takes the rest 64 slots at a time by the positions of their live
+//! ones, the last (fewer than 64) by a mask of them (`FoldLive`); `next` takes the slots past
+//! the live front by such masks too. These tests reach every shape: no holes (folds of 8 to 19
+//! slots: one or two rounds of eight and a remainder), holes in any position of a small dict,
+//! the live prefix shifted by items taken with `next` / `next_back` first, holes made front to
+//! back and back to front (the prefix is lowered by each deletion before it), dicts of 65 to
+//! 464 slots with holes at random and windows cut short by `next_back`, for borrowed, mutable,
+//! owned and draining iterators, with heap-owning keys and values so a read of a hole, a double
+//! drop or a leak would show (AddressSanitizer).
 
 use vdict::Dict;
 
@@ -283,11 +285,15 @@ fn set_operations_fold_as_they_step() {
 }
 
 /// Dicts past the size at which removals slide the gap (more than 64 slots), with keys
-/// removed in a random order (so the live prefix, the gap and the holes after it all occur),
-/// walked by random interleavings of `next` and `next_back`, then folded: every step agrees
-/// with the live entries in order. Past the live front and the gap, a fold takes the slots 64
-/// at a time by the positions of their live ones (`live_positions` in `src/dict/iter.rs`);
-/// then a mutable fold after a random number of steps marks each value left exactly once.
+/// removed in a random order (so the live prefix, the gap and the holes after it all occur;
+/// in half the cases past a random point, leaving a long live prefix), walked by random
+/// interleavings of `next` and `next_back`, then folded or walked on by a `for` loop: every
+/// step agrees with the live entries in order, and so does `Debug` in mid-walk. Past the live
+/// front and the gap, a fold takes the slots 64 at a time by the positions of their live ones
+/// (`live_positions` in `src/dict/iter.rs`) and `next` by a mask of them (`live_mask`), which
+/// `next_back` must cut short. The owning iterators are walked the same way; `Keys[i]` is read
+/// after a random number of `next`s; then a mutable fold after a random number of steps marks
+/// each value left exactly once.
 #[test]
 fn random_removals_and_interleaved_ends_agree_with_the_live_entries() {
     let mut state = 0x2545_f491_4f6c_dd1du64;
