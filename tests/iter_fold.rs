@@ -361,6 +361,17 @@ fn random_removals_and_interleaved_ends_agree_with_the_live_entries() {
                 "case {case}: {n} slots, {removed} removed"
             );
         }
+        // From the back all the way, by `next_back` (by masks of the last slots too).
+        let live_backwards = live.iter().rev().map(|(k, v)| (k, v));
+        assert!(
+            dict.iter().rev().eq(live_backwards),
+            "case {case}: reversed"
+        );
+        let owned_backwards: Vec<(String, String)> = dict.clone().into_iter().rev().collect();
+        assert!(
+            owned_backwards.iter().eq(live.iter().rev()),
+            "case {case}: owned, reversed"
+        );
         // The owning iterators, walked the same way.
         for fold_the_rest in [false, true] {
             let what = format!("case {case}: into_iter, fold {fold_the_rest}");

@@ -69,6 +69,9 @@ pub trait BenchMap<K: BenchKey>: Clone {
     fn sum_values(&self) -> u64;
     /// The same by external iteration: a `for` loop, which calls `next` per entry.
     fn sum_values_for_loop(&self) -> u64;
+    /// A `for` loop from the back (`values().rev()`: `next_back` per entry); 0 for the
+    /// unordered maps, which the workload does not apply to.
+    fn sum_values_rev_for_loop(&self) -> u64;
     /// The last entry inserted, removed; `None` for the unordered maps.
     fn pop_last(&mut self) -> Option<(K, u64)>;
     /// Keeps the entries whose value is odd (`retain`): with values set to insertion
@@ -88,7 +91,8 @@ macro_rules! bench_map_impl {
         remove_ordered: $remove_ordered:ident, remove_any: $remove_any:ident,
         swap_remove: $swap_remove:ident,
         pop_last: |$popped:ident| $pop_last:expr,
-        reverse: |$reversed:ident| $reverse:expr
+        reverse: |$reversed:ident| $reverse:expr,
+        rev_for_loop: |$backwards:ident| $rev_for_loop:expr
     ) => {
         impl<K: BenchKey> BenchMap<K> for $map<K> {
             const NAME: &'static str = $name;
@@ -121,6 +125,10 @@ macro_rules! bench_map_impl {
                 }
                 sum
             }
+            fn sum_values_rev_for_loop(&self) -> u64 {
+                let $backwards = self;
+                $rev_for_loop
+            }
             fn pop_last(&mut self) -> Option<(K, u64)> {
                 let $popped = self;
                 $pop_last
@@ -141,19 +149,32 @@ macro_rules! bench_map_impl {
 
 bench_map_impl!(VDict, "vdict", ordered: true,
     remove_ordered: remove, remove_any: remove, swap_remove: swap_remove,
-    pop_last: |map| map.pop_last(), reverse: |map| map.reverse());
+    pop_last: |map| map.pop_last(), reverse: |map| map.reverse(),
+    rev_for_loop: |map| sum_backwards(map.values()));
 bench_map_impl!(IndexMap, "indexmap", ordered: true,
     remove_ordered: shift_remove, remove_any: swap_remove, swap_remove: swap_remove,
-    pop_last: |map| map.pop(), reverse: |map| map.reverse());
+    pop_last: |map| map.pop(), reverse: |map| map.reverse(),
+    rev_for_loop: |map| sum_backwards(map.values()));
 bench_map_impl!(HashbrownMap, "hashbrown", ordered: false,
     remove_ordered: remove, remove_any: remove, swap_remove: remove,
-    pop_last: |_map| None, reverse: |_map| ());
+    pop_last: |_map| None, reverse: |_map| (), rev_for_loop: |_map| 0);
 bench_map_impl!(StdMap, "std", ordered: false,
     remove_ordered: remove, remove_any: remove, swap_remove: remove,
-    pop_last: |_map| None, reverse: |_map| ());
+    pop_last: |_map| None, reverse: |_map| (), rev_for_loop: |_map| 0);
 bench_map_impl!(HashlinkMap, "hashlink", ordered: true,
     remove_ordered: remove, remove_any: remove, swap_remove: remove,
-    pop_last: |map| map.pop_back(), reverse: |_map| ());
+    pop_last: |map| map.pop_back(), reverse: |_map| (),
+    rev_for_loop: |map| sum_backwards(map.values()));
+
+/// The values `values` hands out from the back, summed by a `for` loop (`next_back` per
+/// entry).
+fn sum_backwards<'a>(values: impl DoubleEndedIterator<Item = &'a u64>) -> u64 {
+    let mut sum = 0u64;
+    for value in values.rev() {
+        sum = sum.wrapping_add(*value);
+    }
+    sum
+}
 
 /// The keys of one measurement: `size` keys of type `K`.
 pub struct Case<K> {
@@ -264,6 +285,8 @@ pub enum Workload {
     IterateRandomHoles,
     /// As `IterateRandomHoles`, with a `for` loop.
     IterateForLoopRandomHoles,
+    /// As `IterateRandomHoles`, with a `for` loop from the back (the ordered maps).
+    RevForLoopRandomHoles,
     /// Remove every other key, keeping order where the map has one.
     RemoveHalfOrdered,
     /// Remove every other key with `swap_remove` (vdict and indexmap): the drop-in's removal
@@ -285,7 +308,7 @@ pub enum Workload {
 }
 
 impl Workload {
-    pub const ALL: [Workload; 18] = [
+    pub const ALL: [Workload; 19] = [
         Workload::LookupHit,
         Workload::LookupMiss,
         Workload::InsertGrow,
@@ -296,6 +319,7 @@ impl Workload {
         Workload::IterateHoles,
         Workload::IterateRandomHoles,
         Workload::IterateForLoopRandomHoles,
+        Workload::RevForLoopRandomHoles,
         Workload::RemoveHalfOrdered,
         Workload::SwapRemoveHalf,
         Workload::IterateAfterMassDelete,
@@ -318,6 +342,7 @@ impl Workload {
             Workload::IterateHoles => "iterate_holes",
             Workload::IterateRandomHoles => "iterate_random_holes",
             Workload::IterateForLoopRandomHoles => "for_loop_random_holes",
+            Workload::RevForLoopRandomHoles => "rev_for_loop_random_holes",
             Workload::RemoveHalfOrdered => "remove_half_ordered",
             Workload::SwapRemoveHalf => "swap_remove_half",
             Workload::IterateAfterMassDelete | Workload::IterateSurvivorsFresh => {
@@ -343,7 +368,7 @@ impl Workload {
     /// survivors' row is vdict's; `shift_remove` of half of a million keys would take minutes).
     pub fn applies<K: BenchKey, M: BenchMap<K>>(self, size: usize) -> bool {
         match self {
-            Workload::PopLast => M::ORDERED,
+            Workload::PopLast | Workload::RevForLoopRandomHoles => M::ORDERED,
             Workload::Reverse | Workload::SwapRemoveHalf => {
                 M::NAME == "vdict" || M::NAME == "indexmap"
             }
@@ -395,7 +420,9 @@ impl Workload {
                 }
                 map
             }
-            Workload::IterateRandomHoles | Workload::IterateForLoopRandomHoles => {
+            Workload::IterateRandomHoles
+            | Workload::IterateForLoopRandomHoles
+            | Workload::RevForLoopRandomHoles => {
                 let removed = random_third(case);
                 if M::NAME == "vdict" {
                     let mut map: M = build(&case.keys);
@@ -456,9 +483,9 @@ impl Workload {
             }
             // Per live entry: what the holes cost shows as a higher price per entry.
             Workload::IterateHoles => case.size() - case.every_other.len(),
-            Workload::IterateRandomHoles | Workload::IterateForLoopRandomHoles => {
-                case.size() - random_third_len(case.size())
-            }
+            Workload::IterateRandomHoles
+            | Workload::IterateForLoopRandomHoles
+            | Workload::RevForLoopRandomHoles => case.size() - random_third_len(case.size()),
             Workload::IterateAfterMassDelete | Workload::IterateSurvivorsFresh => {
                 case.size().div_ceil(1000)
             }
@@ -501,6 +528,7 @@ impl Workload {
             Workload::IterateForLoop | Workload::IterateForLoopRandomHoles => {
                 map.sum_values_for_loop()
             }
+            Workload::RevForLoopRandomHoles => map.sum_values_rev_for_loop(),
             Workload::RemoveHalfOrdered => {
                 self.removals::<K, M>(case).iter().fold(0, |sum, key| {
                     sum.wrapping_add(map.remove_ordered(key).unwrap_or(0))

@@ -63,8 +63,14 @@ struct LiveEntries<I> {
     /// (see [`next`](LiveEntries::next)). Only a matter of speed too: each slot it names is
     /// still tested when handed out, and `slots` stays the truth of what is left.
     window_mask: u64,
-    /// How many slots ahead `window_mask` covers: never more than `slots` has left.
+    /// How many slots ahead `window_mask` covers. `next_back` may have taken some of them
+    /// since, always the last: their bits are then stale, the highest, and the first of them
+    /// that `next` reaches finds no slot there, when nothing is left to hand out.
     window_left: usize,
+    /// `window_mask` and `window_left` at the back, for `next_back`: bit `i` for the slot `i`
+    /// places from the back (whose stale bits, slots `next` took, are the highest too).
+    back_mask: u64,
+    back_left: usize,
 }
 
 /// What a live entry is, as the slots iterator hands it out: a `Bucket`, a `&Bucket` or a
@@ -100,6 +106,8 @@ where
             gap: 0,
             window_mask: 0,
             window_left: 0,
+            back_mask: 0,
+            back_left: 0,
             slots,
         }
     }
@@ -135,7 +143,8 @@ where
                     self.window_mask = (self.window_mask >> ahead) >> 1;
                     self.window_left -= ahead + 1;
                     // Always live (the mask says so); tested all the same, a branch always
-                    // taken, so that nothing unsafe relies on the mask.
+                    // taken, so that nothing unsafe relies on the mask. No slot there: the bit
+                    // is stale, and nothing is left.
                     if let Some(bucket) = self.slots.nth(ahead)?.into_iter().next() {
                         break bucket;
                     }
@@ -167,23 +176,38 @@ where
         Some(bucket)
     }
 
+    /// `next` from the back: up to [`WINDOW`] slots at a time by a mask of the live ones
+    /// ([`FoldLive::live_mask_behind`]). The live front and the gap are `next`'s concern: a
+    /// window at the back may cover them, which costs only the reading of their slots.
     #[inline]
-    fn next_back(&mut self) -> Option<Live<I>> {
+    fn next_back(&mut self) -> Option<Live<I>>
+    where
+        I: FoldLive,
+    {
         let bucket = if self.no_holes {
             // SAFETY: no slot is a hole (see the type).
             unsafe { live_unchecked(self.slots.next_back()?) }
         } else {
-            let bucket = self
-                .slots
-                .by_ref()
-                .rev()
-                .find_map(|slot| slot.into_iter().next());
-            // The window may not reach past what is left.
-            if self.window_left > self.slots.len() {
-                self.window_left = self.slots.len();
-                self.window_mask &= !(u64::MAX << self.window_left);
+            loop {
+                if self.back_mask != 0 {
+                    let behind = self.back_mask.trailing_zeros() as usize;
+                    self.back_mask = (self.back_mask >> behind) >> 1;
+                    self.back_left -= behind + 1;
+                    // As in `next`: tested all the same; no slot there, nothing is left.
+                    if let Some(bucket) = self.slots.nth_back(behind)?.into_iter().next() {
+                        break bucket;
+                    }
+                    continue;
+                }
+                if self.back_left > 0 {
+                    // The rest of the window: holes.
+                    let _ = self.slots.nth_back(self.back_left - 1);
+                    self.back_left = 0;
+                }
+                let (mask, slots) = self.slots.live_mask_behind()?;
+                self.back_mask = mask;
+                self.back_left = slots;
             }
-            bucket?
         };
         self.remaining -= 1;
         Some(bucket)
@@ -210,8 +234,11 @@ where
             // Left by `next`: hand out the rest of its window first (the live front and the
             // gap are behind it).
             while this.window_mask != 0 {
-                let bucket = this.next().expect("a live slot ahead");
-                acc = f(acc, bucket);
+                match this.next() {
+                    Some(bucket) => acc = f(acc, bucket),
+                    // Stale bits (`next_back` took those slots): nothing is left.
+                    None => return acc,
+                }
             }
             if this.window_left > 0 {
                 let _ = this.slots.nth(this.window_left - 1);
@@ -283,6 +310,10 @@ where
     /// if none is left.
     fn live_mask_ahead(&self) -> Option<(u64, usize)>;
 
+    /// The same for the last [`WINDOW`] slots, bit `i` for the slot `i` places from the back
+    /// ([`live_mask_back`]).
+    fn live_mask_behind(&self) -> Option<(u64, usize)>;
+
     /// Folds over the live entries, testing every slot (owned slots; the borrowed ones first
     /// fold the `live_front` slots untested).
     ///
@@ -333,22 +364,41 @@ fn live_positions<K, V>(window: &[EntrySlot<K, V>; WINDOW]) -> ([u8; WINDOW], us
 /// caller's loop, and it takes and gives back words, so that the walker's state can stay in
 /// registers across the call.
 ///
-/// Each slot's bit comes in at the top as the mask shifts down, in a loop that stays rolled
-/// (the compiler unrolls it by two): one or two load instructions stepping through memory at
-/// a fixed stride, which the processor's stride prefetcher follows from one window into the
-/// next. Unrolled into 64 loads (each eight slots' byte built with constant shifts: 5
-/// instructions a slot, against 6.5 this way), the prefetcher lost track, and a `for` loop
-/// over 100,000 `String` keys with random holes read 2.2-5.9 ns an entry from one run to the
-/// next where this reads 2.2-3.0 (`u64` keys, and dicts that fit in the cache, did not care).
+/// The pass is a loop the compiler keeps rolled (it unrolls it by two): one or two load
+/// instructions stepping through memory at a fixed stride, which the processor's stride
+/// prefetcher follows from one window into the next. Unrolled into 64 loads (each eight
+/// slots' byte built with constant shifts), the prefetcher lost track, and a `for` loop over
+/// 100,000 `String` keys with random holes read 2.2-5.9 ns an entry from one run to the next
+/// where the rolled loop reads 2.2-3.0 (`u64` keys, and dicts that fit in the cache, did not
+/// care).
 #[inline(never)]
 fn live_mask<K, V>(slots: &[EntrySlot<K, V>]) -> Option<(u64, usize)> {
     let window = slots.get(..WINDOW).unwrap_or(slots);
-    if window.is_empty() {
-        return None;
-    }
-    let mask = (window.iter()).fold(0, |mask, slot| mask >> 1 | u64::from(slot.is_some()) << 63);
-    // The last slot's bit is at the top: bring the first's down to bit 0.
-    Some((mask >> (WINDOW - window.len()), window.len()))
+    (!window.is_empty()).then(|| (mask_of(window.iter()), window.len()))
+}
+
+/// [`live_mask`] for the last [`WINDOW`] slots of `slots` (or all, if fewer), bit `i` for the
+/// slot `i` places from the back: what `next_back` walks a window by. It reads them from the
+/// back, so that from one window to the next the loads keep stepping the same way.
+#[inline(never)]
+fn live_mask_back<K, V>(slots: &[EntrySlot<K, V>]) -> Option<(u64, usize)> {
+    let window = &slots[slots.len().saturating_sub(WINDOW)..];
+    (!window.is_empty()).then(|| (mask_of(window.iter().rev()), window.len()))
+}
+
+/// The mask of `window` (at most [`WINDOW`] slots, in the order their bits go, from bit 0):
+/// each slot's bit is put in at the bottom and rotated to the top as the mask turns down one
+/// place, then the first slot's is brought down to bit 0. (Shifting the bit to the top,
+/// `mask >> 1 | bit << 63`, the compiler made `bit << 63` a choice between two constants,
+/// and, for `String` keys read from the back, that choice a branch: a mispredicted one per
+/// hole in a random place, 6.2 ns an entry where the rotation reads 2.4.)
+#[inline(always)]
+fn mask_of<'s, K: 's, V: 's>(window: impl ExactSizeIterator<Item = &'s EntrySlot<K, V>>) -> u64 {
+    let slots = window.len();
+    let mask = window.fold(0, |mask, slot| {
+        (mask | u64::from(slot.is_some())).rotate_right(1)
+    });
+    mask >> (WINDOW - slots)
 }
 
 /// Folds `f` over the live entries among `slots` (fewer than a window: the last of a fold),
@@ -438,6 +488,11 @@ macro_rules! fold_live_borrowed {
             }
 
             #[inline]
+            fn live_mask_behind(&self) -> Option<(u64, usize)> {
+                live_mask_back(self.as_slice())
+            }
+
+            #[inline]
             fn fold_all_live<B>(self, init: B, mut f: impl FnMut(B, Self::Item) -> B) -> B {
                 let mut acc = init;
                 let mut eights = self.$slice().$chunks(8);
@@ -503,11 +558,21 @@ impl<K, V> FoldLive for vec::IntoIter<EntrySlot<K, V>> {
     fn live_mask_ahead(&self) -> Option<(u64, usize)> {
         live_mask(self.as_slice())
     }
+
+    #[inline]
+    fn live_mask_behind(&self) -> Option<(u64, usize)> {
+        live_mask_back(self.as_slice())
+    }
 }
 impl<K, V> FoldLive for vec::Drain<'_, EntrySlot<K, V>> {
     #[inline]
     fn live_mask_ahead(&self) -> Option<(u64, usize)> {
         live_mask(self.as_slice())
+    }
+
+    #[inline]
+    fn live_mask_behind(&self) -> Option<(u64, usize)> {
+        live_mask_back(self.as_slice())
     }
 }
 
