@@ -14,7 +14,8 @@
 //! live prefix), steps over the gap after it, and takes the rest 64 slots at a time by the
 //! positions of their live ones, read without a branch per slot (`live_positions`); `next`
 //! hands out the live front one slot at a time, steps over the gap, and takes the rest up to
-//! 64 slots at a time by a mask of their live ones (`live_mask`). The
+//! 64 slots at a time by a mask of their live ones (`live_mask`), and `next_back` takes the
+//! slots from the back the same way (`live_mask_back`). The
 //! untested reads are `unsafe`, and so are those of [`clone_slots`], which copies a hole-free
 //! entries array for `Dict::clone` the same way; the argument for both is on [`LiveEntries`].
 //! Neither the positions nor the masks are trusted: each slot they name is tested again.
