@@ -60,18 +60,44 @@ struct LiveEntries<I> {
     /// testing them. Only a matter of speed: were one of them live, `fold` would miss it, but
     /// nothing unsafe relies on it.
     gap: usize,
-    /// Which of the next `window_left` slots are live, bit `i` for the slot `i` places ahead
-    /// (see [`next`](LiveEntries::next)). Only a matter of speed too: each slot it names is
+    /// The slots `next` takes next, a window of up to [`WINDOW`] (see
+    /// [`next`](LiveEntries::next)); only a matter of speed too: each slot a window names is
     /// still tested when handed out, and `slots` stays the truth of what is left.
-    window_mask: u64,
-    /// How many slots ahead `window_mask` covers. `next_back` may have taken some of them
-    /// since, always the last: their bits are then stale, the highest, and the first of them
-    /// that `next` reaches finds no slot there, when nothing is left to hand out.
-    window_left: usize,
-    /// `window_mask` and `window_left` at the back, for `next_back`: bit `i` for the slot `i`
-    /// places from the back (whose stale bits, slots `next` took, are the highest too).
-    back_mask: u64,
-    back_left: usize,
+    front: Window,
+    /// The same at the back, for `next_back`.
+    back: Window,
+}
+
+/// Which of up to [`WINDOW`] slots at one end of a walk are live: bit `i` of `mask` for the
+/// slot `i` places from that end, over the `left` slots it covers. The other end may have
+/// taken some of those since, always the farthest: their bits are then stale, the highest,
+/// and the first of them that this end reaches finds no slot there, when nothing is left to
+/// hand out.
+#[derive(Clone, Copy, Debug, Default)]
+struct Window {
+    mask: u64,
+    left: usize,
+}
+
+impl Window {
+    /// How many slots from the end the next live one lies, taken off the window with those
+    /// before it; `None` when the mask is spent.
+    #[inline(always)]
+    fn take(&mut self) -> Option<usize> {
+        if self.mask == 0 {
+            return None;
+        }
+        let lowest = take_lowest_bit(&mut self.mask);
+        self.left -= lowest + 1;
+        Some(lowest)
+    }
+
+    /// The slots the window still covers, all holes once the mask is spent; the window is
+    /// then empty.
+    #[inline(always)]
+    fn rest(&mut self) -> usize {
+        std::mem::take(&mut self.left)
+    }
 }
 
 /// What a live entry is, as the slots iterator hands it out: a `Bucket`, a `&Bucket` or a
@@ -105,10 +131,8 @@ where
             remaining: live,
             live_front,
             gap: 0,
-            window_mask: 0,
-            window_left: 0,
-            back_mask: 0,
-            back_left: 0,
+            front: Window::default(),
+            back: Window::default(),
             slots,
         }
     }
@@ -138,11 +162,7 @@ where
             unsafe { live_unchecked(self.slots.next()?) }
         } else {
             loop {
-                if self.window_mask != 0 {
-                    let ahead = self.window_mask.trailing_zeros() as usize;
-                    // Two shifts: `ahead + 1` may be 64.
-                    self.window_mask = (self.window_mask >> ahead) >> 1;
-                    self.window_left -= ahead + 1;
+                if let Some(ahead) = self.front.take() {
                     // Always live (the mask says so); tested all the same, a branch always
                     // taken, so that nothing unsafe relies on the mask. No slot there: the bit
                     // is stale, and nothing is left.
@@ -162,15 +182,12 @@ where
                 // Step over the rest of the window (holes, the mask being spent) and the gap
                 // (all holes, right after the live front; only before the first window) at
                 // once.
-                let holes = self.window_left + self.gap;
+                let holes = self.front.rest() + std::mem::take(&mut self.gap);
                 if holes > 0 {
                     let _ = self.slots.nth(holes - 1);
-                    self.window_left = 0;
-                    self.gap = 0;
                 }
-                let (mask, slots) = self.slots.live_mask_ahead()?;
-                self.window_mask = mask;
-                self.window_left = slots;
+                let (mask, left) = self.slots.live_mask_ahead()?;
+                self.front = Window { mask, left };
             }
         };
         self.remaining -= 1;
@@ -190,24 +207,19 @@ where
             unsafe { live_unchecked(self.slots.next_back()?) }
         } else {
             loop {
-                if self.back_mask != 0 {
-                    let behind = self.back_mask.trailing_zeros() as usize;
-                    self.back_mask = (self.back_mask >> behind) >> 1;
-                    self.back_left -= behind + 1;
+                if let Some(behind) = self.back.take() {
                     // As in `next`: tested all the same; no slot there, nothing is left.
                     if let Some(bucket) = self.slots.nth_back(behind)?.into_iter().next() {
                         break bucket;
                     }
                     continue;
                 }
-                if self.back_left > 0 {
-                    // The rest of the window: holes.
-                    let _ = self.slots.nth_back(self.back_left - 1);
-                    self.back_left = 0;
+                let holes = self.back.rest();
+                if holes > 0 {
+                    let _ = self.slots.nth_back(holes - 1);
                 }
-                let (mask, slots) = self.slots.live_mask_behind()?;
-                self.back_mask = mask;
-                self.back_left = slots;
+                let (mask, left) = self.slots.live_mask_behind()?;
+                self.back = Window { mask, left };
             }
         };
         self.remaining -= 1;
@@ -231,19 +243,20 @@ where
         }
         let mut acc = init;
         let mut this = self;
-        if this.window_left > 0 {
-            // Left by `next`: hand out the rest of its window first (the live front and the
-            // gap are behind it).
-            while this.window_mask != 0 {
-                match this.next() {
-                    Some(bucket) => acc = f(acc, bucket),
-                    // Stale bits (`next_back` took those slots): nothing is left.
-                    None => return acc,
-                }
+        // Left by `next`: hand out the rest of its window first (the live front and the gap
+        // are behind it).
+        while let Some(ahead) = this.front.take() {
+            // No slot there: the bit is stale (`next_back` took it), and nothing is left.
+            let Some(slot) = this.slots.nth(ahead) else {
+                return acc;
+            };
+            if let Some(bucket) = slot.into_iter().next() {
+                acc = f(acc, bucket);
             }
-            if this.window_left > 0 {
-                let _ = this.slots.nth(this.window_left - 1);
-            }
+        }
+        let holes = this.front.rest();
+        if holes > 0 {
+            let _ = this.slots.nth(holes - 1);
         }
         let live_front = this.live_front.min(this.slots.len());
         let gap = this.gap.min(this.slots.len() - live_front);
@@ -402,6 +415,17 @@ fn mask_of<'s, K: 's, V: 's>(window: impl ExactSizeIterator<Item = &'s EntrySlot
     mask >> (WINDOW - slots)
 }
 
+/// The position of `mask`'s lowest set bit, taken off with the bits below it (the mask then
+/// starts at the slot after it): how many slots ahead of a window's start (or behind its
+/// end) the next live one lies.
+#[inline(always)]
+fn take_lowest_bit(mask: &mut u64) -> usize {
+    let lowest = mask.trailing_zeros() as usize;
+    // Two shifts: `lowest + 1` may be 64.
+    *mask = (*mask >> lowest) >> 1;
+    lowest
+}
+
 /// Folds `f` over the live entries among `slots` (fewer than a window: the last of a fold),
 /// found by their `mask` ([`live_mask`]), stepping to each with `nth`. Testing each slot
 /// instead, a 16-entry dict with holes at random cost a mispredicted branch a hole.
@@ -418,9 +442,7 @@ where
 {
     let mut acc = init;
     while mask != 0 {
-        let ahead = mask.trailing_zeros() as usize;
-        // Two shifts: `ahead + 1` may be 64.
-        mask = (mask >> ahead) >> 1;
+        let ahead = take_lowest_bit(&mut mask);
         // Always live (the mask says so); tested all the same.
         if let Some(Some(bucket)) = slots.nth(ahead).map(|slot| slot.into_iter().next()) {
             acc = f(acc, bucket);
@@ -474,6 +496,21 @@ fn fold_window_mut<'a, K, V, B>(
     acc
 }
 
+/// [`FoldLive`]'s masks of the slots at either end, for a slots iterator with `as_slice`.
+macro_rules! live_masks {
+    () => {
+        #[inline]
+        fn live_mask_ahead(&self) -> Option<(u64, usize)> {
+            live_mask(self.as_slice())
+        }
+
+        #[inline]
+        fn live_mask_behind(&self) -> Option<(u64, usize)> {
+            live_mask_back(self.as_slice())
+        }
+    };
+}
+
 /// Implements [`FoldLive`] for a borrowed slots iterator; the shared and the mutable one
 /// differ only in the slice methods they call and in how they fold a window of slots.
 macro_rules! fold_live_borrowed {
@@ -483,15 +520,7 @@ macro_rules! fold_live_borrowed {
     ) => {
         #[allow(unsafe_code)]
         impl<'a, K, V> FoldLive for slice::$iter<'a, EntrySlot<K, V>> {
-            #[inline]
-            fn live_mask_ahead(&self) -> Option<(u64, usize)> {
-                live_mask(self.as_slice())
-            }
-
-            #[inline]
-            fn live_mask_behind(&self) -> Option<(u64, usize)> {
-                live_mask_back(self.as_slice())
-            }
+            live_masks!();
 
             #[inline]
             fn fold_all_live<B>(self, init: B, mut f: impl FnMut(B, Self::Item) -> B) -> B {
@@ -555,26 +584,10 @@ fold_live_borrowed!(
 );
 
 impl<K, V> FoldLive for vec::IntoIter<EntrySlot<K, V>> {
-    #[inline]
-    fn live_mask_ahead(&self) -> Option<(u64, usize)> {
-        live_mask(self.as_slice())
-    }
-
-    #[inline]
-    fn live_mask_behind(&self) -> Option<(u64, usize)> {
-        live_mask_back(self.as_slice())
-    }
+    live_masks!();
 }
 impl<K, V> FoldLive for vec::Drain<'_, EntrySlot<K, V>> {
-    #[inline]
-    fn live_mask_ahead(&self) -> Option<(u64, usize)> {
-        live_mask(self.as_slice())
-    }
-
-    #[inline]
-    fn live_mask_behind(&self) -> Option<(u64, usize)> {
-        live_mask_back(self.as_slice())
-    }
+    live_masks!();
 }
 
 /// Defines a public iterator as a map over `LiveEntries`, with the std iterator traits.
