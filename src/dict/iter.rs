@@ -241,27 +241,13 @@ where
             let f = |acc, slot| f(acc, unsafe { live_unchecked(slot) });
             return self.slots.fold_all_live(init, f);
         }
-        let mut acc = init;
-        let mut this = self;
-        // Left by `next`: hand out the rest of its window first (the live front and the gap
-        // are behind it).
-        while let Some(ahead) = this.front.take() {
-            // No slot there: the bit is stale (`next_back` took it), and nothing is left.
-            let Some(slot) = this.slots.nth(ahead) else {
-                return acc;
-            };
-            if let Some(bucket) = slot.into_iter().next() {
-                acc = f(acc, bucket);
-            }
-        }
-        let holes = this.front.rest();
-        if holes > 0 {
-            let _ = this.slots.nth(holes - 1);
-        }
-        let live_front = this.live_front.min(this.slots.len());
-        let gap = this.gap.min(this.slots.len() - live_front);
+        // The windows `next` and `next_back` left need no care: `slots` is the truth of what
+        // is left, and `next` takes a window only once the live front is spent and the gap
+        // stepped over (both 0 then).
+        let live_front = self.live_front.min(self.slots.len());
+        let gap = self.gap.min(self.slots.len() - live_front);
         // SAFETY: the first `live_front` slots are live (see the type).
-        unsafe { this.slots.fold_with_holes(live_front, gap, acc, f) }
+        unsafe { self.slots.fold_with_holes(live_front, gap, init, f) }
     }
 }
 
@@ -426,13 +412,14 @@ fn take_lowest_bit(mask: &mut u64) -> usize {
     lowest
 }
 
-/// Folds `f` over the live entries among `slots` (fewer than a window: the last of a fold),
-/// found by their `mask` ([`live_mask`]), stepping to each with `nth`. Testing each slot
-/// instead, a 16-entry dict with holes at random cost a mispredicted branch a hole.
+/// Folds `f` over the live entries among the first slots of `slots` that `window` covers,
+/// found by its mask, stepping to each with `nth`: the last slots of a fold (fewer than
+/// [`WINDOW`]). Testing each slot instead, a 16-entry dict with holes at random cost a
+/// mispredicted branch a hole.
 #[inline]
 fn fold_by_mask<S, B>(
     mut slots: S,
-    mut mask: u64,
+    mut window: Window,
     init: B,
     f: &mut impl FnMut(B, Live<S>) -> B,
 ) -> B
@@ -441,8 +428,7 @@ where
     S::Item: IntoIterator,
 {
     let mut acc = init;
-    while mask != 0 {
-        let ahead = take_lowest_bit(&mut mask);
+    while let Some(ahead) = window.take() {
         // Always live (the mask says so); tested all the same.
         if let Some(Some(bucket)) = slots.nth(ahead).map(|slot| slot.into_iter().next()) {
             acc = f(acc, bucket);
@@ -554,7 +540,9 @@ macro_rules! fold_live_borrowed {
                 }
                 let rest = windows.$rest();
                 match live_mask(rest) {
-                    Some((mask, _)) => fold_by_mask(rest.$each(), mask, acc, &mut f),
+                    Some((mask, left)) => {
+                        fold_by_mask(rest.$each(), Window { mask, left }, acc, &mut f)
+                    }
                     None => acc,
                 }
             }
