@@ -284,16 +284,27 @@ fn walk() -> String {
             );
             let _ = writeln!(
                 out,
-                "    so it was squeezed instead of grown: the live entries slid down over the hole,"
+                "    so it was squeezed: the live entries slid down over the hole, in order, and"
             );
             let _ = writeln!(
                 out,
-                "    in order, and each bucket of the index was given its entry's new slot (no key"
+                "    each bucket of the index was given its entry's new slot (no key hashed or"
             );
             let _ = writeln!(
                 out,
-                "    hashed or compared). Slots moved, so the keys version changed."
+                "    compared). Slots moved, so the keys version changed."
             );
+            if d.capacity() > capacity_before + holes_before {
+                let _ = writeln!(
+                    out,
+                    "    The squeeze left room for fewer appends than half the live entries, so the"
+                );
+                let _ = writeln!(
+                    out,
+                    "    array grew as well (by a quarter, at least 4 entries): capacity() {capacity_before} -> {}.",
+                    d.capacity()
+                );
+            }
         } else if slots_before == capacity_before + holes_before {
             let buckets = d.index_cells().len();
             let index = if buckets == buckets_before {

@@ -87,6 +87,7 @@ fn op() -> impl Strategy<Value = Op> {
         2 => (key, any::<u8>(), any::<u8>(), any::<u32>())
             .prop_map(|(k, a, p, v)| Op::RawEntry(k, a, p, v)),
         1 => (any::<u8>(), any::<u8>()).prop_map(|(a, m)| Op::ReserveShrink(a, m)),
+        2 => any::<u8>().prop_map(Op::Rotate),
         2 => (any::<u8>(), any::<u8>(), any::<u8>()).prop_map(|(a, b, m)| Op::Slice(a, b, m)),
         2 => (any::<u8>(), any::<u8>(), any::<u8>(), any::<u32>())
             .prop_map(|(a, b, m, add)| Op::SliceMut(a, b, m, add)),

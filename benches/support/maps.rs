@@ -292,6 +292,12 @@ pub enum Workload {
     /// Remove every other key with `swap_remove` (vdict and indexmap): the drop-in's removal
     /// that may reorder, and the peer of vdict's order-keeping `remove` in indexmap's API.
     SwapRemoveHalf,
+    /// A queue: `size` steps of inserting a new key and removing the oldest one (by key,
+    /// keeping order where the map has one), so the map keeps its size; per step. What a
+    /// cache that evicts its oldest entries does. indexmap's `shift_remove` of the oldest
+    /// moves every other entry, so from [`SHIFT_REMOVE_SAMPLED_FROM`] keys on it takes only
+    /// the first hundredth of the steps (each costs about the same).
+    Queue,
     /// Insert `size` keys, remove all but one in a thousand, then iterate the survivors;
     /// per survivor. Compare with `IterateSurvivorsFresh`.
     IterateAfterMassDelete,
@@ -308,7 +314,7 @@ pub enum Workload {
 }
 
 impl Workload {
-    pub const ALL: [Workload; 19] = [
+    pub const ALL: [Workload; 20] = [
         Workload::LookupHit,
         Workload::LookupMiss,
         Workload::InsertGrow,
@@ -322,6 +328,7 @@ impl Workload {
         Workload::RevForLoopRandomHoles,
         Workload::RemoveHalfOrdered,
         Workload::SwapRemoveHalf,
+        Workload::Queue,
         Workload::IterateAfterMassDelete,
         Workload::IterateSurvivorsFresh,
         Workload::Clone,
@@ -345,6 +352,7 @@ impl Workload {
             Workload::RevForLoopRandomHoles => "rev_for_loop_random_holes",
             Workload::RemoveHalfOrdered => "remove_half_ordered",
             Workload::SwapRemoveHalf => "swap_remove_half",
+            Workload::Queue => "queue",
             Workload::IterateAfterMassDelete | Workload::IterateSurvivorsFresh => {
                 "iterate_after_mass_delete"
             }
@@ -372,7 +380,7 @@ impl Workload {
             Workload::Reverse | Workload::SwapRemoveHalf => {
                 M::NAME == "vdict" || M::NAME == "indexmap"
             }
-            Workload::RemoveHalfOrdered => {
+            Workload::RemoveHalfOrdered | Workload::Queue => {
                 !(M::NAME == "indexmap" && size > SHIFT_REMOVE_SAMPLED_FROM * 10)
             }
             Workload::IterateAfterMassDelete => size >= 100_000,
@@ -475,12 +483,23 @@ impl Workload {
         }
     }
 
+    /// How many steps the queue workload takes on map `M`: one per key, or a hundredth of
+    /// that for indexmap from [`SHIFT_REMOVE_SAMPLED_FROM`] keys on.
+    fn queue_steps<K: BenchKey, M: BenchMap<K>>(case: &Case<K>) -> usize {
+        if M::NAME == "indexmap" && case.size() >= SHIFT_REMOVE_SAMPLED_FROM {
+            case.size() / 100
+        } else {
+            case.size()
+        }
+    }
+
     /// How many operations the routine performs on map `M`.
     pub fn elements<K: BenchKey, M: BenchMap<K>>(self, case: &Case<K>) -> usize {
         match self {
             Workload::RemoveHalfOrdered | Workload::SwapRemoveHalf => {
                 self.removals::<K, M>(case).len()
             }
+            Workload::Queue => Self::queue_steps::<K, M>(case),
             // Per live entry: what the holes cost shows as a higher price per entry.
             Workload::IterateHoles => case.size() - case.every_other.len(),
             Workload::IterateRandomHoles
@@ -537,6 +556,16 @@ impl Workload {
             Workload::SwapRemoveHalf => case.every_other.iter().fold(0, |sum, key| {
                 sum.wrapping_add(map.swap_remove(key).unwrap_or(0))
             }),
+            Workload::Queue => {
+                let steps = Self::queue_steps::<K, M>(case);
+                let (arriving, oldest) = (&case.missing[..steps], &case.keys[..steps]);
+                let mut sum = 0u64;
+                for (i, (new, old)) in arriving.iter().zip(oldest).enumerate() {
+                    map.insert(new.clone(), i as u64);
+                    sum = sum.wrapping_add(map.remove_ordered(old).unwrap_or(0));
+                }
+                sum
+            }
             Workload::Clone => {
                 let copy = black_box(map.clone());
                 copy.len() as u64

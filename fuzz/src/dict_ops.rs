@@ -206,6 +206,11 @@ pub enum Op {
     /// (`values_mut`) and twice to the tail (`iter_mut`, then its first and last by
     /// `split_first_mut` and `split_last_mut`).
     SliceMut(u8, u8, u8, u32),
+    /// Up to 31 steps of a queue that rotates: the oldest entry is removed by key and
+    /// inserted again, at the back. Its holes gather at the front, where a squeeze closes
+    /// them up by moving the rest down at once, and where positions past them are their
+    /// slots less the gap.
+    Rotate(u8),
     /// The raw entry API: `raw_entry_v1().from_hash_full` checked against `get_full`, then
     /// `raw_entry_mut_v1().from_key`, whose entry does what `action` says (occupied: insert,
     /// remove, swap_remove, move_index(p), and_modify, swap_indices(p); vacant: insert or
@@ -664,6 +669,19 @@ pub fn apply<K: Key, S: BuildHasher + Clone>(
             let present = removed.is_some();
             assert_eq!(dict.swap_remove_index(p), removed);
             expect(present, present)
+        }
+        Op::Rotate(steps) => {
+            let steps = steps % 32;
+            for _ in 0..steps {
+                let Some((k, v)) = model.shift_remove_index(0) else {
+                    break;
+                };
+                assert_eq!(dict.remove(&k), Some(v));
+                model.insert(k.clone(), v);
+                assert_eq!(dict.insert(k, v), None);
+            }
+            let moved = steps > 0 && !model.is_empty();
+            expect(moved, moved)
         }
         Op::ShiftRemoveIndex(p) => {
             let p = position(p, model.len());
