@@ -7,6 +7,10 @@
 //! against a `VecDeque` of the keys, with `check_invariants`, at sizes past those that are
 //! only ever squeezed (64 slots) and across the growth from 2-byte to 4-byte slots in the
 //! index (65,536 entries).
+//!
+//! Then an order of use, as a cache keeps it: each hit moves its key to the end, which leaves
+//! a hole and appends the entry (`Table::move_slot_to_end`) rather than shifting the entries
+//! after it, and the least recently used key is evicted from the front.
 
 use std::collections::VecDeque;
 use vdict::Dict;
@@ -119,5 +123,70 @@ fn a_queue_does_not_grow_without_bound() {
             "a queue of {size} keys made room for {most}"
         );
         dict.check_invariants().unwrap();
+    }
+}
+
+/// An order of use, as a cache keeps it: every hit moves its key to the end
+/// (`move_index(.., len - 1)`, O(1) amortised: the hole it leaves stands in for the shift),
+/// and when the dict is over `size` the least recently used key, at the front, is evicted.
+/// Checked against a `Vec` of the keys in order of use.
+fn run_order_of_use(size: usize, steps: u64, by_entry: bool) {
+    let mut dict: Dict<u64, String> = Dict::new();
+    let mut order: Vec<u64> = Vec::new();
+    let mut random = 0x2545_f491_4f6c_dd1d_u64;
+    for step in 0..steps {
+        random ^= random << 13;
+        random ^= random >> 7;
+        random ^= random << 17;
+        // Keys from a space twice the size: about half the lookups hit.
+        let key = random % (2 * size as u64);
+        let last = dict.len().saturating_sub(1);
+        match order.iter().position(|&k| k == key) {
+            Some(at) => {
+                let used = order.remove(at);
+                order.push(used);
+                if by_entry {
+                    match dict.entry(key) {
+                        vdict::Entry::Occupied(entry) => entry.move_index(last),
+                        vdict::Entry::Vacant(_) => panic!("step {step}: {key} is in the dict"),
+                    }
+                } else {
+                    let from = dict.get_index_of(&key).expect("a hit");
+                    assert_eq!(from, at, "step {step}: get_index_of({key})");
+                    dict.move_index(from, last);
+                }
+            }
+            None => {
+                dict.insert(key, key.to_string());
+                order.push(key);
+                if order.len() > size {
+                    let evicted = order.remove(0);
+                    assert_eq!(
+                        dict.shift_remove_index(0),
+                        Some((evicted, evicted.to_string())),
+                        "step {step}"
+                    );
+                }
+            }
+        }
+        if step % 61 == 0 || size < 10 {
+            if let Err(broken) = dict.check_invariants() {
+                panic!("size {size}, step {step}: {broken}");
+            }
+            assert!(dict.keys().eq(order.iter()), "size {size}, step {step}");
+        }
+    }
+    dict.check_invariants().unwrap();
+    assert!(dict.keys().eq(order.iter()), "size {size}, the end");
+    for (position, key) in order.iter().enumerate() {
+        assert_eq!(dict.get_index_of(key), Some(position));
+    }
+}
+
+#[test]
+fn an_order_of_use_moves_hits_to_the_end() {
+    for size in [1, 2, 5, 40, 100, 1000] {
+        run_order_of_use(size, 20 * size as u64 + 100, true);
+        run_order_of_use(size, 20 * size as u64 + 100, false);
     }
 }

@@ -80,6 +80,10 @@ pub trait BenchMap<K: BenchKey>: Clone {
     /// Reverses the order (vdict and indexmap; a no-op for the others, which the reverse
     /// workload does not apply to).
     fn reverse(&mut self);
+    /// Moves `key`, which is present, to the end of the order: vdict and indexmap by the raw
+    /// entry's `move_index(len - 1)` (the key by reference, as hashlink takes it), hashlink by
+    /// `to_back`; a no-op for the unordered maps, which the workload does not apply to.
+    fn move_to_end(&mut self, key: &K);
     fn len(&self) -> usize;
 }
 
@@ -92,7 +96,8 @@ macro_rules! bench_map_impl {
         swap_remove: $swap_remove:ident,
         pop_last: |$popped:ident| $pop_last:expr,
         reverse: |$reversed:ident| $reverse:expr,
-        rev_for_loop: |$backwards:ident| $rev_for_loop:expr
+        rev_for_loop: |$backwards:ident| $rev_for_loop:expr,
+        move_to_end: |$mover:ident, $moved:ident| $move_to_end:expr
     ) => {
         impl<K: BenchKey> BenchMap<K> for $map<K> {
             const NAME: &'static str = $name;
@@ -140,6 +145,10 @@ macro_rules! bench_map_impl {
                 let $reversed = self;
                 $reverse
             }
+            fn move_to_end(&mut self, key: &K) {
+                let ($mover, $moved) = (self, key);
+                $move_to_end
+            }
             fn len(&self) -> usize {
                 $map::len(self)
             }
@@ -148,23 +157,42 @@ macro_rules! bench_map_impl {
 }
 
 bench_map_impl!(VDict, "vdict", ordered: true,
-    remove_ordered: remove, remove_any: remove, swap_remove: swap_remove,
-    pop_last: |map| map.pop_last(), reverse: |map| map.reverse(),
-    rev_for_loop: |map| sum_backwards(map.values()));
+remove_ordered: remove, remove_any: remove, swap_remove: swap_remove,
+pop_last: |map| map.pop_last(), reverse: |map| map.reverse(),
+rev_for_loop: |map| sum_backwards(map.values()),
+move_to_end: |map, key| {
+    use vdict::dict::{RawEntryApiV1, RawEntryMut};
+    let last = map.len() - 1;
+    if let RawEntryMut::Occupied(entry) = map.raw_entry_mut_v1().from_key(key) {
+        entry.move_index(last);
+    }
+});
 bench_map_impl!(IndexMap, "indexmap", ordered: true,
-    remove_ordered: shift_remove, remove_any: swap_remove, swap_remove: swap_remove,
-    pop_last: |map| map.pop(), reverse: |map| map.reverse(),
-    rev_for_loop: |map| sum_backwards(map.values()));
+remove_ordered: shift_remove, remove_any: swap_remove, swap_remove: swap_remove,
+pop_last: |map| map.pop(), reverse: |map| map.reverse(),
+rev_for_loop: |map| sum_backwards(map.values()),
+move_to_end: |map, key| {
+    use indexmap::map::raw_entry_v1::{RawEntryApiV1, RawEntryMut};
+    let last = map.len() - 1;
+    if let RawEntryMut::Occupied(entry) = map.raw_entry_mut_v1().from_key(key) {
+        entry.move_index(last);
+    }
+});
 bench_map_impl!(HashbrownMap, "hashbrown", ordered: false,
     remove_ordered: remove, remove_any: remove, swap_remove: remove,
-    pop_last: |_map| None, reverse: |_map| (), rev_for_loop: |_map| 0);
+    pop_last: |_map| None, reverse: |_map| (), rev_for_loop: |_map| 0,
+    move_to_end: |_map, _key| ());
 bench_map_impl!(StdMap, "std", ordered: false,
     remove_ordered: remove, remove_any: remove, swap_remove: remove,
-    pop_last: |_map| None, reverse: |_map| (), rev_for_loop: |_map| 0);
+    pop_last: |_map| None, reverse: |_map| (), rev_for_loop: |_map| 0,
+    move_to_end: |_map, _key| ());
 bench_map_impl!(HashlinkMap, "hashlink", ordered: true,
-    remove_ordered: remove, remove_any: remove, swap_remove: remove,
-    pop_last: |map| map.pop_back(), reverse: |_map| (),
-    rev_for_loop: |map| sum_backwards(map.values()));
+remove_ordered: remove, remove_any: remove, swap_remove: remove,
+pop_last: |map| map.pop_back(), reverse: |_map| (),
+rev_for_loop: |map| sum_backwards(map.values()),
+move_to_end: |map, key| {
+    map.to_back(key);
+});
 
 /// The values `values` hands out from the back, summed by a `for` loop (`next_back` per
 /// entry).
@@ -298,6 +326,11 @@ pub enum Workload {
     /// moves every other entry, so from [`SHIFT_REMOVE_SAMPLED_FROM`] keys on it takes only
     /// the first hundredth of the steps (each costs about the same).
     Queue,
+    /// Move every key, in a random order, to the end of the order (the ordered maps): what a
+    /// cache that keeps its entries in order of use does on a hit. Per move. indexmap's
+    /// `move_index` shifts the entries after the key, so from [`SHIFT_REMOVE_SAMPLED_FROM`]
+    /// keys on it moves only the first hundredth of them.
+    MoveToEnd,
     /// Insert `size` keys, remove all but one in a thousand, then iterate the survivors;
     /// per survivor. Compare with `IterateSurvivorsFresh`.
     IterateAfterMassDelete,
@@ -314,7 +347,7 @@ pub enum Workload {
 }
 
 impl Workload {
-    pub const ALL: [Workload; 20] = [
+    pub const ALL: [Workload; 21] = [
         Workload::LookupHit,
         Workload::LookupMiss,
         Workload::InsertGrow,
@@ -329,6 +362,7 @@ impl Workload {
         Workload::RemoveHalfOrdered,
         Workload::SwapRemoveHalf,
         Workload::Queue,
+        Workload::MoveToEnd,
         Workload::IterateAfterMassDelete,
         Workload::IterateSurvivorsFresh,
         Workload::Clone,
@@ -353,6 +387,7 @@ impl Workload {
             Workload::RemoveHalfOrdered => "remove_half_ordered",
             Workload::SwapRemoveHalf => "swap_remove_half",
             Workload::Queue => "queue",
+            Workload::MoveToEnd => "move_to_end",
             Workload::IterateAfterMassDelete | Workload::IterateSurvivorsFresh => {
                 "iterate_after_mass_delete"
             }
@@ -377,6 +412,9 @@ impl Workload {
     pub fn applies<K: BenchKey, M: BenchMap<K>>(self, size: usize) -> bool {
         match self {
             Workload::PopLast | Workload::RevForLoopRandomHoles => M::ORDERED,
+            Workload::MoveToEnd => {
+                M::ORDERED && !(M::NAME == "indexmap" && size > SHIFT_REMOVE_SAMPLED_FROM * 10)
+            }
             Workload::Reverse | Workload::SwapRemoveHalf => {
                 M::NAME == "vdict" || M::NAME == "indexmap"
             }
@@ -483,8 +521,8 @@ impl Workload {
         }
     }
 
-    /// How many steps the queue workload takes on map `M`: one per key, or a hundredth of
-    /// that for indexmap from [`SHIFT_REMOVE_SAMPLED_FROM`] keys on.
+    /// How many steps the queue and move-to-end workloads take on map `M`: one per key, or a
+    /// hundredth of that for indexmap from [`SHIFT_REMOVE_SAMPLED_FROM`] keys on.
     fn queue_steps<K: BenchKey, M: BenchMap<K>>(case: &Case<K>) -> usize {
         if M::NAME == "indexmap" && case.size() >= SHIFT_REMOVE_SAMPLED_FROM {
             case.size() / 100
@@ -499,7 +537,7 @@ impl Workload {
             Workload::RemoveHalfOrdered | Workload::SwapRemoveHalf => {
                 self.removals::<K, M>(case).len()
             }
-            Workload::Queue => Self::queue_steps::<K, M>(case),
+            Workload::Queue | Workload::MoveToEnd => Self::queue_steps::<K, M>(case),
             // Per live entry: what the holes cost shows as a higher price per entry.
             Workload::IterateHoles => case.size() - case.every_other.len(),
             Workload::IterateRandomHoles
@@ -556,6 +594,13 @@ impl Workload {
             Workload::SwapRemoveHalf => case.every_other.iter().fold(0, |sum, key| {
                 sum.wrapping_add(map.swap_remove(key).unwrap_or(0))
             }),
+            Workload::MoveToEnd => {
+                let steps = Self::queue_steps::<K, M>(case);
+                for key in &case.shuffled[..steps] {
+                    map.move_to_end(key);
+                }
+                map.len() as u64
+            }
             Workload::Queue => {
                 let steps = Self::queue_steps::<K, M>(case);
                 let (arriving, oldest) = (&case.missing[..steps], &case.keys[..steps]);

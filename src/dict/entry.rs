@@ -355,7 +355,8 @@ impl<'a, K, V> VacantEntry<'a, K, V> {
 /// Positional moves of a present entry (indexmap's, on its `OccupiedEntry` and
 /// `IndexedEntry`).
 impl<K, V> OccupiedEntry<'_, K, V> {
-    /// Moves the entry to position `to`, shifting the entries between by one. O(n). Bumps
+    /// Moves the entry to position `to`, shifting the entries between by one. O(n), except
+    /// to the last position, `len - 1`: O(1) amortised (see [`Dict::move_index`](crate::Dict::move_index)). Bumps
     /// both tags if it moves. Panics if `to` is out of bounds.
     pub fn move_index(self, to: usize) {
         let len = self.table.len();
@@ -363,6 +364,14 @@ impl<K, V> OccupiedEntry<'_, K, V> {
             to < len,
             "vdict: move_index: index out of bounds: the len is {len} but the index is {to}"
         );
+        if to + 1 == len {
+            // To the end: no need to know where from (a position past a hole is a rank
+            // query), only whether it is there already.
+            if self.table.move_slot_to_end(self.found.slot) {
+                self.tags.keys_changed();
+            }
+            return;
+        }
         let from = self.index();
         if from != to {
             self.table.move_position(from, to);

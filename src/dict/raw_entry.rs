@@ -385,8 +385,8 @@ impl<'a, K, V, S> RawOccupiedEntryMut<'a, K, V, S> {
         self.entry.shift_remove_entry()
     }
 
-    /// Moves the entry to position `to`, shifting those between by one. O(n). Panics if `to`
-    /// is out of bounds.
+    /// Moves the entry to position `to`, shifting those between by one. O(n), except to the
+    /// last position: O(1) amortised. Panics if `to` is out of bounds.
     pub fn move_index(self, to: usize) {
         self.entry.move_index(to)
     }

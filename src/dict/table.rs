@@ -644,7 +644,8 @@ impl<K, V> Table<K, V> {
     /// Makes room for one more entry in a full entries array: squeezes out the holes if they
     /// are at least an eighth of it (so the next squeeze is at least that many appends
     /// away), else grows it (by [`entries_growth`](Table::entries_growth)), widening the
-    /// index's slots if the new capacity calls for it. Slots move only in the first case.
+    /// index's slots if the new capacity calls for it. Slots move only in the first case,
+    /// and the answer says whether they did.
     ///
     /// A squeeze that leaves room for fewer appends than half the live entries grows the
     /// array too. Without that, a queue (insert at the back, remove the oldest) of 1,000 keys
@@ -652,7 +653,7 @@ impl<K, V> Table<K, V> {
     /// instructions a step amortised of its 401 (callgrind, u64 keys); growing once, it
     /// squeezes every 616 steps. What it costs: such a dict holds up to about twice its live
     /// entries (`tests/queue.rs`), where it held 1.3 times.
-    fn make_room(&mut self) {
+    fn make_room(&mut self) -> bool {
         let len = self.entries.len();
         let holes = len - self.used;
         if holes > 0 && holes * 8 >= len {
@@ -665,11 +666,13 @@ impl<K, V> Table<K, V> {
                     .reserve_exact(self.entries_growth(len) - self.used);
                 self.fit_index_width();
             }
+            true
         } else {
             self.entries.reserve_exact(self.entries_growth(len) - len);
             self.fit_index_width();
             // Holes kept in an array that may now be too big to scan for positions.
             self.positions_follow_holes();
+            false
         }
     }
 
@@ -1069,19 +1072,25 @@ impl<K, V> Table<K, V> {
             self.positions.mark_hole(slot);
             self.trim_trailing_holes();
         } else {
-            if slot < self.live_prefix {
-                if slot + 1 != self.live_prefix {
-                    // A hole before the live prefix's end, not touching the gap: it starts
-                    // a gap of its own, and the old gap's holes are left behind as scattered
-                    // ones.
-                    self.gap_end = slot + 1;
-                }
-                self.live_prefix = slot;
-            } else if slot == self.gap_end {
+            self.hole_before_the_end(slot);
+        }
+    }
+
+    /// The bookkeeping of a hole just made at `slot`, which is not the last slot: the live
+    /// prefix, the gap and the positions.
+    #[inline(always)]
+    fn hole_before_the_end(&mut self, slot: usize) {
+        if slot < self.live_prefix {
+            if slot + 1 != self.live_prefix {
+                // A hole before the live prefix's end, not touching the gap: it starts a gap
+                // of its own, and the old gap's holes are left behind as scattered ones.
                 self.gap_end = slot + 1;
             }
-            self.positions.hole_made(slot, self.entries.capacity());
+            self.live_prefix = slot;
+        } else if slot == self.gap_end {
+            self.gap_end = slot + 1;
         }
+        self.positions.hole_made(slot, self.entries.capacity());
     }
 
     /// After a change that may have left holes or grown the entries array: the positions get
@@ -1429,6 +1438,13 @@ impl<K, V> Table<K, V> {
     /// (indexmap 47.1; `examples/profile_api <map> move_index 1000`); `shift_insert(0, ..)` of
     /// 100,000, 53.8 -> 24.8 (indexmap 24.8).
     pub(crate) fn move_position(&mut self, from: usize, to: usize) {
+        if to + 1 == self.used {
+            let slot = self
+                .slot_of_position(from)
+                .expect("vdict: move_position's positions are in bounds");
+            self.move_slot_to_end(slot);
+            return;
+        }
         if from == to {
             return;
         }
@@ -1442,6 +1458,44 @@ impl<K, V> Table<K, V> {
         } else {
             entries[to..=from].rotate_right(1);
         }
+    }
+
+    /// Moves the live entry in `slot` to the end of the order: the slot becomes a hole, the
+    /// entry is appended, and its bucket in the index gets the new slot (found by one probe
+    /// of its stored hash, comparing slots). O(1) amortised, where moving it by shifting the
+    /// entries after it down one, as indexmap's `move_index(i, len - 1)` does, is O(n): the
+    /// hole stands in for the shift. What a cache that keeps its entries in order of use does
+    /// on every hit. Then, as after a removal, the gap slides or the holes are squeezed
+    /// ([`compact_if_sparse`](Table::compact_if_sparse)). Returns whether it moved (not if
+    /// it was the last already). Calls no user code.
+    pub(crate) fn move_slot_to_end(&mut self, mut slot: usize) -> bool {
+        debug_assert!(self.entries[slot].is_some(), "vdict: moving a hole");
+        if slot + 1 == self.entries.len() {
+            // The last slot holds the last entry.
+            return false;
+        }
+        if self.entries.len() == self.entries.capacity() {
+            // A squeeze keeps the order and drops the holes: the entry's slot then is the
+            // number of live entries before it. (Counted here, O(n), only when the array is
+            // full, as often as a squeeze, which is O(n) too.)
+            let holes_before = self.entries[..slot].iter().filter(|e| e.is_none()).count();
+            if self.make_room() {
+                slot -= holes_before;
+            }
+        }
+        let to = self.entries.len();
+        let hash = hash_at(&self.entries, slot);
+        with_index!(&mut self.index, table => {
+            *table
+                .find_mut(hash, |stored| stored.get() == slot)
+                .unwrap_or_else(|| slot_missing_from_index(slot)) = SlotWord::new(to);
+        });
+        let moved = self.entries[slot].take();
+        self.hole_before_the_end(slot);
+        self.entries.push(moved);
+        self.positions.mark_live(to);
+        self.compact_if_sparse();
+        true
     }
 
     /// The slot of the live entry at `position` from the flat table of positions, with no

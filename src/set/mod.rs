@@ -258,8 +258,8 @@ impl<T, S> Set<T, S> {
             .map(|(element, ())| element)
     }
 
-    /// Moves the element at `from` to `to`, shifting those between. O(n). Panics if either
-    /// is out of bounds.
+    /// Moves the element at `from` to `to`, shifting those between. O(n), except to the last
+    /// position: O(1) amortised. Panics if either is out of bounds.
     pub fn move_index(&mut self, from: usize, to: usize) {
         self.map.move_index(from, to);
     }
