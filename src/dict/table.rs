@@ -1427,7 +1427,9 @@ impl<K, V> Table<K, V> {
     }
 
     /// Moves the live entry at position `from` to position `to`, shifting the entries
-    /// between by one. O(n). Both must be in bounds. Calls no user code.
+    /// between by one. O(n), except to the last position, which
+    /// [`move_slot_to_end`](Table::move_slot_to_end) reaches in O(1) amortised. Both must be
+    /// in bounds. Calls no user code.
     ///
     /// After a squeeze (positions are slots then), the index is renumbered in place, as
     /// indexmap does: the moved entry's bucket is found first (before another takes its
