@@ -156,28 +156,28 @@ macro_rules! bench_map_impl {
     };
 }
 
+/// `move_index(len - 1)` through the raw entry, the key by reference: the same code for
+/// vdict and indexmap, whose raw entry APIs match, each from its own `module`.
+macro_rules! move_to_end_by_raw_entry {
+    ($map:ident, $key:ident, $module:path) => {{
+        use $module::{RawEntryApiV1, RawEntryMut};
+        let last = $map.len() - 1;
+        if let RawEntryMut::Occupied(entry) = $map.raw_entry_mut_v1().from_key($key) {
+            entry.move_index(last);
+        }
+    }};
+}
+
 bench_map_impl!(VDict, "vdict", ordered: true,
-remove_ordered: remove, remove_any: remove, swap_remove: swap_remove,
-pop_last: |map| map.pop_last(), reverse: |map| map.reverse(),
-rev_for_loop: |map| sum_backwards(map.values()),
-move_to_end: |map, key| {
-    use vdict::dict::{RawEntryApiV1, RawEntryMut};
-    let last = map.len() - 1;
-    if let RawEntryMut::Occupied(entry) = map.raw_entry_mut_v1().from_key(key) {
-        entry.move_index(last);
-    }
-});
+    remove_ordered: remove, remove_any: remove, swap_remove: swap_remove,
+    pop_last: |map| map.pop_last(), reverse: |map| map.reverse(),
+    rev_for_loop: |map| sum_backwards(map.values()),
+    move_to_end: |map, key| move_to_end_by_raw_entry!(map, key, vdict::dict));
 bench_map_impl!(IndexMap, "indexmap", ordered: true,
-remove_ordered: shift_remove, remove_any: swap_remove, swap_remove: swap_remove,
-pop_last: |map| map.pop(), reverse: |map| map.reverse(),
-rev_for_loop: |map| sum_backwards(map.values()),
-move_to_end: |map, key| {
-    use indexmap::map::raw_entry_v1::{RawEntryApiV1, RawEntryMut};
-    let last = map.len() - 1;
-    if let RawEntryMut::Occupied(entry) = map.raw_entry_mut_v1().from_key(key) {
-        entry.move_index(last);
-    }
-});
+    remove_ordered: shift_remove, remove_any: swap_remove, swap_remove: swap_remove,
+    pop_last: |map| map.pop(), reverse: |map| map.reverse(),
+    rev_for_loop: |map| sum_backwards(map.values()),
+    move_to_end: |map, key| move_to_end_by_raw_entry!(map, key, indexmap::map::raw_entry_v1));
 bench_map_impl!(HashbrownMap, "hashbrown", ordered: false,
     remove_ordered: remove, remove_any: remove, swap_remove: remove,
     pop_last: |_map| None, reverse: |_map| (), rev_for_loop: |_map| 0,
