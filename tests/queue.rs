@@ -190,3 +190,53 @@ fn an_order_of_use_moves_hits_to_the_end() {
         run_order_of_use(size, 20 * size as u64 + 100, false);
     }
 }
+
+/// Queue steps, moves to the end and removals anywhere, mixed at random on a dict of a few
+/// hundred keys (past the 64 slots below which the table only squeezes, so its gap slides
+/// too), against an `IndexMap` doing the same with `shift_remove` and `move_index`.
+#[test]
+fn queue_moves_and_removals_mixed_match_indexmap() {
+    let mut dict: Dict<u64, u64> = Dict::new();
+    let mut model: indexmap::IndexMap<u64, u64> = indexmap::IndexMap::new();
+    let mut random = 0x9e37_79b9_7f4a_7c15_u64;
+    let mut next_key = 0u64;
+    for step in 0..40_000u64 {
+        random ^= random << 13;
+        random ^= random >> 7;
+        random ^= random << 17;
+        let len = model.len();
+        let choice = random % 8;
+        if len < 300 || choice < 2 {
+            dict.insert(next_key, step);
+            model.insert(next_key, step);
+            next_key += 1;
+        } else if choice < 4 {
+            // The oldest out.
+            assert_eq!(dict.shift_remove_index(0), model.shift_remove_index(0));
+        } else if choice < 6 {
+            // A random key to the end, by position or by entry.
+            let from = (random >> 8) as usize % len;
+            let key = *model.get_index(from).unwrap().0;
+            model.move_index(from, len - 1);
+            if choice == 4 {
+                dict.move_index(from, len - 1);
+            } else if let vdict::Entry::Occupied(entry) = dict.entry(key) {
+                entry.move_index(len - 1);
+            }
+        } else {
+            // A random key removed, keeping order.
+            let key = *model.get_index((random >> 8) as usize % len).unwrap().0;
+            assert_eq!(dict.remove(&key), model.shift_remove(&key));
+        }
+        if step % 97 == 0 {
+            if let Err(broken) = dict.check_invariants() {
+                panic!("step {step}: {broken}");
+            }
+            assert!(dict.iter().eq(model.iter()), "step {step}: order");
+            let len = model.len();
+            for position in [0, len / 4, len / 2, len - 1] {
+                assert_eq!(dict.get_index(position), model.get_index(position));
+            }
+        }
+    }
+}
