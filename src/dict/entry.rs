@@ -367,7 +367,10 @@ impl<K, V> OccupiedEntry<'_, K, V> {
         if to + 1 == len {
             // To the end: no need to know where from (a position past a hole is a rank
             // query), only whether it is there already.
-            if self.table.move_slot_to_end(self.found.slot) {
+            if self
+                .table
+                .move_slot_to_end(self.found.slot, Some(self.found.bucket))
+            {
                 self.tags.keys_changed();
             }
             return;

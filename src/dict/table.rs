@@ -1446,7 +1446,7 @@ impl<K, V> Table<K, V> {
             let slot = self
                 .slot_of_position(from)
                 .expect("vdict: move_position's positions are in bounds");
-            self.move_slot_to_end(slot);
+            self.move_slot_to_end(slot, None);
             return;
         }
         if from == to {
@@ -1465,14 +1465,15 @@ impl<K, V> Table<K, V> {
     }
 
     /// Moves the live entry in `slot` to the end of the order: the slot becomes a hole, the
-    /// entry is appended, and its bucket in the index gets the new slot (found by one probe
-    /// of its stored hash, comparing slots). O(1) amortised, where moving it by shifting the
+    /// entry is appended, and its bucket in the index gets the new slot: `bucket`, if the
+    /// caller knows it (an occupied entry does), else found by one probe of the entry's stored
+    /// hash, comparing slots. O(1) amortised, where moving it by shifting the
     /// entries after it down one, as indexmap's `move_index(i, len - 1)` does, is O(n): the
     /// hole stands in for the shift. What a cache that keeps its entries in order of use does
     /// on every hit. Then, as after a removal, the gap slides or the holes are squeezed
     /// ([`compact_if_sparse`](Table::compact_if_sparse)). Returns whether it moved (not if
     /// it was the last already). Calls no user code.
-    pub(crate) fn move_slot_to_end(&mut self, mut slot: usize) -> bool {
+    pub(crate) fn move_slot_to_end(&mut self, mut slot: usize, mut bucket: Option<usize>) -> bool {
         debug_assert!(self.entries[slot].is_some(), "vdict: moving a hole");
         if slot + 1 == self.entries.len() {
             // The last slot holds the last entry.
@@ -1486,13 +1487,18 @@ impl<K, V> Table<K, V> {
             if self.make_room() {
                 slot -= holes_before;
             }
+            // Making room may have rebuilt the index at a wider slot width, which puts the
+            // slots in other buckets.
+            bucket = None;
         }
         let to = self.entries.len();
         let hash = hash_at(&self.entries, slot);
         with_index!(&mut self.index, table => {
-            *table
-                .find_mut(hash, |stored| stored.get() == slot)
-                .unwrap_or_else(|| slot_missing_from_index(slot)) = SlotWord::new(to);
+            let held = match bucket {
+                Some(bucket) => table.get_bucket_mut(bucket).filter(|held| held.get() == slot),
+                None => table.find_mut(hash, |stored| stored.get() == slot),
+            };
+            *held.unwrap_or_else(|| slot_missing_from_index(slot)) = SlotWord::new(to);
         });
         let moved = self.entries[slot].take();
         self.hole_before_the_end(slot);
