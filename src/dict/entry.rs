@@ -356,8 +356,9 @@ impl<'a, K, V> VacantEntry<'a, K, V> {
 /// `IndexedEntry`).
 impl<K, V> OccupiedEntry<'_, K, V> {
     /// Moves the entry to position `to`, shifting the entries between by one. O(n), except
-    /// to the last position, `len - 1`: O(1) amortised (see [`Dict::move_index`](crate::Dict::move_index)). Bumps
-    /// both tags if it moves. Panics if `to` is out of bounds.
+    /// to the last position, `len - 1`: O(1) amortised (see
+    /// [`Dict::move_index`](crate::Dict::move_index)). Bumps both tags if it moves. Panics if
+    /// `to` is out of bounds.
     pub fn move_index(self, to: usize) {
         let len = self.table.len();
         assert!(
