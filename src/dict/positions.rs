@@ -271,6 +271,21 @@ impl<K, V, S> Dict<K, V, S> {
     /// d.move_index(0, 2);
     /// assert_eq!(d.keys().copied().collect::<Vec<_>>(), ["b", "c", "a"]);
     /// ```
+    ///
+    /// A cache kept in order of use moves each hit to the end (through its entry, which also
+    /// spares asking the key's position) and evicts from the front:
+    ///
+    /// ```
+    /// use vdict::{Dict, Entry};
+    ///
+    /// let mut recent = Dict::from([("a", 1), ("b", 2), ("c", 3)]);
+    /// let last = recent.len() - 1;
+    /// if let Entry::Occupied(hit) = recent.entry("a") {
+    ///     hit.move_index(last); // O(1) amortised: to the end
+    /// }
+    /// assert_eq!(recent.shift_remove_index(0), Some(("b", 2))); // the least recently used
+    /// assert_eq!(recent.keys().copied().collect::<Vec<_>>(), ["c", "a"]);
+    /// ```
     pub fn move_index(&mut self, from: usize, to: usize) {
         let len = self.len();
         assert!(
