@@ -1,52 +1,17 @@
 //! What a dict used as a queue holds on the heap: its squeezes grow the entries array when they
 //! would leave room for fewer appends than half the live entries (`Table::make_room`), so a
-//! queue never squeezes often, and this bounds what that growth costs. Measured with a
-//! counting allocator, in a test binary of its own so that nothing else allocates meanwhile.
+//! queue never squeezes often, and this bounds what that growth costs. Measured with the
+//! counting allocator the report's memory table uses (`examples/support/counting_alloc.rs`),
+//! in a test binary of its own so that nothing else allocates meanwhile.
 
-use std::alloc::{GlobalAlloc, Layout, System};
-use std::sync::atomic::{AtomicUsize, Ordering};
+#[path = "../examples/support/counting_alloc.rs"]
+mod counting_alloc;
+
+use counting_alloc::{live_bytes, Counting};
 use vdict::Dict;
-
-/// The system allocator, counting live bytes.
-struct Counting;
-
-static LIVE_BYTES: AtomicUsize = AtomicUsize::new(0);
-
-// SAFETY: every method forwards to `System` with the caller's arguments unchanged, so the
-// caller's obligations are `System`'s; the counter is only arithmetic on the side.
-unsafe impl GlobalAlloc for Counting {
-    unsafe fn alloc(&self, layout: Layout) -> *mut u8 {
-        // SAFETY: forwarded as is; see the impl's comment.
-        let ptr = unsafe { System.alloc(layout) };
-        if !ptr.is_null() {
-            LIVE_BYTES.fetch_add(layout.size(), Ordering::Relaxed);
-        }
-        ptr
-    }
-
-    unsafe fn dealloc(&self, ptr: *mut u8, layout: Layout) {
-        // SAFETY: forwarded as is; see the impl's comment.
-        unsafe { System.dealloc(ptr, layout) };
-        LIVE_BYTES.fetch_sub(layout.size(), Ordering::Relaxed);
-    }
-
-    unsafe fn realloc(&self, ptr: *mut u8, layout: Layout, new_size: usize) -> *mut u8 {
-        // SAFETY: forwarded as is; see the impl's comment.
-        let new = unsafe { System.realloc(ptr, layout, new_size) };
-        if !new.is_null() {
-            LIVE_BYTES.fetch_sub(layout.size(), Ordering::Relaxed);
-            LIVE_BYTES.fetch_add(new_size, Ordering::Relaxed);
-        }
-        new
-    }
-}
 
 #[global_allocator]
 static ALLOCATOR: Counting = Counting;
-
-fn live_bytes() -> usize {
-    LIVE_BYTES.load(Ordering::Relaxed)
-}
 
 /// A queue of `size` keys, run for ten times its length, holds at most twice the heap of a
 /// dict of the same keys built by inserts (whose entries array has its growth's slack).

@@ -19,6 +19,8 @@
 //! - `versions.rs`: the dict's two version tags through a short session of edits.
 //! - `warm.rs`: holds glibc's freed memory warm, so every map is timed on reused pages.
 
+#[path = "../support/counting_alloc.rs"]
+mod counting_alloc;
 mod dict;
 mod json;
 mod load;
@@ -35,7 +37,7 @@ mod versions;
 mod warm;
 
 #[global_allocator]
-static ALLOCATOR: memory::Counting = memory::Counting;
+static ALLOCATOR: counting_alloc::Counting = counting_alloc::Counting;
 
 use json::Row;
 

@@ -1,59 +1,25 @@
 //! The memory table: heap bytes per entry of each map holding `n` entries `u64 -> u64`, built
 //! by inserting one at a time (so each map's own growth policy decides its capacity).
 //!
-//! Measured, not computed: the report's global allocator ([`Counting`]) keeps a running total
-//! of live heap bytes; a map's size is the total after building it minus the total before.
-//! Nothing else allocates in between (the keys are `u64`s, made on the fly).
+//! Measured, not computed: the report's global allocator (`Counting`, in
+//! `support/counting_alloc.rs`) keeps a running total of live heap bytes; a map's size is the
+//! total after building it minus the total before. Nothing else allocates in between (the keys
+//! are `u64`s, made on the fly).
 
+use crate::counting_alloc::live_bytes;
 use crate::json::Row;
 use crate::Options;
-use std::alloc::{GlobalAlloc, Layout, System};
-use std::sync::atomic::{AtomicUsize, Ordering};
 
 use crate::maps::{BenchKey, BenchMap, HashbrownMap, IndexMap, StdMap, VDict};
 
-/// The system allocator, counting live bytes.
-pub struct Counting;
-
-static LIVE_BYTES: AtomicUsize = AtomicUsize::new(0);
-
-// SAFETY: every method forwards to `System` with the caller's arguments unchanged, so the
-// caller's obligations are `System`'s; the counter is only arithmetic on the side.
-unsafe impl GlobalAlloc for Counting {
-    unsafe fn alloc(&self, layout: Layout) -> *mut u8 {
-        // SAFETY: forwarded as is; see the impl's comment.
-        let ptr = unsafe { System.alloc(layout) };
-        if !ptr.is_null() {
-            LIVE_BYTES.fetch_add(layout.size(), Ordering::Relaxed);
-        }
-        ptr
-    }
-
-    unsafe fn dealloc(&self, ptr: *mut u8, layout: Layout) {
-        // SAFETY: forwarded as is; see the impl's comment.
-        unsafe { System.dealloc(ptr, layout) };
-        LIVE_BYTES.fetch_sub(layout.size(), Ordering::Relaxed);
-    }
-
-    unsafe fn realloc(&self, ptr: *mut u8, layout: Layout, new_size: usize) -> *mut u8 {
-        // SAFETY: forwarded as is; see the impl's comment.
-        let new = unsafe { System.realloc(ptr, layout, new_size) };
-        if !new.is_null() {
-            LIVE_BYTES.fetch_sub(layout.size(), Ordering::Relaxed);
-            LIVE_BYTES.fetch_add(new_size, Ordering::Relaxed);
-        }
-        new
-    }
-}
-
 /// Heap bytes per entry of a map `M` built by `n` inserts.
 fn bytes_per_entry<M: BenchMap<u64>>(n: usize) -> f64 {
-    let before = LIVE_BYTES.load(Ordering::Relaxed);
+    let before = live_bytes();
     let mut map = M::with_capacity(0);
     for i in 0..n as u64 {
         map.insert(u64::make(i), i);
     }
-    let bytes = LIVE_BYTES.load(Ordering::Relaxed) - before;
+    let bytes = live_bytes() - before;
     assert_eq!(map.len(), n);
     drop(map);
     bytes as f64 / n as f64

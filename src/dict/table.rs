@@ -658,24 +658,22 @@ impl<K, V> Table<K, V> {
     fn make_room(&mut self) -> bool {
         let len = self.entries.len();
         let holes = len - self.used;
-        if holes > 0 && holes * 8 >= len {
+        let squeezed = holes > 0 && holes * 8 >= len;
+        if squeezed {
             self.squeeze();
-            if holes * 2 < self.used {
-                // The squeeze left room for fewer appends than half the live entries: grow
-                // as well, so that a dict whose removals keep pace with its inserts (a
-                // queue, a cache that evicts) squeezes at most once per that many appends.
-                self.entries
-                    .reserve_exact(self.entries_growth(len) - self.used);
-                self.fit_index_width();
+            // The squeeze left room for `holes` appends. If that is fewer than half the live
+            // entries, grow as well, so that a dict whose removals keep pace with its inserts
+            // (a queue, a cache that evicts) squeezes at most once per that many appends.
+            if holes * 2 >= self.used {
+                return true;
             }
-            true
-        } else {
-            self.entries.reserve_exact(self.entries_growth(len) - len);
-            self.fit_index_width();
-            // Holes kept in an array that may now be too big to scan for positions.
-            self.positions_follow_holes();
-            false
         }
+        self.entries
+            .reserve_exact(self.entries_growth(len) - self.entries.len());
+        self.fit_index_width();
+        // Holes kept in an array that may now be too big to scan for positions.
+        self.positions_follow_holes();
+        squeezed
     }
 
     /// The capacity a full entries array of `len` entries grows to: a quarter more
@@ -757,8 +755,7 @@ impl<K, V> Table<K, V> {
     /// it move down by one memmove, and each slot past it in the index by the gap's length,
     /// with no renumbering table (see [`close_gap`]).
     fn squeeze(&mut self) {
-        let holes = self.entries.len() - self.used;
-        if holes != 0 && self.gap_end.wrapping_sub(self.live_prefix) == holes {
+        if self.only_gap().is_some() {
             let (start, end) = (self.live_prefix, self.gap_end);
             with_index!(&mut self.index, table => close_gap(table, &mut self.entries, start, end));
         } else {
@@ -1492,14 +1489,15 @@ impl<K, V> Table<K, V> {
             bucket = None;
         }
         let to = self.entries.len();
-        let hash = hash_at(&self.entries, slot);
-        with_index!(&mut self.index, table => {
-            let held = match bucket {
-                Some(bucket) => table.get_bucket_mut(bucket).filter(|held| held.get() == slot),
-                None => table.find_mut(hash, |stored| stored.get() == slot),
-            };
-            *held.unwrap_or_else(|| slot_missing_from_index(slot)) = SlotWord::new(to);
-        });
+        match bucket {
+            Some(bucket) => with_index!(&mut self.index, table => {
+                *table
+                    .get_bucket_mut(bucket)
+                    .filter(|held| held.get() == slot)
+                    .unwrap_or_else(|| slot_missing_from_index(slot)) = SlotWord::new(to);
+            }),
+            None => self.rename_slot(slot, to),
+        }
         let moved = self.entries[slot].take();
         self.hole_before_the_end(slot);
         self.entries.push(moved);
