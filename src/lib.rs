@@ -104,7 +104,7 @@
 //! random operation sequences compared against `indexmap`. See README.md for the commands.
 
 // Four places use `unsafe`, each allowed where it is and each measured to pay (numbers beside
-// them): `live_entry` in `dict/table.rs` reads the entry whose slot the index holds without
+// them): `live_entry` in `dict/table/mod.rs` reads the entry whose slot the index holds without
 // a bounds check or a hole test; `LiveEntries` in `dict/iter.rs` (with `FoldLive` beside it)
 // iterates a dict with no holes, and the live prefix of one with holes, without testing each
 // slot; `Dict::get_index` in `dict/positions.rs` reads a position of a dict with no holes

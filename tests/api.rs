@@ -392,7 +392,7 @@ fn holes_never_exceed_twice_the_live_entries_after_a_removal() {
     // Removal patterns that leave holes everywhere: every other key, two of every three, and
     // from the front. After each removal the entries array holds at most two holes per live
     // entry (plus the few a small dict keeps; the holes an iteration tests are fewer still:
-    // see `table.rs`), and the compaction in place keeps every key reachable.
+    // see `src/dict/table/holes.rs`), and the compaction in place keeps every key reachable.
     for (size, keep_every) in [(1_000u64, 2u64), (3_000, 3), (500, 1_000), (40, 2)] {
         let mut d: Dict<u64, u64> = (0..size).map(|i| (i, i)).collect();
         for i in (0..size).filter(|i| i % keep_every != 0) {

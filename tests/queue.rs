@@ -2,7 +2,7 @@
 //! the dict keeps its size while every entry it holds is replaced, again and again. This is
 //! what a cache that evicts its oldest entries does, and the pattern that exercises two
 //! shortcuts of the table: when every hole is in the gap at the front, a squeeze closes the
-//! gap by moving the rest down at once (`close_gap` in `src/dict/table.rs`), and a position
+//! gap by moving the rest down at once (`close_gap` in `src/dict/table/holes.rs`), and a position
 //! past the gap is its slot less the gap's length, with no rank structure. Each run is checked
 //! against a `VecDeque` of the keys, with `check_invariants`, at sizes past those that are
 //! only ever squeezed (64 slots) and across the growth from 2-byte to 4-byte slots in the

@@ -24,7 +24,7 @@ pub enum Entry<'a, K, V> {
 //
 // Its slot names a live entry for as long as it exists, which its reads and writes rely on
 // (they skip the bounds check and the hole test): every `Found` it is made with comes from a
-// probe of the index (which holds only live slots: see `live_entry` in table.rs) or from
+// probe of the index (which holds only live slots: see `live_entry` in table/mod.rs) or from
 // `Table::found_of_slot`, which reads the slot's entry first; the entry holds the table's only
 // borrow; and of its methods, those that take `&mut self` change a value or a key in place,
 // never making a hole or moving an entry (the ones that remove or move take `self`).

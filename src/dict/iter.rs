@@ -4,7 +4,7 @@
 //! entries remain, so all of them are exact-size, double-ended and fused. The holes a walk
 //! must test are never more than half as many as the live entries, and the others lie in one
 //! run after the live prefix, the table's *gap*, which the borrowing iterators step over (the
-//! table compacts and slides to keep it so; see `table.rs`).
+//! table compacts and slides to keep it so; see `table/holes.rs`).
 //!
 //! [`LiveEntries`] does the walking for any underlying iterator of entry slots; the public
 //! iterators below are thin maps over it. Over a dict with no holes (one that never had a

@@ -1,6 +1,6 @@
 //! `Dict`: the public, safe façade over the compact table.
 //!
-//! The table (`table.rs`) knows cells, entries and hashes. This file adds what a user sees:
+//! The table (`table/`) knows cells, entries and hashes. This file adds what a user sees:
 //! the hasher, lookups by any `Equivalent` form of the key, and the two version tags, bumped by the rules on
 //! [`Dict`]. Every method here follows one pattern: hash the key (user code), find it (user
 //! code: `Eq`), then change the table (no user code), then bump the versions; anything that

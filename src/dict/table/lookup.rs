@@ -1,0 +1,389 @@
+//! Finding a key: the probes behind every lookup, removal by key and entry.
+//!
+//! Each probe asks the index (hashbrown's `HashTable` of slots) for the buckets whose control
+//! byte matches the hash sought, reads the entry each one names (without a bounds check or a
+//! hole test: see [`live_entry`]), and asks the caller's closure whether its key is the one
+//! sought: the infallible forms for `Eq` keys, the fallible ones for an interpreter's own
+//! equality, which may fail and is shown only keys whose full stored hash matches.
+//!
+//! For keys that are plain words the probe of a 2-byte-slot index is inline and a wider one
+//! out of line, so that a user's loop holds one probe loop, small enough to inline (see
+//! [`Table::find`]).
+
+use super::*;
+
+impl<K, V> Table<K, V> {
+    /// Finds the live entry whose stored hash is `hash` and whose key `is_key` accepts.
+    ///
+    /// For plain-word keys (see `is_plain_word`) this and the other lookups probe a
+    /// 2-byte-slot index inline and a wider one out of line, so that a caller holds one
+    /// probe loop, not three: small enough for the compiler to inline a lookup into a
+    /// user's loop, as it inlines hashbrown's. Measured (plain caller, 1,000 `u64` keys,
+    /// INTERNALS.md §7): 44 instructions a hit and 37 a miss, against 56 and 48 with all
+    /// three widths inline, which kept `get` out of line; on the clock hits 20-30% faster.
+    /// Past 65,536 entries the call is the price: the same probe called rather than inlined
+    /// measured 1.3-1.5 x on the clock (INTERNALS.md, "The goals it does not meet"), as
+    /// indexmap's lookup, never inlined, pays too. The out-of-line half takes the caller's `is_key` as it is:
+    /// building the probe's closure before the call put enough set-up in the caller to keep
+    /// it from being inlined.
+    ///
+    /// Other keys keep every width inline: hashing a string or comparing one is a call, so
+    /// their lookup is never small enough to inline, and a second call for a wide index
+    /// cost 30 instructions a hit (1,000,000 `String` keys: 154 against 124).
+    #[inline]
+    pub(crate) fn find(
+        &self,
+        hash: SoughtHash,
+        mut is_key: impl FnMut(&K) -> bool,
+    ) -> Option<Found> {
+        match &self.index {
+            Index::Narrow(table) => probe_bucket(table, &self.entries, hash, &mut is_key),
+            index if !is_plain_word::<K>() => {
+                with_index!(index, table => probe_bucket(table, &self.entries, hash, &mut is_key))
+            }
+            _ => self.find_in_wide_index(hash, is_key),
+        }
+    }
+
+    /// [`find`](Table::find) in a 4- or 8-byte-slot index, out of line.
+    ///
+    /// Each out-of-line half probes a 4-byte-slot index in place and leaves an 8-byte one
+    /// (past 2^32 entries) to a cold call that serves any width. Probing both widths in place
+    /// made the half test the width twice and hold more registers: callgrind, 100,000 u64
+    /// keys, `get` from a caller's loop, 55.5 -> 52.5 instructions a hit, 50.1 -> 47.2 a miss.
+    #[inline(never)]
+    fn find_in_wide_index(
+        &self,
+        hash: SoughtHash,
+        mut is_key: impl FnMut(&K) -> bool,
+    ) -> Option<Found> {
+        match &self.index {
+            Index::Wide(table) => probe_bucket(table, &self.entries, hash, &mut is_key),
+            _ => self.find_in_any_index(hash, is_key),
+        }
+    }
+
+    /// [`find`](Table::find) in an index of any width, out of line and cold.
+    #[cold]
+    #[inline(never)]
+    fn find_in_any_index(
+        &self,
+        hash: SoughtHash,
+        mut is_key: impl FnMut(&K) -> bool,
+    ) -> Option<Found> {
+        with_index!(&self.index, table => probe_bucket(table, &self.entries, hash, &mut is_key))
+    }
+
+    /// [`find`](Table::find) with an equality that may fail: `is_key` is asked only about
+    /// entries whose stored hash is `hash` (whatever the key type: the caller's equality may
+    /// have side effects, so it must not see keys that merely share 7 bits), and its first
+    /// error ends the probe and comes back unchanged. Changes nothing.
+    pub(crate) fn find_fallible<E>(
+        &self,
+        hash: SoughtHash,
+        mut is_key: impl FnMut(&K) -> Result<bool, E>,
+    ) -> Result<Option<Found>, E> {
+        let entries = &self.entries;
+        let mut failure = None;
+        let mut compare = |slot: usize| {
+            let bucket = live_entry(entries, slot);
+            if bucket.hash != hash.stored() {
+                return false;
+            }
+            match is_key(&bucket.key) {
+                Ok(found) => found,
+                Err(error) => {
+                    // Stop the probe here; the error is what the caller gets.
+                    failure = Some(error);
+                    true
+                }
+            }
+        };
+        let found = with_index!(&self.index, table => {
+            table
+                .find_bucket_index(hash.probe(), |slot| compare(slot.get()))
+                .and_then(|bucket| Some(Found { bucket, slot: table.get_bucket(bucket)?.get() }))
+        });
+        match failure {
+            Some(error) => Err(error),
+            None => Ok(found),
+        }
+    }
+
+    /// The slot of [`find_fallible`](Table::find_fallible)'s entry: for `find_with`. Inline
+    /// for a 2-byte-slot index only, as [`find`](Table::find).
+    #[inline]
+    pub(crate) fn find_slot_fallible<E>(
+        &self,
+        hash: SoughtHash,
+        mut is_key: impl FnMut(&K) -> Result<bool, E>,
+    ) -> Result<Option<usize>, E> {
+        match &self.index {
+            Index::Narrow(table) => probe_slot_fallible(table, &self.entries, hash, &mut is_key),
+            index if !is_plain_word::<K>() => with_index!(index, table =>
+                probe_slot_fallible(table, &self.entries, hash, &mut is_key)),
+            _ => self.find_slot_fallible_in_wide_index(hash, is_key),
+        }
+    }
+
+    /// [`find_slot_fallible`](Table::find_slot_fallible) in a 4- or 8-byte-slot index, out of
+    /// line (see [`find_in_wide_index`](Table::find_in_wide_index)).
+    #[inline(never)]
+    fn find_slot_fallible_in_wide_index<E>(
+        &self,
+        hash: SoughtHash,
+        mut is_key: impl FnMut(&K) -> Result<bool, E>,
+    ) -> Result<Option<usize>, E> {
+        match &self.index {
+            Index::Wide(table) => probe_slot_fallible(table, &self.entries, hash, &mut is_key),
+            _ => self.find_slot_fallible_in_any_index(hash, is_key),
+        }
+    }
+
+    /// [`find_slot_fallible`](Table::find_slot_fallible) in an index of any width, out of line
+    /// and cold.
+    #[cold]
+    #[inline(never)]
+    fn find_slot_fallible_in_any_index<E>(
+        &self,
+        hash: SoughtHash,
+        mut is_key: impl FnMut(&K) -> Result<bool, E>,
+    ) -> Result<Option<usize>, E> {
+        with_index!(&self.index, table => probe_slot_fallible(table, &self.entries, hash, &mut is_key))
+    }
+
+    /// The entry [`find_fallible`](Table::find_fallible) finds: for `get_with`. Inline for a
+    /// 2-byte-slot index only, as [`find`](Table::find); each half hands back what fits in two
+    /// registers (with the slot as well, the out-of-line half's answer went through memory,
+    /// and that set-up kept `get_with` from being inlined into a caller's loop).
+    #[inline]
+    pub(crate) fn find_bucket_fallible<E>(
+        &self,
+        hash: SoughtHash,
+        mut is_key: impl FnMut(&K) -> Result<bool, E>,
+    ) -> Result<Option<&Bucket<K, V>>, E> {
+        let slot = match &self.index {
+            Index::Narrow(table) => probe_slot_fallible(table, &self.entries, hash, &mut is_key)?,
+            index if !is_plain_word::<K>() => with_index!(index, table =>
+                probe_slot_fallible(table, &self.entries, hash, &mut is_key))?,
+            _ => return self.find_bucket_fallible_in_wide_index(hash, is_key),
+        };
+        Ok(slot.map(|slot| live_entry(&self.entries, slot)))
+    }
+
+    /// [`find_bucket_fallible`](Table::find_bucket_fallible) in a 4- or 8-byte-slot index, out
+    /// of line (see [`find_in_wide_index`](Table::find_in_wide_index)).
+    #[inline(never)]
+    fn find_bucket_fallible_in_wide_index<E>(
+        &self,
+        hash: SoughtHash,
+        mut is_key: impl FnMut(&K) -> Result<bool, E>,
+    ) -> Result<Option<&Bucket<K, V>>, E> {
+        let slot = match &self.index {
+            Index::Wide(table) => probe_slot_fallible(table, &self.entries, hash, &mut is_key)?,
+            _ => self.find_slot_fallible_in_any_index(hash, is_key)?,
+        };
+        Ok(slot.map(|slot| live_entry(&self.entries, slot)))
+    }
+
+    /// The first live slot at or after `from` whose entry is stored under `hash`: the
+    /// candidates of a step-by-step lookup, in slot order (which an in-place rehash of the
+    /// index, unlike the order of its buckets, leaves alone). O(candidates): it looks at
+    /// every slot the index holds under `hash`'s control byte.
+    pub(crate) fn first_candidate_from(&self, hash: StoredHash, from: usize) -> Option<usize> {
+        let entries = &self.entries;
+        with_index!(&self.index, table => {
+            table
+                .iter_hash(hash.get())
+                .map(|slot| slot.get())
+                .filter(|&slot| slot >= from && live_entry(entries, slot).hash == hash)
+                .min()
+        })
+    }
+
+    /// [`find`](Table::find), saying [`Vacant`] rather than `None`: for the entry API, whose
+    /// vacant entry inserts later.
+    #[inline]
+    pub(crate) fn find_or_vacant(
+        &self,
+        hash: SoughtHash,
+        is_key: impl FnMut(&K) -> bool,
+    ) -> Result<Found, Vacant> {
+        self.find(hash, is_key).ok_or(Vacant)
+    }
+
+    /// Like [`find`](Table::find), but hands out the entry itself: what read-only lookups
+    /// want.
+    #[inline]
+    pub(crate) fn find_bucket(
+        &self,
+        hash: SoughtHash,
+        is_key: impl FnMut(&K) -> bool,
+    ) -> Option<&Bucket<K, V>> {
+        self.find_slot_and_bucket(hash, is_key)
+            .map(|(_, bucket)| bucket)
+    }
+
+    /// Like [`find_bucket`](Table::find_bucket), with the entry's slot too (for the caches,
+    /// which remember it). Inline for a 2-byte-slot index only, as [`find`](Table::find).
+    #[inline]
+    pub(crate) fn find_slot_and_bucket(
+        &self,
+        hash: SoughtHash,
+        mut is_key: impl FnMut(&K) -> bool,
+    ) -> Option<(usize, &Bucket<K, V>)> {
+        let slot = match &self.index {
+            Index::Narrow(table) => probe_slot(table, &self.entries, hash, &mut is_key)?,
+            index if !is_plain_word::<K>() => {
+                with_index!(index, table => probe_slot(table, &self.entries, hash, &mut is_key))?
+            }
+            _ => return self.find_slot_and_bucket_in_wide_index(hash, is_key),
+        };
+        Some((slot, live_entry(&self.entries, slot)))
+    }
+
+    /// [`find_slot_and_bucket`](Table::find_slot_and_bucket) in a 4- or 8-byte-slot index,
+    /// out of line (see [`find_in_wide_index`](Table::find_in_wide_index)).
+    #[inline(never)]
+    fn find_slot_and_bucket_in_wide_index(
+        &self,
+        hash: SoughtHash,
+        mut is_key: impl FnMut(&K) -> bool,
+    ) -> Option<(usize, &Bucket<K, V>)> {
+        let slot = match &self.index {
+            Index::Wide(table) => probe_slot(table, &self.entries, hash, &mut is_key)?,
+            // Cold: through the fallible probe, whose answer comes back in registers (the
+            // stored hash it compares first is the key's own whenever the keys are equal).
+            _ => {
+                let mut is_key = is_key;
+                let found = self.find_slot_fallible_in_any_index(hash, |key| {
+                    Ok::<_, std::convert::Infallible>(is_key(key))
+                });
+                match found {
+                    Ok(slot) => slot?,
+                    Err(never) => match never {},
+                }
+            }
+        };
+        Some((slot, live_entry(&self.entries, slot)))
+    }
+
+    /// Where the live entry in `slot` is: its index bucket and its slot. Calls no user code.
+    pub(crate) fn found_of_slot(&self, slot: usize) -> Found {
+        let hash = hash_at(&self.entries, slot);
+        let bucket = with_index!(&self.index, table => {
+            table.find_bucket_index(hash, |stored| stored.get() == slot)
+        })
+        .unwrap_or_else(|| panic!("vdict: slot {slot} is missing from the index (corrupt table)"));
+        Found { bucket, slot }
+    }
+}
+
+/// The slot of the live entry whose key `is_key` accepts, probing `table` for `hash`.
+#[inline(always)]
+fn probe_slot<K, V, W: SlotWord>(
+    table: &HashTable<W>,
+    entries: &[EntrySlot<K, V>],
+    hash: SoughtHash,
+    is_key: &mut impl FnMut(&K) -> bool,
+) -> Option<usize> {
+    table
+        .find(hash.probe(), |slot| {
+            entry_is_key(entries, slot.get(), hash, is_key)
+        })
+        .map(|slot| slot.get())
+}
+
+/// [`probe_slot`] with the bucket that holds the slot.
+#[inline(always)]
+fn probe_bucket<K, V, W: SlotWord>(
+    table: &HashTable<W>,
+    entries: &[EntrySlot<K, V>],
+    hash: SoughtHash,
+    is_key: &mut impl FnMut(&K) -> bool,
+) -> Option<Found> {
+    // The slot is kept as the probe accepts it, rather than read back from the bucket (which
+    // hashbrown bounds-checks and tests for a full control byte again).
+    let mut found_slot = 0;
+    let bucket = table.find_bucket_index(hash.probe(), |slot| {
+        let accepted = entry_is_key(entries, slot.get(), hash, is_key);
+        if accepted {
+            found_slot = slot.get();
+        }
+        accepted
+    })?;
+    Some(Found {
+        bucket,
+        slot: found_slot,
+    })
+}
+
+/// [`probe_slot`] with an equality that may fail: asked only about entries stored under `hash`
+/// itself, its first error ends the probe and comes back unchanged.
+#[inline(always)]
+fn probe_slot_fallible<K, V, W: SlotWord, E>(
+    table: &HashTable<W>,
+    entries: &[EntrySlot<K, V>],
+    hash: SoughtHash,
+    is_key: &mut impl FnMut(&K) -> Result<bool, E>,
+) -> Result<Option<usize>, E> {
+    let mut failure = None;
+    let slot = table.find(hash.probe(), |slot| {
+        let bucket = live_entry(entries, slot.get());
+        if bucket.hash != hash.stored() {
+            return false;
+        }
+        is_key(&bucket.key).unwrap_or_else(|error| {
+            // Stop the probe here; the error is what the caller gets.
+            failure = Some(error);
+            true
+        })
+    });
+    match failure {
+        Some(error) => Err(error),
+        None => Ok(slot.map(|slot| slot.get())),
+    }
+}
+
+/// Whether the entry in `slot` (which the index holds) is the key sought: its key accepted by
+/// `is_key`, after its stored hash is compared with the one sought (unless the key is a plain
+/// word).
+#[inline(always)]
+pub(super) fn entry_is_key<K, V>(
+    entries: &[EntrySlot<K, V>],
+    slot: usize,
+    hash: SoughtHash,
+    is_key: &mut impl FnMut(&K) -> bool,
+) -> bool {
+    let bucket = live_entry(entries, slot);
+    // A plain-word key compares as cheaply as a hash does, so its stored hash is not compared
+    // first: the hash sought is then needed only to start the probe.
+    if is_plain_word::<K>() {
+        return is_key(&bucket.key);
+    }
+    if bucket.hash != hash.stored() {
+        return false;
+    }
+    if is_key(&bucket.key) {
+        return true;
+    }
+    // Equal hashes with unequal keys almost never happen, and saying so pays for the other
+    // keys: a `String` or `&str` compares through a call to `memcmp`, and unless that call's
+    // failure is marked rare the compiler keeps the probe's state safe across it by saving
+    // registers at the start of *every* lookup, the misses that never make the call included.
+    // (A hit still stores the probe's state before the call: 6 stores. Comparing the key after
+    // the probe instead, the probe stopping at the first entry stored under the hash and an
+    // out-of-line second probe for the rare unequal key, traded them for as many register
+    // moves and a check of the bucket found: callgrind, 1,000 `String` keys, 118.0 -> 121.1
+    // instructions a hit, 76.0 -> 80.3 a miss; the report's plain table, two alternating runs,
+    // no better. Dropped, 2026-12-05.)
+    equal_hashes_unequal_keys();
+    false
+}
+
+/// Called where a stored hash equals the one sought but the keys differ, to tell the compiler
+/// that this path is rare (an out-of-line call to a `#[cold]` function is the way to say so
+/// before Rust 1.95's `std::hint::cold_path`). See `entry_is_key`.
+#[cold]
+#[inline(never)]
+fn equal_hashes_unequal_keys() {}
