@@ -84,6 +84,10 @@ pub trait BenchMap<K: BenchKey>: Clone {
     /// entry's `move_index(len - 1)` (the key by reference, as hashlink takes it), hashlink by
     /// `to_back`; a no-op for the unordered maps, which the workload does not apply to.
     fn move_to_end(&mut self, key: &K);
+    /// Removes the `count` oldest entries in one call, in order (vdict and indexmap: `drain(..
+    /// count)`; hashlink: `pop_front`, `count` times); returns a checksum of their values. A
+    /// no-op for the unordered maps, which the workload does not apply to.
+    fn drain_oldest(&mut self, count: usize) -> u64;
     fn len(&self) -> usize;
 }
 
@@ -97,7 +101,8 @@ macro_rules! bench_map_impl {
         pop_last: |$popped:ident| $pop_last:expr,
         reverse: |$reversed:ident| $reverse:expr,
         rev_for_loop: |$backwards:ident| $rev_for_loop:expr,
-        move_to_end: |$mover:ident, $moved:ident| $move_to_end:expr
+        move_to_end: |$mover:ident, $moved:ident| $move_to_end:expr,
+        drain_oldest: |$drainer:ident, $count:ident| $drain_oldest:expr
     ) => {
         impl<K: BenchKey> BenchMap<K> for $map<K> {
             const NAME: &'static str = $name;
@@ -149,6 +154,10 @@ macro_rules! bench_map_impl {
                 let ($mover, $moved) = (self, key);
                 $move_to_end
             }
+            fn drain_oldest(&mut self, count: usize) -> u64 {
+                let ($drainer, $count) = (self, count);
+                $drain_oldest
+            }
             fn len(&self) -> usize {
                 $map::len(self)
             }
@@ -172,27 +181,37 @@ bench_map_impl!(VDict, "vdict", ordered: true,
     remove_ordered: remove, remove_any: remove, swap_remove: swap_remove,
     pop_last: |map| map.pop_last(), reverse: |map| map.reverse(),
     rev_for_loop: |map| sum_backwards(map.values()),
-    move_to_end: |map, key| move_to_end_by_raw_entry!(map, key, vdict::dict));
+    move_to_end: |map, key| move_to_end_by_raw_entry!(map, key, vdict::dict),
+    drain_oldest: |map, count| sum_drained(map.drain(..count)));
 bench_map_impl!(IndexMap, "indexmap", ordered: true,
     remove_ordered: shift_remove, remove_any: swap_remove, swap_remove: swap_remove,
     pop_last: |map| map.pop(), reverse: |map| map.reverse(),
     rev_for_loop: |map| sum_backwards(map.values()),
-    move_to_end: |map, key| move_to_end_by_raw_entry!(map, key, indexmap::map::raw_entry_v1));
+    move_to_end: |map, key| move_to_end_by_raw_entry!(map, key, indexmap::map::raw_entry_v1),
+    drain_oldest: |map, count| sum_drained(map.drain(..count)));
 bench_map_impl!(HashbrownMap, "hashbrown", ordered: false,
     remove_ordered: remove, remove_any: remove, swap_remove: remove,
     pop_last: |_map| None, reverse: |_map| (), rev_for_loop: |_map| 0,
-    move_to_end: |_map, _key| ());
+    move_to_end: |_map, _key| (), drain_oldest: |_map, _count| 0);
 bench_map_impl!(StdMap, "std", ordered: false,
     remove_ordered: remove, remove_any: remove, swap_remove: remove,
     pop_last: |_map| None, reverse: |_map| (), rev_for_loop: |_map| 0,
-    move_to_end: |_map, _key| ());
+    move_to_end: |_map, _key| (), drain_oldest: |_map, _count| 0);
 bench_map_impl!(HashlinkMap, "hashlink", ordered: true,
 remove_ordered: remove, remove_any: remove, swap_remove: remove,
 pop_last: |map| map.pop_back(), reverse: |_map| (),
 rev_for_loop: |map| sum_backwards(map.values()),
 move_to_end: |map, key| {
     map.to_back(key);
+},
+drain_oldest: |map, count| {
+    sum_drained((0..count).map_while(|_| map.pop_front()))
 });
+
+/// The values of the pairs `drained` hands out, summed.
+fn sum_drained<K>(drained: impl Iterator<Item = (K, u64)>) -> u64 {
+    drained.fold(0, |sum, (_, value)| sum.wrapping_add(value))
+}
 
 /// The values `values` hands out from the back, summed by a `for` loop (`next_back` per
 /// entry).
@@ -331,6 +350,13 @@ pub enum Workload {
     /// `move_index` shifts the entries after the key, so from [`SHIFT_REMOVE_SAMPLED_FROM`]
     /// keys on it moves only the first hundredth of them.
     MoveToEnd,
+    /// A queue drained in batches (the ordered maps): rounds of inserting a batch of new keys
+    /// and draining as many of the oldest in one call, the batch a hundredth of the map (at
+    /// least one key), so the map keeps its size; per entry drained. What a cache that evicts
+    /// its oldest entries a batch at a time does. indexmap's `drain(..batch)` moves every
+    /// entry after the batch, so from [`SHIFT_REMOVE_SAMPLED_FROM`] keys on it runs only the
+    /// first of the hundred rounds.
+    DrainOldest,
     /// Insert `size` keys, remove all but one in a thousand, then iterate the survivors;
     /// per survivor. Compare with `IterateSurvivorsFresh`.
     IterateAfterMassDelete,
@@ -347,7 +373,7 @@ pub enum Workload {
 }
 
 impl Workload {
-    pub const ALL: [Workload; 21] = [
+    pub const ALL: [Workload; 22] = [
         Workload::LookupHit,
         Workload::LookupMiss,
         Workload::InsertGrow,
@@ -363,6 +389,7 @@ impl Workload {
         Workload::SwapRemoveHalf,
         Workload::Queue,
         Workload::MoveToEnd,
+        Workload::DrainOldest,
         Workload::IterateAfterMassDelete,
         Workload::IterateSurvivorsFresh,
         Workload::Clone,
@@ -388,6 +415,7 @@ impl Workload {
             Workload::SwapRemoveHalf => "swap_remove_half",
             Workload::Queue => "queue",
             Workload::MoveToEnd => "move_to_end",
+            Workload::DrainOldest => "drain_oldest",
             Workload::IterateAfterMassDelete | Workload::IterateSurvivorsFresh => {
                 "iterate_after_mass_delete"
             }
@@ -411,7 +439,9 @@ impl Workload {
     /// survivors' row is vdict's; `shift_remove` of half of a million keys would take minutes).
     pub fn applies<K: BenchKey, M: BenchMap<K>>(self, size: usize) -> bool {
         match self {
-            Workload::PopLast | Workload::RevForLoopRandomHoles => M::ORDERED,
+            Workload::PopLast | Workload::RevForLoopRandomHoles | Workload::DrainOldest => {
+                M::ORDERED
+            }
             Workload::MoveToEnd => {
                 M::ORDERED && !(M::NAME == "indexmap" && size > SHIFT_REMOVE_SAMPLED_FROM * 10)
             }
@@ -531,6 +561,18 @@ impl Workload {
         }
     }
 
+    /// How many rounds of [`DrainOldest`](Workload::DrainOldest) map `M` runs on `case`, and
+    /// how many keys each round inserts and drains.
+    fn drain_rounds<K: BenchKey, M: BenchMap<K>>(case: &Case<K>) -> (usize, usize) {
+        let batch = (case.size() / 100).max(1);
+        let rounds = case.size() / batch;
+        if M::NAME == "indexmap" && case.size() >= SHIFT_REMOVE_SAMPLED_FROM {
+            (1, batch)
+        } else {
+            (rounds, batch)
+        }
+    }
+
     /// How many operations the routine performs on map `M`.
     pub fn elements<K: BenchKey, M: BenchMap<K>>(self, case: &Case<K>) -> usize {
         match self {
@@ -538,6 +580,10 @@ impl Workload {
                 self.removals::<K, M>(case).len()
             }
             Workload::Queue | Workload::MoveToEnd => Self::queue_steps::<K, M>(case),
+            Workload::DrainOldest => {
+                let (rounds, batch) = Self::drain_rounds::<K, M>(case);
+                rounds * batch
+            }
             // Per live entry: what the holes cost shows as a higher price per entry.
             Workload::IterateHoles => case.size() - case.every_other.len(),
             Workload::IterateRandomHoles
@@ -600,6 +646,17 @@ impl Workload {
                     map.move_to_end(key);
                 }
                 map.len() as u64
+            }
+            Workload::DrainOldest => {
+                let (rounds, batch) = Self::drain_rounds::<K, M>(case);
+                let mut sum = 0u64;
+                for (round, arriving) in case.missing.chunks(batch).take(rounds).enumerate() {
+                    for new in arriving {
+                        map.insert(new.clone(), round as u64);
+                    }
+                    sum = sum.wrapping_add(map.drain_oldest(batch));
+                }
+                sum
             }
             Workload::Queue => {
                 let steps = Self::queue_steps::<K, M>(case);

@@ -243,9 +243,11 @@ impl<K, V, S> Dict<K, V, S> {
 
     /// Keeps the first `len` entries and drops the rest, in order (as `Vec::truncate` and
     /// indexmap do); nothing if `len` is not less than the length. Bumps both tags when it
-    /// drops something. Through [`drain`](Dict::drain), which takes the entries out of the
-    /// index together (callgrind, a scratch program, half of 1,000 u64 keys: 49.0 -> 23.3
-    /// instructions per entry of the dict against popping them one by one; indexmap 27.6).
+    /// drops something. Through [`drain`](Dict::drain): O(entries dropped) when they are at
+    /// most a third of the dict, O(n) otherwise, when rebuilding the index for the entries
+    /// kept costs less than a probe per entry dropped (callgrind, a scratch program, half of
+    /// 1,000 u64 keys: 23.3 instructions per entry of the dict, against 49.0 popping them one by
+    /// one; indexmap 27.6).
     pub fn truncate(&mut self, len: usize) {
         if len < self.len() {
             drop(self.drain(len..));
@@ -309,9 +311,15 @@ impl<K, V, S> Dict<K, V, S> {
 
     /// Removes the entries at positions `range` and hands them out in order. The dict is
     /// consistent as soon as `drain` returns, even if the iterator is leaked (the entries it
-    /// has not handed out are then lost); those not handed out are dropped with it. O(n).
-    /// Bumps both tags when it removes something. Panics, as `Vec::drain` does, if the range
-    /// is out of bounds or decreasing.
+    /// has not handed out are then lost); those not handed out are dropped with it. Bumps both
+    /// tags when it removes something. Panics, as `Vec::drain` does, if the range is out of
+    /// bounds or decreasing.
+    ///
+    /// A range of at most a third of the entries costs O(its length), wherever it is, as long
+    /// as the dict's holes (if any) lie next to it: the range's slots become a run of holes the
+    /// next squeeze closes, and nothing else moves. So a queue drained from the front a batch at
+    /// a time, or a suffix cut off (`truncate`), costs what it takes. Otherwise O(n), as in
+    /// indexmap, where every range but a suffix is O(n).
     ///
     /// ```
     /// let mut d = vdict::Dict::from([("a", 1), ("b", 2), ("c", 3), ("d", 4)]);
@@ -767,8 +775,9 @@ where
     }
 
     /// Splits the dict at `position`: this one keeps the entries before it, the returned one
-    /// (with a clone of the hasher) gets the rest, in order. O(n). Panics if `position` is
-    /// greater than the length.
+    /// (with a clone of the hasher) gets the rest, in order. O(n) to build the new dict, and
+    /// O(n) for this one only when more than a third of it goes (see [`drain`](Dict::drain)).
+    /// Panics if `position` is greater than the length.
     pub fn split_off(&mut self, position: usize) -> Self
     where
         S: Clone,

@@ -22,7 +22,7 @@ pub(super) const COMPACT_MIN_HOLES: usize = 8;
 /// stack), and iterating 16 u64 keys with a gap and a few holes after it measured 1.3-1.5 x
 /// indexmap against 0.93-1.0 squeezed, the fixed cost of stepping over a gap. The fuzzers
 /// (whose dicts hold at most 24 keys) slide from 9 slots on, so that they exercise it.
-const NEVER_SLID_UP_TO: usize = if cfg!(fuzzing) { 8 } else { 64 };
+pub(super) const NEVER_SLID_UP_TO: usize = if cfg!(fuzzing) { 8 } else { 64 };
 
 /// How many slots one step of [`Table::slide_gap`] looks at, at most: a gap left behind by a
 /// deletion before it (which starts a new gap) is taken in again that many holes a step, so
@@ -397,11 +397,18 @@ fn close_gap<K, V, W: SlotWord>(
     debug_assert!(entries[start..end].iter().all(Option::is_none));
     // Only holes go: no key or value is dropped.
     entries.drain(start..end);
-    let gap = end - start;
+    shift_slots_down(table, end, end - start);
+}
+
+/// Renumbers the slots `table` holds from `from` on to `by` less: what the index needs once
+/// the entries from `from` on have moved down by `by` slots (over holes, or over entries
+/// whose slots were taken out of the index first). One pass over the buckets, touching no
+/// entry.
+pub(super) fn shift_slots_down<W: SlotWord>(table: &mut HashTable<W>, from: usize, by: usize) {
     for slot in table.iter_mut() {
         let old = slot.get();
-        if old >= end {
-            *slot = W::new(old - gap);
+        if old >= from {
+            *slot = W::new(old - by);
         }
     }
 }
