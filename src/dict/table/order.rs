@@ -11,6 +11,7 @@
 
 use super::holes::{shift_slots_down, COMPACT_MIN_HOLES, NEVER_SLID_UP_TO};
 use super::*;
+use std::ops::Range;
 
 impl<K, V> Table<K, V> {
     /// Reverses the order of the live entries (the dict's `reverse`): squeezes out any holes,
@@ -410,6 +411,7 @@ impl<K, V> Table<K, V> {
     ///   [`compact_if_sparse`](Table::compact_if_sparse)).
     fn drain_into_gap(&mut self, start: usize, end: usize) -> Option<usize> {
         let taken = end - start;
+        self.slots_joining_gap(start, end)?;
         if self.entries.capacity() - self.entries.len() < taken {
             // Room as an append to a full array gets it: the holes squeezed out if they are an
             // eighth of the array, else the array grown by a quarter; either leaves room for an
@@ -436,25 +438,13 @@ impl<K, V> Table<K, V> {
         if too_many {
             return None;
         }
-        // The range's slots: those before the gap (`start..end` itself when there are no
-        // holes), then those after it.
-        let (before, after) = if !self.has_holes() {
-            if end == self.used {
-                return None;
-            }
+        // Asked again: making room may have squeezed the holes out.
+        let (before, after) = self.slots_joining_gap(start, end)?;
+        if !self.has_holes() {
             // With no holes the live prefix and the gap's end may be left over from holes
             // trimmed off the end (see `live_prefix`); the new gap starts from none.
             self.holes_gone();
-            (start..end, 0..0)
-        } else {
-            let gap = self.only_gap()?;
-            let live_prefix = self.live_prefix;
-            let past_gap = end.checked_sub(live_prefix)?;
-            if start > live_prefix || end + gap == len {
-                return None;
-            }
-            (start..live_prefix, self.gap_end..self.gap_end + past_gap)
-        };
+        }
         for slot in before.clone().chain(after.clone()) {
             self.unlink_slot(slot);
             let bucket = self.entries[slot].take();
@@ -473,6 +463,25 @@ impl<K, V> Table<K, V> {
             "one gap holds every hole"
         );
         Some(len)
+    }
+
+    /// The slots of the live entries at positions `start..end`, if they can join the gap: those
+    /// before the gap (`start..end` itself when there are no holes), then those after it.
+    /// `None` for a suffix (cut off instead) and for a range whose slots would be holes apart
+    /// from the gap: with scattered holes, or not touching the gap.
+    fn slots_joining_gap(&self, start: usize, end: usize) -> Option<(Range<usize>, Range<usize>)> {
+        if !self.has_holes() {
+            return (end < self.used).then_some((start..end, 0..0));
+        }
+        let gap = self.only_gap()?;
+        let past_gap = end.checked_sub(self.live_prefix)?;
+        if start > self.live_prefix || end + gap == self.entries.len() {
+            return None;
+        }
+        Some((
+            start..self.live_prefix,
+            self.gap_end..self.gap_end + past_gap,
+        ))
     }
 
     /// Runs `rearrange` on the entries array with the holes squeezed out (every element is
