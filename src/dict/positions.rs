@@ -315,11 +315,13 @@ impl<K, V, S> Dict<K, V, S> {
     /// tags when it removes something. Panics, as `Vec::drain` does, if the range is out of
     /// bounds or decreasing.
     ///
-    /// A range of at most a third of the entries costs O(its length), wherever it is, as long
-    /// as the dict's holes (if any) lie next to it: the range's slots become a run of holes the
-    /// next squeeze closes, and nothing else moves. So a queue drained from the front a batch at
-    /// a time, or a suffix cut off (`truncate`), costs what it takes. Otherwise O(n), as in
-    /// indexmap, where every range but a suffix is O(n).
+    /// A range of at most a third of the entries costs O(its length), wherever it is, when the
+    /// dict has no holes or the range touches the one run of them that removals from its front
+    /// leave: the range's slots join that run, which a later squeeze closes, and nothing else
+    /// moves. (A dict with no room left in its entries array makes room as an insert would, for
+    /// a range of up to an eighth of it.) So a queue drained from the front a batch at a time,
+    /// or a suffix cut off (`truncate`), costs what it takes. Otherwise O(n), as in indexmap,
+    /// where every range but a suffix is O(n).
     ///
     /// ```
     /// let mut d = vdict::Dict::from([("a", 1), ("b", 2), ("c", 3), ("d", 4)]);

@@ -405,8 +405,8 @@ impl<K, V> Table<K, V> {
     ///   it are taken (room for an eighth is made as an append to a full array makes it,
     ///   [`Table::make_room`]);
     /// - the range reaches the array's end (a suffix: cut off instead), or its slots would be
-    ///   holes apart from the gap (with scattered holes, or a range that neither touches the
-    ///   gap nor, in an array with no holes, stands alone);
+    ///   holes apart from the gap (the array has scattered holes, or the range does not touch
+    ///   its gap: see [`slots_joining_gap`](Table::slots_joining_gap));
     /// - the gap would then exceed what a removal lets it grow to before a squeeze (see
     ///   [`compact_if_sparse`](Table::compact_if_sparse)).
     fn drain_into_gap(&mut self, start: usize, end: usize) -> Option<usize> {
