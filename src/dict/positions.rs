@@ -316,9 +316,9 @@ impl<K, V, S> Dict<K, V, S> {
     /// bounds or decreasing.
     ///
     /// A range of at most a third of the entries costs O(its length), wherever it is, when the
-    /// dict has no holes or the range touches the one run of them that removals from its front
-    /// leave: the range's slots join that run, which a later squeeze closes, and nothing else
-    /// moves. (A dict with no room left in its entries array makes room as an insert would, for
+    /// dict has no holes, or its holes are one run that the range touches (as the holes a
+    /// queue's removals leave at its front are): the range's slots join that run, which a later
+    /// squeeze closes, and nothing else moves. (A dict with no room left in its entries array makes room as an insert would, for
     /// a range of up to an eighth of it.) So a queue drained from the front a batch at a time,
     /// or a suffix cut off (`truncate`), costs what it takes. Otherwise O(n), as in indexmap,
     /// where every range but a suffix is O(n).
