@@ -24,26 +24,17 @@ fn queues_hold_at_most_twice_a_fresh_dicts_memory() {
 
 fn a_queue_holds_at_most_twice_a_fresh_dicts_memory() {
     for size in [100u64, 1000, 50_000] {
-        let before = live_bytes();
-        let mut dict: Dict<u64, u64> = Dict::new();
-        for key in 0..size {
-            dict.insert(key, key);
-        }
-        let fresh = live_bytes() - before;
-        let mut most = fresh;
-        for step in 0..10 * size {
-            dict.insert(size + step, step);
-            dict.remove(&step);
-            most = most.max(live_bytes() - before);
-        }
-        assert_eq!(dict.len(), size as usize);
-        let ratio = most as f64 / fresh as f64;
+        let ratio = peak_over_fresh(size, |dict, sample| {
+            for step in 0..10 * size {
+                dict.insert(size + step, step);
+                dict.remove(&step);
+                sample();
+            }
+        });
         assert!(
             ratio <= 2.0,
-            "a queue of {size} keys held {most} bytes, {ratio:.2} x a fresh dict's {fresh}"
+            "a queue of {size} keys held {ratio:.2} x a fresh dict's heap"
         );
-        drop(dict);
-        assert_eq!(live_bytes(), before, "the dict gave back all it held");
     }
 }
 
@@ -55,35 +46,44 @@ fn a_queue_drained_in_batches_holds_at_most_twice_a_fresh_dicts_memory() {
     for size in [100u64, 1000, 50_000] {
         for batch in [1, size / 100, size / 8, size / 3] {
             let batch = batch.max(1);
-            let before = live_bytes();
-            let mut dict: Dict<u64, u64> = Dict::new();
-            for key in 0..size {
-                dict.insert(key, key);
-            }
-            let fresh = live_bytes() - before;
-            let mut most = fresh;
-            let mut next = size;
-            for _ in 0..(10 * size / batch).max(50) {
-                // Counted while the drain is alive: the batch sits past the array's end then.
-                let mut drain = dict.drain(..batch as usize);
-                most = most.max(live_bytes() - before);
-                assert!(drain.next().is_some());
-                drop(drain);
-                for _ in 0..batch {
-                    dict.insert(next, next);
-                    next += 1;
+            let ratio = peak_over_fresh(size, |dict, sample| {
+                let mut next = size;
+                for _ in 0..(10 * size / batch).max(50) {
+                    // Counted while the drain is alive: the batch sits past the array's end.
+                    let mut drain = dict.drain(..batch as usize);
+                    sample();
+                    assert!(drain.next().is_some());
+                    drop(drain);
+                    for _ in 0..batch {
+                        dict.insert(next, next);
+                        next += 1;
+                    }
+                    sample();
                 }
-                most = most.max(live_bytes() - before);
-            }
-            assert_eq!(dict.len(), size as usize);
-            let ratio = most as f64 / fresh as f64;
+            });
             assert!(
                 ratio <= 2.0,
-                "a queue of {size} keys drained {batch} at a time held {most} bytes, \
-                 {ratio:.2} x a fresh dict's {fresh}"
+                "a queue of {size} keys drained {batch} at a time held {ratio:.2} x a fresh \
+                 dict's heap"
             );
-            drop(dict);
-            assert_eq!(live_bytes(), before, "the dict gave back all it held");
         }
     }
+}
+
+/// Builds a dict of `size` keys by inserts, runs `work` on it (which calls `sample` wherever
+/// the heap is to be counted), and returns the most heap it held at a sample over what it held
+/// fresh; checks that `work` kept the dict's size and that the dict gives back all it held.
+fn peak_over_fresh(size: u64, work: impl FnOnce(&mut Dict<u64, u64>, &mut dyn FnMut())) -> f64 {
+    let before = live_bytes();
+    let mut dict: Dict<u64, u64> = Dict::new();
+    for key in 0..size {
+        dict.insert(key, key);
+    }
+    let fresh = live_bytes() - before;
+    let mut most = fresh;
+    work(&mut dict, &mut || most = most.max(live_bytes() - before));
+    assert_eq!(dict.len(), size as usize);
+    drop(dict);
+    assert_eq!(live_bytes(), before, "the dict gave back all it held");
+    most as f64 / fresh as f64
 }
