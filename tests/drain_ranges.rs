@@ -1,17 +1,17 @@
 //! `drain(range)`, `truncate` and `split_off` at every place in the order and at every size,
 //! against a `Vec` of the pairs.
 //!
-//! A drain of a range takes its entries' slots out of the index one by one when the range is
-//! at most a third of the dict; then a suffix is simply cut off, and another range either
-//! leaves its slots as the gap after the live prefix (when the entries array has room to move
-//! the range past its end) or has the entries after it move down over it. A larger range
-//! rebuilds the index from what stays (`drain_positions` in `src/dict/table/order.rs`). All
-//! of these are driven here: small and large ranges at the front, the middle and the back, in
-//! dicts with room in their entries array and without, without holes and with them, across
-//! the width of the index's slots (2 bytes up to 65,536 entries, 4 beyond). After each drain
-//! the dict must hand out exactly the range, hold exactly the rest in order, find every key it
-//! holds by key and by position, find none it gave up, pass `check_invariants`, and take new
-//! keys.
+//! A drain of at most a third of the dict takes its entries' slots out of the index one by
+//! one. Then its slots join the gap after the live prefix when they can (the dict has no
+//! holes, or the range touches its gap, and the entries array has room past its end or can
+//! make it, for up to an eighth of the array), a suffix is cut off, or else the entries after
+//! the range move down over it. A larger range rebuilds the index from what stays
+//! (`drain_positions` in `src/dict/table/order.rs`). All of these are driven here: small and
+//! large ranges at the front, the middle and the back, in dicts with room in their entries
+//! array and without, without holes and with them, across the width of the index's slots (2
+//! bytes up to 65,536 entries, 4 beyond). After each drain the dict must hand out exactly the
+//! range, hold exactly the rest in order, find every key it holds by key and by position, find
+//! none it gave up, pass `check_invariants`, and take new keys.
 
 use vdict::Dict;
 
