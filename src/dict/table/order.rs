@@ -367,11 +367,12 @@ impl<K, V> Table<K, V> {
         if self.has_holes() {
             self.squeeze();
         }
-        let len = self.entries.len();
         if few {
             if let Some(first_taken) = self.drain_into_gap(start, end) {
                 return self.entries.drain(first_taken..);
             }
+            // (Making room there may have grown the array, never moved an entry: no holes.)
+            let len = self.entries.len();
             for slot in start..end {
                 self.unlink_slot(slot);
             }
@@ -412,6 +413,18 @@ impl<K, V> Table<K, V> {
     fn drain_into_gap(&mut self, start: usize, end: usize) -> Option<usize> {
         let taken = end - start;
         self.slots_joining_gap(start, end)?;
+        // As many holes as a removal leaves before it squeezes, at most (see
+        // `compact_if_sparse`: a small array keeps fewer, and never slides, but may keep them
+        // in one run). Asked before making room, which can only squeeze holes out.
+        let (holes, kept) = (self.entries.len() - self.used + taken, self.used - taken);
+        let too_many = if self.entries.len() <= NEVER_SLID_UP_TO {
+            2 * holes > kept.max(2 * COMPACT_MIN_HOLES - 1)
+        } else {
+            holes > 2 * (kept + COMPACT_MIN_HOLES)
+        };
+        if too_many {
+            return None;
+        }
         if self.entries.capacity() - self.entries.len() < taken {
             // Room as an append to a full array gets it: the holes squeezed out if they are an
             // eighth of the array, else the array grown by a quarter; either leaves room for an
@@ -426,18 +439,6 @@ impl<K, V> Table<K, V> {
             }
         }
         let len = self.entries.len();
-        // As many holes as a removal leaves before it squeezes, at most (see
-        // `compact_if_sparse`: a small array keeps fewer, and never slides, but may keep them
-        // in one run).
-        let (holes, kept) = (len - self.used + taken, self.used - taken);
-        let too_many = if len <= NEVER_SLID_UP_TO {
-            2 * holes > kept.max(2 * COMPACT_MIN_HOLES - 1)
-        } else {
-            holes > 2 * (kept + COMPACT_MIN_HOLES)
-        };
-        if too_many {
-            return None;
-        }
         // Asked again: making room may have squeezed the holes out.
         let (before, after) = self.slots_joining_gap(start, end)?;
         if !self.has_holes() {
