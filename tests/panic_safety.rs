@@ -465,3 +465,93 @@ fn a_panicking_comparator_leaves_every_entry_in_a_consistent_dict() {
         }
     }
 }
+
+/// A dict of keys `0..n` with `Bomb` values; `holes` removes every seventh key first, so that
+/// drains meet scattered holes as well as a hole-free array.
+fn bomb_dict(token: &Rc<()>, n: u32, holes: bool) -> Dict<u32, Bomb> {
+    let mut d = Dict::new();
+    for i in 0..n {
+        d.insert(
+            i,
+            Bomb {
+                _token: token.clone(),
+            },
+        );
+    }
+    if holes {
+        for i in (3..n).step_by(7) {
+            d.remove(&i);
+        }
+    }
+    d
+}
+
+#[test]
+fn panicking_drop_during_a_drain_of_a_range_or_a_truncate_leaves_a_consistent_dict() {
+    type Cut = fn(&mut Dict<u32, Bomb>, usize);
+    // Every way a range leaves: joining the gap (a small batch from the front or the middle),
+    // cut off the end, moved down over, or with the index rebuilt (a large range).
+    let cuts: [(&str, Cut); 6] = [
+        ("drain the first few", |d, len| {
+            drop(d.drain(..len / 20 + 1))
+        }),
+        ("drain a few from the middle", |d, len| {
+            drop(d.drain(len / 2..len / 2 + 3))
+        }),
+        ("drain half from the front", |d, len| {
+            drop(d.drain(..len / 2))
+        }),
+        ("drain the last few", |d, len| drop(d.drain(len - 3..))),
+        ("truncate", |d, len| d.truncate(len - len / 4)),
+        ("split off the tail", |d, len| drop(d.split_off(len - 5))),
+    ];
+    for n in [12u32, 40, 300] {
+        for holes in [false, true] {
+            for (name, cut) in cuts {
+                let token = Rc::new(());
+                let mut d = bomb_dict(&token, n, holes);
+                let len = d.len();
+                let before: Vec<u32> = d.keys().copied().collect();
+                // The entries the same cut leaves in a twin dict whose drops do not panic.
+                let mut twin = bomb_dict(&token, n, holes);
+                cut(&mut twin, len);
+                let expected: Vec<u32> = twin.keys().copied().collect();
+                drop(twin);
+                assert!(
+                    expected.len() < before.len(),
+                    "{name}: the cut takes something"
+                );
+
+                DROP_PANICS.with(|c| c.set(true));
+                let result = catch_unwind(AssertUnwindSafe(|| cut(&mut d, len)));
+                disarm();
+                assert!(result.is_err(), "{name}, {n} keys: the rig did not fire");
+                assert_eq!(
+                    d.check_invariants(),
+                    Ok(()),
+                    "{name}, {n} keys, holes {holes}"
+                );
+                assert_eq!(
+                    d.keys().copied().collect::<Vec<_>>(),
+                    expected,
+                    "{name}, {n} keys, holes {holes}"
+                );
+                for (position, id) in expected.iter().enumerate() {
+                    assert_eq!(d.get_index_of(id), Some(position), "{name}: key {id}");
+                }
+                // Every taken value was dropped, once: one `Rc` per value left, and the test's.
+                assert_eq!(Rc::strong_count(&token), d.len() + 1, "{name}, {n} keys");
+                d.insert(
+                    n,
+                    Bomb {
+                        _token: token.clone(),
+                    },
+                );
+                assert_eq!(d.get_index_of(&n), Some(expected.len()), "{name}");
+                assert_eq!(d.check_invariants(), Ok(()), "{name}");
+                drop(d);
+                assert_eq!(Rc::strong_count(&token), 1, "{name}");
+            }
+        }
+    }
+}
