@@ -277,7 +277,10 @@ where
 /// (56.9); `String` 432.1 -> 421.1 and 308.4 -> 297.1 (indexmap 451.3, 384.3). Each slot unwrapped by `expect` instead read 25.3 and 425.1 at
 /// 1,000. With holes, each slot is cloned as it is, holes included. (Both ways go through an
 /// iterator rather than `Vec::clone`, whose loop tests each `Option` and its own two bounds:
-/// u64 29.3 at 1,000 keys. Clippy's `to_vec` is that loop.)
+/// u64 29.3 at 1,000 keys. Clippy's `to_vec` is that loop. Nor does `to_vec` of a
+/// `repr(transparent)` wrapper that is `Copy` when the key and value are get the standard
+/// library's `memcpy` for `Copy` types: its specialization takes the element-wise path for a
+/// type whose `Copy` is conditional, checked on a scratch program, 2026-12-07.)
 #[allow(unsafe_code, clippy::iter_cloned_collect)]
 pub(super) fn clone_slots<K: Clone, V: Clone>(
     slots: &[EntrySlot<K, V>],
