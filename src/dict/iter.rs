@@ -51,8 +51,8 @@ use std::{slice, vec};
 /// of which is then live). `check_invariants` audits the table's live prefix after every step
 /// of the model tests and fuzzers.
 ///
-/// A walk of at most [`WINDOW`] slots with holes forgets its live front and its gap, and takes
-/// all its slots by one mask of their live ones: the length of the live front is where the
+/// A walk of at most [`SHORT_WALK`] slots with holes forgets its live front and its gap, and
+/// takes all its slots by one mask of their live ones: the length of the live front is where the
 /// first deletion fell, so a loop over it ends at a point that changes from one small dict to
 /// the next, a mispredicted branch or two for a walk of a dozen entries. Report,
 /// `iterate_random_holes`, 16 keys with a random third removed, each pass over a dict of its
@@ -136,7 +136,7 @@ where
         let no_holes = slots.len() == live;
         LiveEntries {
             // A short walk with holes goes by one mask from its first slot: see the type.
-            live_front: if no_holes || slots.len() > WINDOW {
+            live_front: if no_holes || slots.len() > SHORT_WALK {
                 live_front
             } else {
                 0
@@ -152,7 +152,7 @@ where
 
     /// This walker, told that `gap` holes follow its live front.
     fn past_gap(mut self, gap: usize) -> LiveEntries<I> {
-        if self.slots.len() > WINDOW {
+        if self.slots.len() > SHORT_WALK {
             self.gap = gap;
         }
         self
@@ -353,6 +353,12 @@ where
 /// How many slots a fold past the live front and the gap takes in at a time: see
 /// [`live_positions`].
 const WINDOW: usize = 64;
+
+/// A walk over at most this many slots with holes takes them all by one mask, forgetting its
+/// live front and gap (see [`LiveEntries`]): a window's worth. The fuzzers' dicts hold at
+/// most 24 keys, so under `cfg(fuzzing)` only walks of up to 8 slots do, and the live front
+/// and the gap are walked too.
+const SHORT_WALK: usize = if cfg!(fuzzing) { 8 } else { WINDOW };
 
 /// The positions of the live slots in `window`, in order, and how many there are, read with
 /// no branch on a slot: each slot's position is written to the next free place, and kept (the
