@@ -11,9 +11,11 @@
 //! Every input runs twice, once per [`Key`] type: `u8` keys, and `String` keys (identifiers
 //! of a few lengths) made from the same small numbers. The two take different paths through
 //! the dict: a `u8` is a plain word, whose lookups compare keys only and whose holes are told
-//! apart by the stored hash; a `String` owns heap memory, so its lookups compare stored hashes
-//! before keys (and, with the colliding hashers, reach the rare "equal hashes, unequal keys"
-//! path), a hole among its entries is marked by the spare value the compiler picks in the
+//! apart by the stored hash; a `String` owns heap memory: its lookups compare keys at once in
+//! the 2-byte-slot index the fuzzed dicts have (stored hashes first only past 65,536 entries,
+//! which the table's unit tests cover), its caller-compared lookups compare stored hashes
+//! first (and, with the colliding hashers, reach the "equal hashes, unequal keys" path), a
+//! hole among its entries is marked by the spare value the compiler picks in the
 //! `String` (its capacity's) rather than in the stored hash, and every removal, overwrite,
 //! `clear`, `drain` and `retain` drops one (which AddressSanitizer, running the corpus replay,
 //! checks for leaks and double frees).

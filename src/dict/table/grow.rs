@@ -39,7 +39,7 @@ impl<K, V> Table<K, V> {
         with_index!(index, table => {
             let entry = table.entry(
                 hash.probe(),
-                |slot| entry_is_key(entries, slot.get(), hash, &mut |stored: &K| *stored == key),
+                |slot| entry_is_key(entries, *slot, hash, &mut |stored: &K| *stored == key),
                 |slot| hash_at(entries, slot.get()),
             );
             match entry {

@@ -480,7 +480,7 @@ fn unlink_key_from<K, V, S: SlotWord>(
     is_key: &mut impl FnMut(&K) -> bool,
 ) -> Option<usize> {
     let found = table.find_entry(hash.probe(), |slot| {
-        entry_is_key(entries, slot.get(), hash, is_key)
+        entry_is_key(entries, *slot, hash, is_key)
     });
     Some(found.ok()?.remove().0.get())
 }

@@ -4,7 +4,9 @@
 //! byte matches the hash sought, reads the entry each one names (without a bounds check or a
 //! hole test: see [`live_entry`]), and asks the caller's closure whether its key is the one
 //! sought: the infallible forms for `Eq` keys, the fallible ones for an interpreter's own
-//! equality, which may fail and is shown only keys whose full stored hash matches.
+//! equality, which may fail and is shown only keys whose full stored hash matches. (An `Eq`
+//! key is compared at once in an index of up to 65,536 entries, and after its stored hash in
+//! a wider one: see [`compares_stored_hash`].)
 //!
 //! For keys that are plain words the probe of a 2-byte-slot index is inline and a wider one
 //! out of line, so that a user's loop holds one probe loop, small enough to inline (see
@@ -225,7 +227,14 @@ impl<K, V> Table<K, V> {
     }
 
     /// Like [`find_bucket`](Table::find_bucket), with the entry's slot too (for the caches,
-    /// which remember it). Inline for a 2-byte-slot index only, as [`find`](Table::find).
+    /// which remember it): what `get` probes with. Inline for a 2-byte-slot index only, as
+    /// [`find`](Table::find), for plain-word keys; for other keys inline for 2- and 4-byte
+    /// slots, and out of line for an 8-byte-slot index (past 2^32 entries). With all three
+    /// widths inline, as `find` has them, a `String` lookup kept one more compare of the
+    /// index's width and more registers (callgrind, `examples/profile_plain vdict <hit|miss>
+    /// <n> 30 String`, hit 115.4 -> 113.4 at 16 keys and 114.2 -> 112.2 at 1,000, miss 75.3
+    /// -> 72.1 and 76.0 -> 73.1; at 100,000, a 4-byte-slot index, 120.3 -> 121.3 and 81.1
+    /// -> 80.1).
     #[inline]
     pub(crate) fn find_slot_and_bucket(
         &self,
@@ -234,8 +243,8 @@ impl<K, V> Table<K, V> {
     ) -> Option<(usize, &Bucket<K, V>)> {
         let slot = match &self.index {
             Index::Narrow(table) => probe_slot(table, &self.entries, hash, &mut is_key)?,
-            index if !is_plain_word::<K>() => {
-                with_index!(index, table => probe_slot(table, &self.entries, hash, &mut is_key))?
+            Index::Wide(table) if !is_plain_word::<K>() => {
+                probe_slot(table, &self.entries, hash, &mut is_key)?
             }
             _ => return self.find_slot_and_bucket_in_wide_index(hash, is_key),
         };
@@ -289,7 +298,7 @@ fn probe_slot<K, V, W: SlotWord>(
 ) -> Option<usize> {
     table
         .find(hash.probe(), |slot| {
-            entry_is_key(entries, slot.get(), hash, is_key)
+            entry_is_key(entries, *slot, hash, is_key)
         })
         .map(|slot| slot.get())
 }
@@ -306,7 +315,7 @@ fn probe_bucket<K, V, W: SlotWord>(
     // hashbrown bounds-checks and tests for a full control byte again).
     let mut found_slot = 0;
     let bucket = table.find_bucket_index(hash.probe(), |slot| {
-        let accepted = entry_is_key(entries, slot.get(), hash, is_key);
+        let accepted = entry_is_key(entries, *slot, hash, is_key);
         if accepted {
             found_slot = slot.get();
         }
@@ -346,19 +355,17 @@ fn probe_slot_fallible<K, V, W: SlotWord, E>(
 }
 
 /// Whether the entry in `slot` (which the index holds) is the key sought: its key accepted by
-/// `is_key`, after its stored hash is compared with the one sought (unless the key is a plain
-/// word).
+/// `is_key`, after its stored hash is compared with the one sought where that pays (see
+/// [`compares_stored_hash`]).
 #[inline(always)]
-pub(super) fn entry_is_key<K, V>(
+pub(super) fn entry_is_key<K, V, W: SlotWord>(
     entries: &[EntrySlot<K, V>],
-    slot: usize,
+    slot: W,
     hash: SoughtHash,
     is_key: &mut impl FnMut(&K) -> bool,
 ) -> bool {
-    let bucket = live_entry(entries, slot);
-    // A plain-word key compares as cheaply as a hash does, so its stored hash is not compared
-    // first: the hash sought is then needed only to start the probe.
-    if is_plain_word::<K>() {
+    let bucket = live_entry(entries, slot.get());
+    if !compares_stored_hash::<K, W>() {
         return is_key(&bucket.key);
     }
     if bucket.hash != hash.stored() {
@@ -379,6 +386,27 @@ pub(super) fn entry_is_key<K, V>(
     // no better. Dropped, 2026-12-05.)
     equal_hashes_unequal_keys();
     false
+}
+
+/// Whether a lookup of a `K` key in an index of `W` slots compares an entry's stored hash
+/// before its key, when the index's 7-bit tag has matched.
+///
+/// Not for plain-word keys (see `is_plain_word`): comparing two costs what comparing two hashes
+/// costs. Not in a 2-byte-slot index either (at most 65,536 entries): there a tag matches a
+/// wrong key about once in ten misses, and comparing that key (a length, then a `memcmp` for a
+/// `String` of the same length) costs less than what the compare of hashes costs every
+/// lookup: the stored form of the hash sought made before the probe, and a load, a compare and
+/// a branch on the hit's path. Callgrind, `examples/profile_plain vdict <hit|miss> <n> 30
+/// String`, hashes compared -> not: hit 120.4 -> 117.4 at 16 keys and 119.2 -> 116.2 at 1,000,
+/// miss 76.9 -> 74.3 and 76.8 -> 75.2 (indexmap, whose lookups never compare hashes: hit
+/// 122.4 and 121.0, miss 74.0 and 75.5). In a wider index the entries and the keys' own memory
+/// no longer sit in the cache, and a wrong key's compare is a cache miss where its stored
+/// hash, in the entry already read, is not: at 100,000 `String` keys, not comparing hashes
+/// read misses 0.80-0.86 -> 0.95 x indexmap and 1.15-1.17 -> 1.21-1.29 x hashbrown in the
+/// report's plain table (two alternating runs, 2026-12-07), so there the hashes are compared.
+#[inline(always)]
+const fn compares_stored_hash<K, W: SlotWord>() -> bool {
+    !is_plain_word::<K>() && W::MAX_ENTRIES > u16::MAX as usize + 1
 }
 
 /// Called where a stored hash equals the one sought but the keys differ, to tell the compiler

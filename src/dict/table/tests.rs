@@ -82,7 +82,7 @@ fn table_of_keys(n: u64) -> Table<u64, u64> {
 
 /// Rebuilds `table`'s index with `width`-byte slots, whatever its entries call for (an
 /// 8-byte index honestly takes 2^32 entries).
-fn set_index_width(table: &mut Table<u64, u64>, width: usize) {
+fn set_index_width<K, V>(table: &mut Table<K, V>, width: usize) {
     let capacity = table.index.capacity();
     table.index = match width {
         2 => Index::Narrow(HashTable::with_capacity(capacity)),
@@ -124,6 +124,68 @@ fn every_lookup_finds_the_same_slots_at_every_index_width() {
                 let bucket = table.find_bucket_fallible(hash.into(), failing);
                 assert_eq!(bucket.map(|b| b.map(|b| b.key)), Err(k));
             }
+        }
+    }
+}
+
+/// Keys that are not plain words, in an index of each width: compared at once in the 2-byte
+/// index and after their stored hash in the wider ones (`compares_stored_hash`). Keys `2i`
+/// and `2i + 1` share one full hash, so that the wider indexes take the path of equal hashes
+/// with unequal keys, and every wrong key a tag match reaches in the 2-byte one is compared.
+#[test]
+fn keys_sharing_full_hashes_are_told_apart_at_every_index_width() {
+    let name = |k: u64| format!("name_{k}");
+    let mut table: Table<String, u64> = Table::new();
+    for k in 0..1_000u64 {
+        let added = table.insert(spread_hash(k / 2).into(), name(k), k * 10);
+        assert!(matches!(added, Inserted::Added));
+    }
+    for width in [2, 4, 8] {
+        set_index_width(&mut table, width);
+        for k in 0..1_100u64 {
+            let sought = name(k);
+            let hash = spread_hash(k / 2);
+            let slot = (k < 1_000).then_some(k as usize);
+            let is_k = |stored: &String| *stored == sought;
+            assert_eq!(
+                table.find(hash.into(), is_k).map(|f| f.slot),
+                slot,
+                "{width} {k}"
+            );
+            let found = table.find_slot_and_bucket(hash.into(), is_k);
+            assert_eq!(found.map(|(slot, _)| slot), slot, "{width} {k}");
+            assert_eq!(found.map(|(_, b)| b.value), slot.map(|_| k * 10));
+            // The caller-compared lookups see only the keys under the full hash sought.
+            let mut shown = Vec::new();
+            let fallible = |stored: &String| {
+                shown.push(stored.clone());
+                Ok::<_, ()>(*stored == sought)
+            };
+            assert_eq!(table.find_slot_fallible(hash.into(), fallible), Ok(slot));
+            assert!(
+                shown
+                    .iter()
+                    .all(|key| *key == name(k & !1) || *key == name(k | 1)),
+                "{width} {k}: shown {shown:?}"
+            );
+        }
+        // Each key of a pair removed by key leaves its twin where it was.
+        let mut copy = Table::new();
+        for k in 0..1_000u64 {
+            copy.insert(spread_hash(k / 2).into(), name(k), k * 10);
+        }
+        set_index_width(&mut copy, width);
+        for k in (0..1_000u64).step_by(2) {
+            let sought = name(k);
+            let taken = copy.remove_key(spread_hash(k / 2).into(), |stored| *stored == sought);
+            assert_eq!(taken.map(|b| b.value), Some(k * 10), "{width} {k}");
+            let twin = name(k + 1);
+            let found = copy.find_slot_and_bucket(spread_hash(k / 2).into(), |s| *s == twin);
+            assert_eq!(
+                found.map(|(_, b)| b.value),
+                Some((k + 1) * 10),
+                "{width} {k}"
+            );
         }
     }
 }
