@@ -570,9 +570,9 @@ macro_rules! fold_live_borrowed {
             // Out of line: a fold over a hole-free dict (the common case) then holds only
             // its own unrolled loop, which needs no saved register, and a caller's fold of a
             // small dict is a few instructions shorter (callgrind, `examples/profile vdict
-            // iterate u64 16`: 5.41 -> 4.85 instructions an entry, indexmap 4.61; report,
-            // 16 keys, u64 and `String`, 1.24-1.33 -> 1.09-1.29 x indexmap's). A call per fold costs a dict
-            // with holes next to nothing.
+            // iterate u64 16`: 5.41 -> 4.85 instructions an entry, indexmap 4.61; report, 16
+            // keys, u64 and `String`, 1.24-1.33 -> 1.09-1.29 x indexmap's). A call per fold
+            // costs a dict with holes next to nothing.
             #[inline(never)]
             unsafe fn fold_with_holes<B>(
                 self,
