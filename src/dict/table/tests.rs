@@ -93,6 +93,25 @@ fn set_index_width<K, V>(table: &mut Table<K, V>, width: usize) {
     assert_eq!(table.index().slot_bytes(), width);
 }
 
+/// `find` and `find_slot_and_bucket` of the key `is_k` accepts under `hash` both find
+/// `expected` (its slot and value), or both nothing.
+fn assert_lookups_find<K>(
+    table: &Table<K, u64>,
+    hash: StoredHash,
+    is_k: impl Fn(&K) -> bool + Copy,
+    expected: Option<(usize, u64)>,
+    label: &str,
+) {
+    let slot = expected.map(|(slot, _)| slot);
+    assert_eq!(
+        table.find(hash.into(), is_k).map(|f| f.slot),
+        slot,
+        "{label}"
+    );
+    let found = table.find_slot_and_bucket(hash.into(), is_k);
+    assert_eq!(found.map(|(slot, b)| (slot, b.value)), expected, "{label}");
+}
+
 /// Every lookup of a plain-word key, in an index of each width: the 2-byte one is probed
 /// inline, the 4-byte one by the out-of-line halves, the 8-byte one (made here by hand: it
 /// takes 2^32 entries to get one honestly) by their cold fallbacks.
@@ -106,14 +125,8 @@ fn every_lookup_finds_the_same_slots_at_every_index_width() {
             let slot = (k < 1_000).then_some(k as usize);
             let is_k = |stored: &u64| *stored == k;
             let fallible = |stored: &u64| Ok::<_, ()>(*stored == k);
-            assert_eq!(
-                table.find(hash.into(), is_k).map(|f| f.slot),
-                slot,
-                "{width} {k}"
-            );
-            let found = table.find_slot_and_bucket(hash.into(), is_k);
-            assert_eq!(found.map(|(slot, _)| slot), slot, "{width} {k}");
-            assert_eq!(found.map(|(_, b)| b.value), slot.map(|_| k * 10));
+            let label = format!("{width} {k}");
+            assert_lookups_find(&table, hash, is_k, slot.map(|s| (s, k * 10)), &label);
             assert_eq!(table.find_slot_fallible(hash.into(), fallible), Ok(slot));
             let bucket = table.find_bucket_fallible(hash.into(), fallible);
             assert_eq!(bucket.map(|b| b.map(|b| b.key)), Ok(slot.map(|_| k)));
@@ -147,14 +160,8 @@ fn keys_sharing_full_hashes_are_told_apart_at_every_index_width() {
             let hash = spread_hash(k / 2);
             let slot = (k < 1_000).then_some(k as usize);
             let is_k = |stored: &String| *stored == sought;
-            assert_eq!(
-                table.find(hash.into(), is_k).map(|f| f.slot),
-                slot,
-                "{width} {k}"
-            );
-            let found = table.find_slot_and_bucket(hash.into(), is_k);
-            assert_eq!(found.map(|(slot, _)| slot), slot, "{width} {k}");
-            assert_eq!(found.map(|(_, b)| b.value), slot.map(|_| k * 10));
+            let label = format!("{width} {k}");
+            assert_lookups_find(&table, hash, is_k, slot.map(|s| (s, k * 10)), &label);
             // The caller-compared lookups see only the keys under the full hash sought.
             let mut shown = Vec::new();
             let fallible = |stored: &String| {
