@@ -24,6 +24,25 @@ pub(super) const COMPACT_MIN_HOLES: usize = 8;
 /// (whose dicts hold at most 24 keys) slide from 9 slots on, so that they exercise it.
 pub(super) const NEVER_SLID_UP_TO: usize = if cfg!(fuzzing) { 8 } else { 64 };
 
+/// Whether an array of at most [`NEVER_SLID_UP_TO`] slots, with `holes` holes and `live` live
+/// entries, is squeezed: its holes are [`COMPACT_MIN_HOLES`] or more and exceed half the live
+/// entries (see [`Table::compact_if_sparse`], and `Table::drain_into_gap`, which leaves no
+/// more). As one compare: `2 * holes` is even, so it exceeds `2 * COMPACT_MIN_HOLES - 1`
+/// exactly when the holes reach `COMPACT_MIN_HOLES` (two compares with their flags combined
+/// cost a removal 1 instruction more, u64 keys).
+#[inline(always)]
+pub(super) fn small_array_too_sparse(holes: usize, live: usize) -> bool {
+    2 * holes > live.max(2 * COMPACT_MIN_HOLES - 1)
+}
+
+/// The same for a larger array, `scattered` of whose holes lie outside the gap: the scattered
+/// ones exceed half the live entries (and are `COMPACT_MIN_HOLES` or more), or all of them
+/// twice the live entries and `COMPACT_MIN_HOLES` more.
+#[inline(always)]
+pub(super) fn large_array_too_sparse(holes: usize, scattered: usize, live: usize) -> bool {
+    small_array_too_sparse(scattered, live) || holes > 2 * (live + COMPACT_MIN_HOLES)
+}
+
 /// How many slots one step of [`Table::slide_gap`] looks at, at most: a gap left behind by a
 /// deletion before it (which starts a new gap) is taken in again that many holes a step, so
 /// that no deletion pays for a long one at once.
@@ -298,13 +317,9 @@ impl<K, V> Table<K, V> {
     pub(crate) fn compact_if_sparse(&mut self) -> bool {
         let len = self.entries.len();
         let holes = len - self.used;
-        // `holes >= COMPACT_MIN_HOLES && 2 * holes > used`, as one compare: 2 * holes is even,
-        // so it exceeds 2 * COMPACT_MIN_HOLES - 1 exactly when holes reach COMPACT_MIN_HOLES
-        // (two compares with their flags combined cost a removal 1 instruction more, u64 keys).
-        let floor = 2 * COMPACT_MIN_HOLES - 1;
         if len <= NEVER_SLID_UP_TO {
             // A small array is squeezed by all the holes it has, and never slid.
-            let sparse = 2 * holes > self.used.max(floor);
+            let sparse = small_array_too_sparse(holes, self.used);
             if sparse {
                 self.squeeze();
             }
@@ -312,7 +327,7 @@ impl<K, V> Table<K, V> {
         }
         // The gap's holes (`gap_end - live_prefix`, both `usize::MAX` when there are no holes).
         let scattered = holes - self.gap_end.wrapping_sub(self.live_prefix);
-        if 2 * scattered > self.used.max(floor) || holes > 2 * (self.used + COMPACT_MIN_HOLES) {
+        if large_array_too_sparse(holes, scattered, self.used) {
             self.squeeze();
             return true;
         }

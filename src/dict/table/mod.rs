@@ -351,8 +351,9 @@ fn live_entry_mut<K, V>(entries: &mut [EntrySlot<K, V>], slot: usize) -> &mut Bu
     unsafe { entries.get_unchecked_mut(slot).as_mut().unwrap_unchecked() }
 }
 
-/// The panic of [`unlink_slot_from`], out of line: formatting the message in place made every
-/// caller keep `slot` in memory for it (a spill and a stack frame on `pop_last`'s path).
+/// The panic of [`unlink_slot_from`](holes::unlink_slot_from), out of line: formatting the
+/// message in place made every caller keep `slot` in memory for it (a spill and a stack frame
+/// on `pop_last`'s path).
 #[cold]
 #[inline(never)]
 fn slot_missing_from_index(slot: usize) -> ! {

@@ -9,7 +9,9 @@
 //! `swap_remove`, `swap_indices`, `drain` of a range and the sorts (`rearrange`) live here
 //! too.
 
-use super::holes::{shift_slots_down, COMPACT_MIN_HOLES, NEVER_SLID_UP_TO};
+use super::holes::{
+    large_array_too_sparse, shift_slots_down, small_array_too_sparse, NEVER_SLID_UP_TO,
+};
 use super::*;
 use std::ops::Range;
 
@@ -418,9 +420,10 @@ impl<K, V> Table<K, V> {
         // in one run). Asked before making room, which can only squeeze holes out.
         let (holes, kept) = (self.entries.len() - self.used + taken, self.used - taken);
         let too_many = if self.entries.len() <= NEVER_SLID_UP_TO {
-            2 * holes > kept.max(2 * COMPACT_MIN_HOLES - 1)
+            small_array_too_sparse(holes, kept)
         } else {
-            holes > 2 * (kept + COMPACT_MIN_HOLES)
+            // Every hole in the gap: none scattered.
+            large_array_too_sparse(holes, 0, kept)
         };
         if too_many {
             return None;
