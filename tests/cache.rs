@@ -295,20 +295,66 @@ fn namespaces_with_different_hashers() -> (StdNamespace, StdNamespace) {
     (globals, builtins)
 }
 
-#[test]
-#[should_panic(expected = "is not the builtins dict's hash of the name")]
-fn a_builtin_looked_up_with_another_dicts_hash_panics_rather_than_answer_name_error() {
-    let (globals, builtins) = namespaces_with_different_hashers();
-    let _ = SlotCache::new().load(&globals, &builtins, "len");
+/// A lookup with another dict's hash usually misses a name that is there, and then the cache
+/// must panic rather than answer wrongly. It may also find the name (the probe can reach the
+/// name's slot, and the key then compares equal), and that answer is right. So over many pairs
+/// of hashers, `load` must either answer `expected` or panic naming `which` dict, and most
+/// loads must panic.
+fn with_another_hash_loads_answer_right_or_panic(
+    which: &str,
+    expected: i64,
+    load: impl Fn(&StdNamespace, &StdNamespace) -> Option<i64>,
+) {
+    const TRIALS: usize = 64;
+    let mut panics = 0;
+    for _ in 0..TRIALS {
+        let (mut globals, builtins) = namespaces_with_different_hashers();
+        if which == "globals" {
+            globals.insert("len".into(), 1); // shadows the builtin
+        }
+        let answer =
+            std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| load(&globals, &builtins)));
+        match answer {
+            Ok(answer) => assert_eq!(answer, Some(expected), "a name found must be the right one"),
+            Err(payload) => {
+                let message = payload
+                    .downcast_ref::<String>()
+                    .expect("the cache panics with a formatted message");
+                let expected_message = format!("is not the {which} dict's hash of the name");
+                assert!(
+                    message.contains(&expected_message),
+                    "unexpected panic: {message}"
+                );
+                panics += 1;
+            }
+        }
+    }
+    assert!(
+        panics > TRIALS / 2,
+        "only {panics} of {TRIALS} loads saw the wrong hash"
+    );
 }
 
 #[test]
-#[should_panic(expected = "is not the globals dict's hash of the name")]
+fn a_builtin_looked_up_with_another_dicts_hash_panics_rather_than_answer_name_error() {
+    // `load` hashes with globals' hasher: right for globals, wrong for builtins.
+    with_another_hash_loads_answer_right_or_panic("builtins", 100, |globals, builtins| {
+        SlotCache::new()
+            .load(globals, builtins, "len")
+            .ok()
+            .copied()
+    });
+}
+
+#[test]
 fn a_shadowing_global_looked_up_with_another_hash_panics_rather_than_answer_the_builtin() {
-    let (mut globals, builtins) = namespaces_with_different_hashers();
-    globals.insert("len".into(), 1);
-    let hash = builtins.hash_key("len"); // not globals' hash: globals would miss its "len"
-    let _ = VersionCache::new().load_with_hash(&globals, &builtins, "len", hash);
+    with_another_hash_loads_answer_right_or_panic("globals", 1, |globals, builtins| {
+        let hash = builtins.hash_key("len"); // not globals' hash: globals may miss its "len"
+        VersionCache::new()
+            .load_with_hash(globals, builtins, "len", hash)
+            .ok()
+            .copied()
+    });
 }
 
 #[test]
