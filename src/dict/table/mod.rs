@@ -132,6 +132,9 @@ pub(crate) struct Table<K, V> {
     /// of the array (see [`Table::slide_gap`]). Never below `live_prefix` while there are
     /// holes; it may reach past the array's end only when there are none.
     gap_end: usize,
+    /// The slot of the newest hole made before the array's end: [`Table::compact_if_sparse`]
+    /// slides the gap only when it lies a few slots past the gap (see `SLIDE_REACH`).
+    newest_hole: usize,
     /// Positions past the first hole (`ranks.rs`): built by the first positional question
     /// that needs them, kept up to date by every change of a slot from live to hole or back,
     /// dropped by a squeeze. (Built through `&self`, so that lookups may build them.)
@@ -149,6 +152,7 @@ impl<K: Clone, V: Clone> Clone for Table<K, V> {
             used: self.used,
             live_prefix: self.live_prefix,
             gap_end: self.gap_end,
+            newest_hole: self.newest_hole,
             positions: self.positions.clone(),
         }
     }
@@ -174,6 +178,7 @@ impl<K, V> Table<K, V> {
             used: 0,
             live_prefix: usize::MAX,
             gap_end: usize::MAX,
+            newest_hole: usize::MAX,
             positions: Positions::new(),
         }
     }
@@ -189,6 +194,7 @@ impl<K, V> Table<K, V> {
             used: 0,
             live_prefix: usize::MAX,
             gap_end: usize::MAX,
+            newest_hole: usize::MAX,
             positions: Positions::new(),
         }
     }

@@ -361,3 +361,48 @@ fn removing_every_other_key_gathers_the_holes_in_the_gap() {
         check_keys(&table, &(1..n).step_by(2).collect::<Vec<_>>());
     }
 }
+
+/// A hole made far past the gap does not slide it: no entry moves, the hole waits among the
+/// live entries for a squeeze (a slide there would move one entry and gather nothing, since
+/// holes made at random keep landing out of the gap's reach). One made just past the gap
+/// slides it: the entry between them moves down, and the new hole is next to the gap, which
+/// takes it in at its next step.
+#[test]
+fn only_a_hole_just_past_the_gap_slides_it() {
+    let mut table = table_of_keys(1_000);
+    let slot_of = |table: &Table<u64, u64>, k: u64| {
+        table
+            .entries
+            .iter()
+            .position(|e| e.as_ref().is_some_and(|b| b.key == k))
+            .expect("present")
+    };
+    remove_and_check(&mut table, 100); // the gap: slot 100
+    assert_eq!(
+        (table.live_prefix(), table.gap_after_live_prefix()),
+        (100, 1)
+    );
+    remove_and_check(&mut table, 600); // far past it
+    assert_eq!(
+        (table.live_prefix(), table.gap_after_live_prefix()),
+        (100, 1)
+    );
+    assert_eq!(slot_of(&table, 101), 101, "a far hole moved an entry");
+    remove_and_check(&mut table, 102); // one live entry past the gap
+    assert_eq!(
+        slot_of(&table, 101),
+        100,
+        "a near hole did not slide the gap"
+    );
+    assert_eq!(
+        (table.live_prefix(), table.gap_after_live_prefix()),
+        (101, 1)
+    );
+    assert!(table.entries[102].is_none());
+    check_keys(
+        &table,
+        &(0..1_000)
+            .filter(|k| ![100, 102, 600].contains(k))
+            .collect::<Vec<_>>(),
+    );
+}
