@@ -119,6 +119,31 @@ fn positions_past_holes_are_positions_not_slots() {
     }
 }
 
+/// A lookup by key through the raw entries finds what `get` finds, present or absent, in dicts
+/// with holes and with each width of index slot up to 4 bytes (past 65,536 entries).
+#[test]
+fn lookups_by_key_find_what_get_finds() {
+    let big: Dict<u32, u32> = (0..70_000).map(|k| (k * 7, k)).collect();
+    for mut d in [holey(), big] {
+        let probes: Vec<u32> = (0..300).chain((0..300).map(|k| k * 7 * 233)).collect();
+        for k in probes {
+            let expected = d.get_key_value(&k);
+            assert_eq!(d.raw_entry_v1().from_key(&k), expected, "{k}");
+            let hash = d.hash_key(&k);
+            assert_eq!(
+                d.raw_entry_v1().from_key_hashed_nocheck(hash, &k),
+                expected,
+                "{k}"
+            );
+            let expected = expected.map(|(_, v)| *v);
+            match d.raw_entry_mut_v1().from_key(&k) {
+                RawEntryMut::Occupied(entry) => assert_eq!(Some(*entry.get()), expected),
+                RawEntryMut::Vacant(_) => assert_eq!(None, expected, "{k}"),
+            }
+        }
+    }
+}
+
 /// A hasher under which every `u32` key gets the same probe start and the same 7-bit tag
 /// (the low 20 bits and the top bits are zero) but its own full hash: the index hands every
 /// key of the dict to a lookup as a candidate, and only the stored hash tells them apart.
