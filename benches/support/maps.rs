@@ -336,6 +336,12 @@ pub enum Workload {
     RevForLoopRandomHoles,
     /// Remove every other key, keeping order where the map has one.
     RemoveHalfOrdered,
+    /// Remove half the keys in a random order, keeping order where the map has one: each
+    /// hole lands anywhere, as most programs' removals do, where `RemoveHalfOrdered`'s
+    /// follow one another through the map. indexmap's `shift_remove` moves every entry after
+    /// the key, so from [`SHIFT_REMOVE_SAMPLED_FROM`] keys on it removes only a hundredth of
+    /// the keys (each costs about the same).
+    RemoveHalfRandom,
     /// Remove every other key with `swap_remove` (vdict and indexmap): the drop-in's removal
     /// that may reorder, and the peer of vdict's order-keeping `remove` in indexmap's API.
     SwapRemoveHalf,
@@ -373,7 +379,7 @@ pub enum Workload {
 }
 
 impl Workload {
-    pub const ALL: [Workload; 22] = [
+    pub const ALL: [Workload; 23] = [
         Workload::LookupHit,
         Workload::LookupMiss,
         Workload::InsertGrow,
@@ -386,6 +392,7 @@ impl Workload {
         Workload::IterateForLoopRandomHoles,
         Workload::RevForLoopRandomHoles,
         Workload::RemoveHalfOrdered,
+        Workload::RemoveHalfRandom,
         Workload::SwapRemoveHalf,
         Workload::Queue,
         Workload::MoveToEnd,
@@ -412,6 +419,7 @@ impl Workload {
             Workload::IterateForLoopRandomHoles => "for_loop_random_holes",
             Workload::RevForLoopRandomHoles => "rev_for_loop_random_holes",
             Workload::RemoveHalfOrdered => "remove_half_ordered",
+            Workload::RemoveHalfRandom => "remove_half_random",
             Workload::SwapRemoveHalf => "swap_remove_half",
             Workload::Queue => "queue",
             Workload::MoveToEnd => "move_to_end",
@@ -448,7 +456,7 @@ impl Workload {
             Workload::Reverse | Workload::SwapRemoveHalf => {
                 M::NAME == "vdict" || M::NAME == "indexmap"
             }
-            Workload::RemoveHalfOrdered | Workload::Queue => {
+            Workload::RemoveHalfOrdered | Workload::RemoveHalfRandom | Workload::Queue => {
                 !(M::NAME == "indexmap" && size > SHIFT_REMOVE_SAMPLED_FROM * 10)
             }
             Workload::IterateAfterMassDelete => size >= 100_000,
@@ -538,16 +546,16 @@ impl Workload {
     /// The keys a removal workload removes. Order-keeping removal of half the keys is
     /// quadratic for indexmap's `shift_remove` (half of 100,000 keys takes ~20 s), so from
     /// [`SHIFT_REMOVE_SAMPLED_FROM`] keys on it removes every 100th key instead of every
-    /// other. That is a fair sample of the same work: a removal's cost is the number of
+    /// other (for `RemoveHalfRandom`, the first hundredth of the shuffled keys instead of the
+    /// first half). That is a fair sample of the same work: a removal's cost is the number of
     /// entries after the removed one, which averages half the map's length either way.
     pub fn removals<K: BenchKey, M: BenchMap<K>>(self, case: &Case<K>) -> &[K] {
-        if self == Workload::RemoveHalfOrdered
-            && M::NAME == "indexmap"
-            && case.size() >= SHIFT_REMOVE_SAMPLED_FROM
-        {
-            &case.every_hundredth
-        } else {
-            &case.every_other
+        let sampled = M::NAME == "indexmap" && case.size() >= SHIFT_REMOVE_SAMPLED_FROM;
+        match self {
+            Workload::RemoveHalfOrdered if sampled => &case.every_hundredth,
+            Workload::RemoveHalfRandom if sampled => &case.shuffled[..case.size() / 100],
+            Workload::RemoveHalfRandom => &case.shuffled[..case.size() / 2],
+            _ => &case.every_other,
         }
     }
 
@@ -576,7 +584,7 @@ impl Workload {
     /// How many operations the routine performs on map `M`.
     pub fn elements<K: BenchKey, M: BenchMap<K>>(self, case: &Case<K>) -> usize {
         match self {
-            Workload::RemoveHalfOrdered | Workload::SwapRemoveHalf => {
+            Workload::RemoveHalfOrdered | Workload::RemoveHalfRandom | Workload::SwapRemoveHalf => {
                 self.removals::<K, M>(case).len()
             }
             Workload::Queue | Workload::MoveToEnd => Self::queue_steps::<K, M>(case),
@@ -632,7 +640,7 @@ impl Workload {
                 map.sum_values_for_loop()
             }
             Workload::RevForLoopRandomHoles => map.sum_values_rev_for_loop(),
-            Workload::RemoveHalfOrdered => {
+            Workload::RemoveHalfOrdered | Workload::RemoveHalfRandom => {
                 self.removals::<K, M>(case).iter().fold(0, |sum, key| {
                     sum.wrapping_add(map.remove_ordered(key).unwrap_or(0))
                 })
