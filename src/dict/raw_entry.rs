@@ -100,10 +100,12 @@ impl<'a, K, V, S> RawEntryBuilder<'a, K, V, S> {
     where
         Q: Equivalent<K> + ?Sized,
     {
-        // `get`'s own probe (see `find_key`).
+        // `get_with_hash`'s probe: see `RawEntryBuilderMut::from_key_hashed_nocheck`.
         let dict: &'a Dict<K, V, S> = self.dict;
-        let found = find_key(&dict.table, hash, key)?;
-        dict.slot(found.slot)
+        let bucket = dict
+            .table
+            .find_bucket(SoughtHash::new(hash), |stored| key.equivalent(stored))?;
+        Some((&bucket.key, &bucket.value))
     }
 
     /// The entry under `hash` whose key `is_match` accepts.
@@ -137,21 +139,6 @@ impl<'a, K, V, S> RawEntryBuilder<'a, K, V, S> {
         let slot = find_match(&self.dict.table, hash, is_match)?.slot;
         Some(self.dict.table.position_of_slot(slot))
     }
-}
-
-/// The live entry under `hash` whose key is equivalent to `key`: the probe `get` and `entry`
-/// make, which may skip the stored-hash compare (for plain-word keys, whose equality is
-/// cheaper) since an equivalence has no side effects to keep from keys that merely share a
-/// tag. Through [`find_match`] instead, a move to the end of a u64 key (the report's
-/// `move_to_end`) made its lookup out of line: 60 instructions of the move's 350, against
-/// `get`'s 35 (callgrind, 1,000 keys).
-#[inline]
-fn find_key<K, V, Q: Equivalent<K> + ?Sized>(
-    table: &Table<K, V>,
-    hash: u64,
-    key: &Q,
-) -> Option<Found> {
-    table.find(SoughtHash::new(hash), |stored| key.equivalent(stored))
 }
 
 /// The live entry under `hash` that `is_match` accepts. `is_match` sees only keys whose stored
@@ -198,7 +185,14 @@ impl<'a, K, V, S> RawEntryBuilderMut<'a, K, V, S> {
     where
         Q: Equivalent<K> + ?Sized,
     {
-        let found = find_key(&self.dict.table, hash, key);
+        // The probe `get` and `entry` make, which may skip the stored-hash compare (for
+        // plain-word keys, whose equality is cheaper): an equivalence has no side effects to
+        // keep from keys that merely share a tag. Through `find_match` instead, a move to the
+        // end of a u64 key (the report's `move_to_end`) made its lookup out of line: 60
+        // instructions of the move's 350, against `get`'s 35 (callgrind, 1,000 keys).
+        // (`Dict::find` asks for `K: Hash + Eq`, which raw entries do not.)
+        let table = &self.dict.table;
+        let found = table.find(SoughtHash::new(hash), |stored| key.equivalent(stored));
         self.entry_of(found)
     }
 

@@ -327,8 +327,9 @@ impl<K, V> Table<K, V> {
     /// leaves the old one scattered), so there each slide moved an entry and gathered next to
     /// nothing: 100,000 moves to the end of random keys of a dict of 1,000 u64 keys squeezed
     /// 198 times with the slide and 199 without it. Sliding for every hole cost such a move 440
-    /// instructions, 350 now (a random key removed and inserted again, 462 -> 379); removing half of 1,000 keys front to back 247.7 -> 245.7, at
-    /// 16 keys 197.8 -> 198.8 and at 100,000 251.1 -> 257.1 (the removal's code laid out
+    /// instructions, 350 now; a random half of 1,000 keys removed, 289.5 -> 206.1 a removal
+    /// (`remove_half_random`); every other key removed front to back, 247.7 -> 245.7, at 16
+    /// keys 197.8 -> 198.8 and at 100,000 251.1 -> 257.1 (the removal's code laid out
     /// differently around one more store); iterating the survivors of a random third removed
     /// 22.2 -> 23.1 instructions an entry (callgrind, `VDICT_HASH_SEED=1 examples/profile
     /// vdict <workload> u64 <n>`).
