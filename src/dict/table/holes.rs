@@ -495,13 +495,55 @@ fn squeeze_with<K, V, W: SlotWord>(
         *new_slot = W::new(live);
         live += usize::from(entry.is_some());
     }
-    entries.retain(Option::is_some);
+    compact_live(entries, first_moved);
     for slot in table.iter_mut() {
         // A slot below `first_moved` wraps around to past the table's end, so that one
         // compare tells both "it moved" and "it is in the table".
         if let Some(&new) = new_slots.get(slot.get().wrapping_sub(first_moved)) {
             *slot = new;
         }
+    }
+}
+
+/// Moves the live entries from `first_moved` on down over the holes among them, keeping
+/// their order, and cuts off what is left at the end: `entries.retain(Option::is_some)` from
+/// `first_moved` on, without a branch on a slot.
+///
+/// Every slot is copied to the place the next live entry goes, and that place moves on only
+/// past a live entry, so a hole's copy is overwritten by the next live entry's. `retain`
+/// branches on each slot instead, and where the holes lie at random that branch mispredicts
+/// about once for every two holes: a squeeze after random removals is mostly mispredicts.
+/// Callgrind (`VDICT_HASH_SEED=1 examples/profile vdict remove_half_random <key> <n>`, per
+/// removal, its squeezes included), `retain` -> this: u64 at 1,000 keys 205.9 -> 206.6
+/// instructions and 1.60 -> 0.79 mispredicted branches, at 100,000 202.5 -> 203.1 and 1.48 ->
+/// 0.68; `String` at 1,000 302.9 -> 308.7 and 3.35 -> 0.52. The clock, half of a fresh
+/// dict's keys removed in a new random order each time: 1,000 u64 keys 16.1-16.7 -> 11.1-11.9
+/// ns a removal, `String` 32.6-33.9 -> 28.1-28.5, 100,000 u64 keys 25.0-26.6 -> 19.9-21.2.
+/// (Removing the same keys in the same order round after round, as the report does, the
+/// processor learns where `retain`'s holes fall at 1,000 keys: 9.0-9.3 -> 9.2-9.4 there.) A
+/// safe version, swapping each slot with that place, cost 28 instructions more a removal and
+/// read 9.1 -> 10.2 ns in the report's way.
+fn compact_live<K, V>(entries: &mut Vec<EntrySlot<K, V>>, first_moved: usize) {
+    let len = entries.len();
+    assert!(first_moved <= len);
+    let base = entries.as_mut_ptr();
+    let mut live_end = first_moved;
+    #[allow(unsafe_code)]
+    // SAFETY: `live_end <= slot < len` throughout, so both pointers are in bounds, and each
+    // slot is read before anything is written to it (the writes go to `live_end`, below it or
+    // onto itself; `copy` allows the overlap). Each slot is copied bitwise down to `live_end`,
+    // which only a live entry moves past: so every live entry ends up exactly once in
+    // `..live_end`, in order (a hole's copy is overwritten by the next live entry's, or lies
+    // past `live_end`), and what is left past `live_end` are holes and stale copies of
+    // entries below it, which the length cut forgets without dropping. Nothing in the loop
+    // can panic or call user code, so no one sees the stale copies.
+    unsafe {
+        for slot in first_moved..len {
+            let live = (*base.add(slot)).is_some();
+            std::ptr::copy(base.add(slot), base.add(live_end), 1);
+            live_end += usize::from(live);
+        }
+        entries.set_len(live_end);
     }
 }
 
