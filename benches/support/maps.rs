@@ -12,6 +12,7 @@
 
 #![allow(dead_code)] // each includer uses its part
 
+use std::cell::Cell;
 use std::hash::Hash;
 use std::hint::black_box;
 use vdict::{DefaultHashBuilder, Dict};
@@ -236,7 +237,21 @@ pub struct Case<K> {
     /// Every 100th key of `keys`: the sample of `every_other` that indexmap's `shift_remove`
     /// removes at large sizes (see [`Workload::removals`]).
     pub every_hundredth: Vec<K>,
+    /// Several random orders of `keys`, which the workloads that remove or move keys in a
+    /// random order take in turn ([`Case::next_random_order`]): with one order, repeated
+    /// round after round, the processor learns the branches a small map's removals take
+    /// (vdict removing half of 1,000 u64 keys: 9.1 ns a removal in the same order every
+    /// time, 11.3 in a new one; hashlink 4.4 and 4.6), and a program removes in no fixed
+    /// order. As many orders as fit [`RANDOM_ORDER_KEYS`] keys, from 1 to 64.
+    random_orders: Vec<Vec<K>>,
+    /// The order [`Case::next_random_order`] hands out next.
+    next_order: Cell<usize>,
 }
+
+/// How many keys the random orders of one [`Case`] hold at most, all orders together (but
+/// never fewer than one order): enough orders that no branch predictor learns them at the
+/// sizes where one could, few enough that a large case keeps one.
+const RANDOM_ORDER_KEYS: usize = 1 << 16;
 
 impl<K: BenchKey> Case<K> {
     pub fn new(size: usize) -> Case<K> {
@@ -246,18 +261,50 @@ impl<K: BenchKey> Case<K> {
         let missing = (size as u64..2 * size as u64).map(K::make).collect();
         let every_other = keys.iter().step_by(2).cloned().collect();
         let every_hundredth = keys.iter().step_by(100).cloned().collect();
+        let orders = (RANDOM_ORDER_KEYS / size.max(1)).clamp(1, 64);
+        let random_orders = (0..orders as u64)
+            .map(|order| {
+                let mut keys = keys.clone();
+                shuffle(
+                    &mut keys,
+                    0x9e37_79b9_7f4a_7c15 ^ (size as u64) << 8 ^ order,
+                );
+                keys
+            })
+            .collect();
         Case {
             keys,
             shuffled,
             missing,
             every_other,
             every_hundredth,
+            random_orders,
+            next_order: Cell::new(0),
         }
+    }
+
+    /// All the keys in one of the case's random orders, a different one from the last call
+    /// (the same sequence of orders in every run).
+    pub fn next_random_order(&self) -> &[K] {
+        let order = self.next_order.get();
+        self.next_order
+            .set(if order + 1 == self.random_orders.len() {
+                0
+            } else {
+                order + 1
+            });
+        &self.random_orders[order]
     }
 
     pub fn size(&self) -> usize {
         self.keys.len()
     }
+}
+
+/// Whether indexmap, as `M`, removes or moves only a sample of the keys (see
+/// [`Workload::removals`]).
+fn shift_remove_sampled<K: BenchKey, M: BenchMap<K>>(case: &Case<K>) -> bool {
+    M::NAME == "indexmap" && case.size() >= SHIFT_REMOVE_SAMPLED_FROM
 }
 
 /// How many keys of `size` a random-holes workload removes: a third.
@@ -336,9 +383,9 @@ pub enum Workload {
     RevForLoopRandomHoles,
     /// Remove every other key, keeping order where the map has one.
     RemoveHalfOrdered,
-    /// Remove half the keys in a random order, keeping order where the map has one: each
-    /// hole lands anywhere, as most programs' removals do, where `RemoveHalfOrdered`'s
-    /// follow one another through the map. indexmap's `shift_remove` moves every entry after
+    /// Remove half the keys in a random order (another each time: see [`Case`]), keeping
+    /// order where the map has one: each hole lands anywhere, as most programs' removals do,
+    /// where `RemoveHalfOrdered`'s follow one another through the map. indexmap's `shift_remove` moves every entry after
     /// the key, so from [`SHIFT_REMOVE_SAMPLED_FROM`] keys on it removes only a hundredth of
     /// the keys (each costs about the same).
     RemoveHalfRandom,
@@ -351,8 +398,9 @@ pub enum Workload {
     /// moves every other entry, so from [`SHIFT_REMOVE_SAMPLED_FROM`] keys on it takes only
     /// the first hundredth of the steps (each costs about the same).
     Queue,
-    /// Move every key, in a random order, to the end of the order (the ordered maps): what a
-    /// cache that keeps its entries in order of use does on a hit. Per move. indexmap's
+    /// Move every key, in a random order (another each time: see [`Case`]), to the end of the
+    /// order (the ordered maps): what a cache that keeps its entries in order of use does on a
+    /// hit. Per move. indexmap's
     /// `move_index` shifts the entries after the key, so from [`SHIFT_REMOVE_SAMPLED_FROM`]
     /// keys on it moves only the first hundredth of them.
     MoveToEnd,
@@ -546,23 +594,37 @@ impl Workload {
     /// The keys a removal workload removes. Order-keeping removal of half the keys is
     /// quadratic for indexmap's `shift_remove` (half of 100,000 keys takes ~20 s), so from
     /// [`SHIFT_REMOVE_SAMPLED_FROM`] keys on it removes every 100th key instead of every
-    /// other (for `RemoveHalfRandom`, the first hundredth of the shuffled keys instead of the
+    /// other (for `RemoveHalfRandom`, the first hundredth of a random order instead of the
     /// first half). That is a fair sample of the same work: a removal's cost is the number of
     /// entries after the removed one, which averages half the map's length either way.
+    /// `RemoveHalfRandom` takes the case's next random order on each call.
     pub fn removals<K: BenchKey, M: BenchMap<K>>(self, case: &Case<K>) -> &[K] {
-        let sampled = M::NAME == "indexmap" && case.size() >= SHIFT_REMOVE_SAMPLED_FROM;
         match self {
-            Workload::RemoveHalfOrdered if sampled => &case.every_hundredth,
-            Workload::RemoveHalfRandom if sampled => &case.shuffled[..case.size() / 100],
-            Workload::RemoveHalfRandom => &case.shuffled[..case.size() / 2],
+            Workload::RemoveHalfRandom => {
+                &case.next_random_order()[..self.removal_count::<K, M>(case)]
+            }
+            Workload::RemoveHalfOrdered if shift_remove_sampled::<K, M>(case) => {
+                &case.every_hundredth
+            }
             _ => &case.every_other,
+        }
+    }
+
+    /// How many keys [`removals`](Workload::removals) hands out.
+    fn removal_count<K: BenchKey, M: BenchMap<K>>(self, case: &Case<K>) -> usize {
+        let sampled = shift_remove_sampled::<K, M>(case);
+        match self {
+            Workload::RemoveHalfOrdered if sampled => case.every_hundredth.len(),
+            Workload::RemoveHalfRandom if sampled => case.size() / 100,
+            Workload::RemoveHalfRandom => case.size() / 2,
+            _ => case.every_other.len(),
         }
     }
 
     /// How many steps the queue and move-to-end workloads take on map `M`: one per key, or a
     /// hundredth of that for indexmap from [`SHIFT_REMOVE_SAMPLED_FROM`] keys on.
     fn queue_steps<K: BenchKey, M: BenchMap<K>>(case: &Case<K>) -> usize {
-        if M::NAME == "indexmap" && case.size() >= SHIFT_REMOVE_SAMPLED_FROM {
+        if shift_remove_sampled::<K, M>(case) {
             case.size() / 100
         } else {
             case.size()
@@ -585,7 +647,7 @@ impl Workload {
     pub fn elements<K: BenchKey, M: BenchMap<K>>(self, case: &Case<K>) -> usize {
         match self {
             Workload::RemoveHalfOrdered | Workload::RemoveHalfRandom | Workload::SwapRemoveHalf => {
-                self.removals::<K, M>(case).len()
+                self.removal_count::<K, M>(case)
             }
             Workload::Queue | Workload::MoveToEnd => Self::queue_steps::<K, M>(case),
             Workload::DrainOldest => {
@@ -650,7 +712,7 @@ impl Workload {
             }),
             Workload::MoveToEnd => {
                 let steps = Self::queue_steps::<K, M>(case);
-                for key in &case.shuffled[..steps] {
+                for key in &case.next_random_order()[..steps] {
                     map.move_to_end(key);
                 }
                 map.len() as u64
