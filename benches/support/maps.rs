@@ -237,21 +237,47 @@ pub struct Case<K> {
     /// Every 100th key of `keys`: the sample of `every_other` that indexmap's `shift_remove`
     /// removes at large sizes (see [`Workload::removals`]).
     pub every_hundredth: Vec<K>,
-    /// Several random orders of `keys`, which the workloads that remove or move keys in a
-    /// random order take in turn ([`Case::next_random_order`]): with one order, repeated
-    /// round after round, the processor learns the branches a small map's removals take
-    /// (vdict removing half of 1,000 u64 keys: 9.1 ns a removal in the same order every
-    /// time, 11.3 in a new one; hashlink 4.4 and 4.6), and a program removes in no fixed
-    /// order. As many orders as fit [`RANDOM_ORDER_KEYS`] keys, from 1 to 64.
-    random_orders: Vec<Vec<K>>,
+    /// Several random orders of `keys`, as positions in `keys`, which the workloads that
+    /// remove or move keys in a random order take in turn ([`Case::next_random_order`]):
+    /// with one order, repeated round after round, the processor learns the branches a small
+    /// map's removals take (vdict removing half of 1,000 u64 keys: 9.1 ns a removal in the
+    /// same order every time, 11.3 in a new one; hashlink 4.4 and 4.6), and a program
+    /// removes in no fixed order. As many orders as fit [`RANDOM_ORDER_KEYS`] positions, up to
+    /// 64; none where only one fits, and `shuffled` serves. Positions rather than copies of
+    /// the keys: 64 copies of 1,000 `String` keys are 64,000 strings, each read once in 64
+    /// rounds, and a removal of such a cold key cost every map three times as much.
+    random_orders: Vec<Vec<u32>>,
     /// The order [`Case::next_random_order`] hands out next.
     next_order: Cell<usize>,
 }
 
-/// How many keys the random orders of one [`Case`] hold at most, all orders together (but
-/// never fewer than one order): enough orders that no branch predictor learns them at the
-/// sizes where one could, few enough that a large case keeps one.
+/// How many positions the random orders of one [`Case`] hold at most, all orders together:
+/// enough orders that no branch predictor learns them at the sizes where one could, few
+/// enough that a large case keeps none (and uses `shuffled`).
 const RANDOM_ORDER_KEYS: usize = 1 << 16;
+
+/// Keys a workload visits in turn: one of a [`Case`]'s random orders, as positions in its
+/// keys ([`Case::next_random_order`]), or a list of keys.
+pub enum KeySequence<'c, K> {
+    /// Positions in the case's keys.
+    Positions(std::slice::Iter<'c, u32>, &'c [K]),
+    /// The keys themselves.
+    Keys(std::slice::Iter<'c, K>),
+}
+
+impl<'c, K> Iterator for KeySequence<'c, K> {
+    type Item = &'c K;
+
+    #[inline]
+    fn next(&mut self) -> Option<&'c K> {
+        match self {
+            KeySequence::Positions(positions, keys) => {
+                positions.next().map(|&at| &keys[at as usize])
+            }
+            KeySequence::Keys(keys) => keys.next(),
+        }
+    }
+}
 
 impl<K: BenchKey> Case<K> {
     pub fn new(size: usize) -> Case<K> {
@@ -261,15 +287,16 @@ impl<K: BenchKey> Case<K> {
         let missing = (size as u64..2 * size as u64).map(K::make).collect();
         let every_other = keys.iter().step_by(2).cloned().collect();
         let every_hundredth = keys.iter().step_by(100).cloned().collect();
-        let orders = (RANDOM_ORDER_KEYS / size.max(1)).clamp(1, 64);
+        let orders = (RANDOM_ORDER_KEYS / size.max(1)).min(64);
         let random_orders = (0..orders as u64)
+            .filter(|_| orders > 1)
             .map(|order| {
-                let mut keys = keys.clone();
+                let mut positions: Vec<u32> = (0..size as u32).collect();
                 shuffle(
-                    &mut keys,
+                    &mut positions,
                     0x9e37_79b9_7f4a_7c15 ^ (size as u64) << 8 ^ order,
                 );
-                keys
+                positions
             })
             .collect();
         Case {
@@ -283,17 +310,23 @@ impl<K: BenchKey> Case<K> {
         }
     }
 
-    /// All the keys in one of the case's random orders, a different one from the last call
-    /// (the same sequence of orders in every run).
-    pub fn next_random_order(&self) -> &[K] {
+    /// The first `count` keys of one of the case's random orders, a different one from the
+    /// last call (the same sequence of orders in every run), or of `shuffled` where the case
+    /// keeps no orders.
+    pub fn next_random_order(&self, count: usize) -> KeySequence<'_, K> {
         let order = self.next_order.get();
-        self.next_order
-            .set(if order + 1 == self.random_orders.len() {
-                0
-            } else {
-                order + 1
-            });
-        &self.random_orders[order]
+        match self.random_orders.get(order) {
+            Some(positions) => {
+                let next = order + 1;
+                self.next_order.set(if next == self.random_orders.len() {
+                    0
+                } else {
+                    next
+                });
+                KeySequence::Positions(positions[..count].iter(), &self.keys)
+            }
+            None => KeySequence::Keys(self.shuffled[..count].iter()),
+        }
     }
 
     pub fn size(&self) -> usize {
@@ -598,15 +631,13 @@ impl Workload {
     /// first half). That is a fair sample of the same work: a removal's cost is the number of
     /// entries after the removed one, which averages half the map's length either way.
     /// `RemoveHalfRandom` takes the case's next random order on each call.
-    pub fn removals<K: BenchKey, M: BenchMap<K>>(self, case: &Case<K>) -> &[K] {
+    pub fn removals<K: BenchKey, M: BenchMap<K>>(self, case: &Case<K>) -> KeySequence<'_, K> {
         match self {
-            Workload::RemoveHalfRandom => {
-                &case.next_random_order()[..self.removal_count::<K, M>(case)]
-            }
+            Workload::RemoveHalfRandom => case.next_random_order(self.removal_count::<K, M>(case)),
             Workload::RemoveHalfOrdered if shift_remove_sampled::<K, M>(case) => {
-                &case.every_hundredth
+                KeySequence::Keys(case.every_hundredth.iter())
             }
-            _ => &case.every_other,
+            _ => KeySequence::Keys(case.every_other.iter()),
         }
     }
 
@@ -703,7 +734,7 @@ impl Workload {
             }
             Workload::RevForLoopRandomHoles => map.sum_values_rev_for_loop(),
             Workload::RemoveHalfOrdered | Workload::RemoveHalfRandom => {
-                self.removals::<K, M>(case).iter().fold(0, |sum, key| {
+                self.removals::<K, M>(case).fold(0, |sum, key| {
                     sum.wrapping_add(map.remove_ordered(key).unwrap_or(0))
                 })
             }
@@ -712,7 +743,7 @@ impl Workload {
             }),
             Workload::MoveToEnd => {
                 let steps = Self::queue_steps::<K, M>(case);
-                for key in &case.next_random_order()[..steps] {
+                for key in case.next_random_order(steps) {
                     map.move_to_end(key);
                 }
                 map.len() as u64
