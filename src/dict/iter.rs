@@ -253,7 +253,7 @@ where
         // instead of 4.4 per entry, callgrind, `examples/profile ... iterate u64 16`).
         if self.no_holes {
             // SAFETY: no slot is a hole (see the type).
-            let f = |acc, slot| f(acc, unsafe { live_unchecked(slot) });
+            let f = move |acc, slot| f(acc, unsafe { live_unchecked(slot) });
             return self.slots.fold_all_live(init, f);
         }
         // The windows `next` and `next_back` left need no care: `slots` is the truth of what
@@ -672,7 +672,12 @@ macro_rules! live_iterator {
             where
                 F: FnMut(B, Self::Item) -> B,
             {
-                self.live.fold(init, |acc, $bucket| f(acc, $map))
+                // `move`: the closure owns the caller's `f` rather than borrowing it, so that a
+                // fold whose `f` holds nothing needs no stack frame for its address (the
+                // out-of-line fold past holes took that address, and the compiler made the
+                // frame on every fold). Callgrind, `examples/profile vdict iterate u64 16`:
+                // 4.85 -> 4.47 instructions an entry (indexmap 4.61).
+                self.live.fold(init, move |acc, $bucket| f(acc, $map))
             }
         }
 
@@ -767,7 +772,8 @@ macro_rules! projection {
             where
                 F: FnMut(B, Self::Item) -> B,
             {
-                self.inner.fold(init, |acc, $kv| f(acc, $part))
+                // `move`: see `live_iterator!`.
+                self.inner.fold(init, move |acc, $kv| f(acc, $part))
             }
         }
 

@@ -27,7 +27,8 @@ macro_rules! element_iterator {
             }
             #[inline]
             fn fold<B, F: FnMut(B, $item) -> B>(self, init: B, mut f: F) -> B {
-                self.inner.fold(init, |acc, $x| f(acc, $map))
+                // `move`: see `live_iterator!` in dict/iter.rs.
+                self.inner.fold(init, move |acc, $x| f(acc, $map))
             }
         }
 
