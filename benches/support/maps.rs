@@ -242,10 +242,11 @@ pub struct Case<K> {
     /// with one order, repeated round after round, the processor learns the branches a small
     /// map's removals take (vdict removing half of 1,000 u64 keys: 9.1 ns a removal in the
     /// same order every time, 11.3 in a new one; hashlink 4.4 and 4.6), and a program
-    /// removes in no fixed order. As many orders as fit [`RANDOM_ORDER_KEYS`] positions, up to
-    /// 64; none where only one fits, and `shuffled` serves. Positions rather than copies of
-    /// the keys: 64 copies of 1,000 `String` keys are 64,000 strings, each read once in 64
-    /// rounds, and a removal of such a cold key cost every map three times as much.
+    /// removes in no fixed order. As many orders as fit [`RANDOM_ORDER_POSITIONS`]
+    /// positions, up to 64; none where only one fits, and `shuffled` serves. Positions rather
+    /// than copies of the keys: 64 copies of 1,000 `String` keys are 64,000 strings, each
+    /// read once in 64 rounds, and a removal of such a cold key cost every map three times as
+    /// much.
     random_orders: Vec<Vec<u32>>,
     /// The order [`Case::next_random_order`] hands out next.
     next_order: Cell<usize>,
@@ -254,7 +255,7 @@ pub struct Case<K> {
 /// How many positions the random orders of one [`Case`] hold at most, all orders together:
 /// enough orders that no branch predictor learns them at the sizes where one could, few
 /// enough that a large case keeps none (and uses `shuffled`).
-const RANDOM_ORDER_KEYS: usize = 1 << 16;
+const RANDOM_ORDER_POSITIONS: usize = 1 << 16;
 
 /// Keys a workload visits in turn: one of a [`Case`]'s random orders, as positions in its
 /// keys ([`Case::next_random_order`]), or a list of keys.
@@ -287,18 +288,21 @@ impl<K: BenchKey> Case<K> {
         let missing = (size as u64..2 * size as u64).map(K::make).collect();
         let every_other = keys.iter().step_by(2).cloned().collect();
         let every_hundredth = keys.iter().step_by(100).cloned().collect();
-        let orders = (RANDOM_ORDER_KEYS / size.max(1)).min(64);
-        let random_orders = (0..orders as u64)
-            .filter(|_| orders > 1)
-            .map(|order| {
-                let mut positions: Vec<u32> = (0..size as u32).collect();
-                shuffle(
-                    &mut positions,
-                    0x9e37_79b9_7f4a_7c15 ^ (size as u64) << 8 ^ order,
-                );
-                positions
-            })
-            .collect();
+        let orders = (RANDOM_ORDER_POSITIONS / size.max(1)).min(64) as u64;
+        let random_orders = if orders > 1 {
+            (0..orders)
+                .map(|order| {
+                    let mut positions: Vec<u32> = (0..size as u32).collect();
+                    shuffle(
+                        &mut positions,
+                        0x9e37_79b9_7f4a_7c15 ^ (size as u64) << 8 ^ order,
+                    );
+                    positions
+                })
+                .collect()
+        } else {
+            Vec::new()
+        };
         Case {
             keys,
             shuffled,
@@ -418,9 +422,9 @@ pub enum Workload {
     RemoveHalfOrdered,
     /// Remove half the keys in a random order (another each time: see [`Case`]), keeping
     /// order where the map has one: each hole lands anywhere, as most programs' removals do,
-    /// where `RemoveHalfOrdered`'s follow one another through the map. indexmap's `shift_remove` moves every entry after
-    /// the key, so from [`SHIFT_REMOVE_SAMPLED_FROM`] keys on it removes only a hundredth of
-    /// the keys (each costs about the same).
+    /// where `RemoveHalfOrdered`'s follow one another through the map. indexmap's
+    /// `shift_remove` moves every entry after the key, so from [`SHIFT_REMOVE_SAMPLED_FROM`]
+    /// keys on it removes only a hundredth of the keys (each costs about the same).
     RemoveHalfRandom,
     /// Remove every other key with `swap_remove` (vdict and indexmap): the drop-in's removal
     /// that may reorder, and the peer of vdict's order-keeping `remove` in indexmap's API.
@@ -433,9 +437,8 @@ pub enum Workload {
     Queue,
     /// Move every key, in a random order (another each time: see [`Case`]), to the end of the
     /// order (the ordered maps): what a cache that keeps its entries in order of use does on a
-    /// hit. Per move. indexmap's
-    /// `move_index` shifts the entries after the key, so from [`SHIFT_REMOVE_SAMPLED_FROM`]
-    /// keys on it moves only the first hundredth of them.
+    /// hit. Per move. indexmap's `move_index` shifts the entries after the key, so from
+    /// [`SHIFT_REMOVE_SAMPLED_FROM`] keys on it moves only the first hundredth of them.
     MoveToEnd,
     /// A queue drained in batches (the ordered maps): rounds of inserting a batch of new keys
     /// and draining as many of the oldest in one call, the batch a hundredth of the map (at

@@ -519,10 +519,11 @@ fn squeeze_with<K, V, W: SlotWord>(
 /// 0.68; `String` at 1,000 302.9 -> 308.7 and 3.35 -> 0.52. The clock, half of a fresh
 /// dict's keys removed in a new random order each time: 1,000 u64 keys 16.1-16.7 -> 11.1-11.9
 /// ns a removal, `String` 32.6-33.9 -> 28.1-28.5, 100,000 u64 keys 25.0-26.6 -> 19.9-21.2.
-/// (Removing the same keys in the same order round after round, as the report does, the
-/// processor learns where `retain`'s holes fall at 1,000 keys: 9.0-9.3 -> 9.2-9.4 there.) A
-/// safe version, swapping each slot with that place, cost 28 instructions more a removal and
-/// read 9.1 -> 10.2 ns in the report's way.
+/// (Removing the same keys in the same order round after round, as the report's
+/// `remove_half_random` row did until 2026-12-07, the processor learns where `retain`'s holes
+/// fall at 1,000 keys: 9.0-9.3 -> 9.2-9.4 there.) A safe version, swapping each slot with
+/// that place, cost 28 instructions more a removal and read 9.1 -> 10.2 ns in the same order
+/// round after round.
 fn compact_live<K, V>(entries: &mut Vec<EntrySlot<K, V>>, first_moved: usize) {
     let len = entries.len();
     assert!(first_moved <= len);
