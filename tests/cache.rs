@@ -679,6 +679,56 @@ fn a_store_site_rebinds_through_its_slot_and_follows_key_changes() {
     copy.check_invariants().unwrap();
 }
 
+/// `store_hit_dropping_old`, the store's fast half that drops the old value where it lies:
+/// it writes only while the keys hold (never into a slot that moved), and the value it
+/// replaces is dropped, once, by the write.
+#[test]
+fn a_store_that_drops_the_old_value_writes_only_while_the_keys_hold() {
+    use std::rc::Rc;
+    let mut globals: vdict::Dict<String, Rc<i64>> = vdict::Dict::new();
+    let store = SlotCache::new();
+    let (name, hash) = ("x", vdict::hash_key("x"));
+    let key = || name.to_string();
+    let values: Vec<Rc<i64>> = (0..6).map(Rc::new).collect();
+    // Not filled yet: declines and writes nothing.
+    assert_eq!(
+        store.store_hit_dropping_old(&mut globals, values[0].clone()),
+        Err(values[0].clone())
+    );
+    assert!(globals.is_empty());
+    drop(store.store_with_hash(&mut globals, name, hash, values[0].clone(), key)); // fills
+    drop(store.store_with_hash(&mut globals, name, hash, values[1].clone(), key)); // uses it
+    assert_eq!(
+        Rc::strong_count(&values[0]),
+        1,
+        "the first value was dropped"
+    );
+    for i in 2..4 {
+        assert_eq!(
+            store.store_hit_dropping_old(&mut globals, values[i].clone()),
+            Ok(())
+        );
+        assert_eq!(*globals[name], i as i64);
+        assert_eq!(Rc::strong_count(&values[i - 1]), 1, "value {} kept", i - 1);
+        assert_eq!(Rc::strong_count(&values[i]), 2);
+    }
+    // The keys change and the name's slot moves (a squeeze): the site declines, hands the
+    // value back, and the dict is as it was.
+    globals.insert("a".into(), values[5].clone());
+    globals.shift_remove(name);
+    globals.insert(name.into(), values[3].clone());
+    globals.shrink_to_fit();
+    let before: Vec<(String, i64)> = globals.iter().map(|(k, v)| (k.clone(), **v)).collect();
+    assert_eq!(
+        store.store_hit_dropping_old(&mut globals, values[4].clone()),
+        Err(values[4].clone())
+    );
+    let after: Vec<(String, i64)> = globals.iter().map(|(k, v)| (k.clone(), **v)).collect();
+    assert_eq!(before, after);
+    assert_eq!(Rc::strong_count(&values[4]), 1);
+    globals.check_invariants().unwrap();
+}
+
 // ---- random interleavings ------------------------------------------------------------------
 
 fn how() -> impl Strategy<Value = How> {
@@ -718,7 +768,8 @@ fn step() -> impl Strategy<Value = Step> {
         1 => (any::<bool>(), proptest::option::of(any::<u8>()))
             .prop_map(|(builtins, seed)| Step::SwitchHasher { builtins, seed }),
         1 => name.clone().prop_map(Step::Clear),
-        3 => (name, -5i64..5).prop_map(|(n, v)| Step::Store(n, v)),
+        3 => (name.clone(), -5i64..5).prop_map(|(n, v)| Step::Store(n, v)),
+        3 => (name, -5i64..5).prop_map(|(n, v)| Step::StoreDroppingOld(n, v)),
     ]
 }
 

@@ -309,6 +309,9 @@ pub enum Step {
     Clear(#[arbitrary(with = name_index)] usize),
     /// `STORE_GLOBAL` through the name's slot-cache store site.
     Store(#[arbitrary(with = name_index)] usize, i64),
+    /// `STORE_GLOBAL` as the reference VM makes it: the site's fast half that drops the old
+    /// value in place (`store_hit_dropping_old`), then `store_with_hash` if it declines.
+    StoreDroppingOld(#[arbitrary(with = name_index)] usize, i64),
 }
 
 /// Runs `steps` from fresh namespaces, panicking on the first load that differs from a plain
@@ -383,6 +386,27 @@ pub fn check(steps: &[Step]) {
                 let old = store_sites[n]
                     .store_with_hash(&mut globals, name, hash, value, || name.to_string());
                 assert_eq!(old, before, "a store returned another old value");
+                assert_eq!(globals.get(name), Some(&value), "a store did not land");
+                if let Err(problem) = globals.check_invariants() {
+                    panic!("a store broke the table: {problem}");
+                }
+            }
+            Step::StoreDroppingOld(n, value) => {
+                let name = NAMES[n];
+                let keys_before: Vec<String> = globals.keys().cloned().collect();
+                let site = &store_sites[n];
+                match site.store_hit_dropping_old(&mut globals, value) {
+                    Ok(()) => assert_eq!(
+                        globals.keys().cloned().collect::<Vec<_>>(),
+                        keys_before,
+                        "a store's fast half changed the keys"
+                    ),
+                    Err(value) => {
+                        let hash = globals.hash_key(name);
+                        let _old = site
+                            .store_with_hash(&mut globals, name, hash, value, || name.to_string());
+                    }
+                }
                 assert_eq!(globals.get(name), Some(&value), "a store did not land");
                 if let Err(problem) = globals.check_invariants() {
                     panic!("a store broke the table: {problem}");

@@ -89,13 +89,17 @@
 //!
 //! Where the site lives matters to a hit's cost as much as the hit itself. Above, the site's
 //! index is an operand: the loop must decode the instruction before it can read the site, and
-//! the slot cache's value, found through the site, is a third load in a row. `vdict::vm` finds
-//! a site by the instruction's offset instead (its sites are an array as long as its
-//! instructions, the site of the instruction at `pc` being element `pc`), as CPython 3.11
-//! keeps a `LOAD_GLOBAL`'s cache inline right after the instruction: the site's loads start
-//! as soon as `pc` is known. In the report's LOAD table, the two builds run side by side,
-//! that took a slot-cache hit from 1.10-1.16 × `LOAD_FAST` to 1.06-1.08, and a version-cache
-//! hit (whose value is in the site) from 1.09-1.10 to 1.01-1.02.
+//! the slot cache's value, found through the site, is a third load in a row. `vdict::vm` keeps
+//! each site beside its instruction, in one array of (site, instruction) pairs, as CPython
+//! 3.11 keeps a `LOAD_GLOBAL`'s cache inline right after the instruction: the fetch of the
+//! instruction at `pc` has the site's address in hand, so the site's loads start at once and
+//! need neither a bounds check nor a second array's start (which a loop this size keeps on the
+//! stack). In the report's LOAD table, each build run beside the one before it: an array of
+//! sites indexed by `pc` instead of by an operand took a slot-cache hit from 1.10-1.16 ×
+//! `LOAD_FAST` to 1.06-1.08 and a version-cache hit (whose value is in the site) from
+//! 1.09-1.10 to 1.01-1.02 (2026-12-04); the sites beside their instructions, on a host where
+//! the array read 1.09-1.15 and 1.04-1.06, read 1.04-1.06 and 1.01-1.04 (2026-12-07, loops
+//! aligned, alternating runs).
 //!
 //! # A builtin's hit in one compare
 //!
@@ -125,7 +129,10 @@
 //!
 //! What to avoid: a helper that returns an owned value (`Result<Value, _>`) from the cache,
 //! which moves the value through memory on every load; in the interpreter this crate was
-//! tried in, that made a cached load cost 4 × `LOAD_FAST`. And sharing a site between names:
+//! tried in, that made a cached load cost 4 × `LOAD_FAST`. The same goes for stores: a
+//! `STORE_GLOBAL` that takes the old value back from [`SlotCache::store_hit`] only to drop
+//! it moves it through memory too, and in `vdict::vm` that cost the rebinding loop up to
+//! 1.7 × `LOAD_FAST` a load; [`SlotCache::store_hit_dropping_old`] drops it in place. And sharing a site between names:
 //! **a site serves one name.** It does not remember which name filled it (a hit compares
 //! versions, never names: that is what makes it cheap, and in CPython the instruction fixes
 //! the name), so a load of another name through it hands back the first name's value.

@@ -54,28 +54,77 @@ impl CacheMode {
     }
 }
 
-/// The cache sites of a [`Code`], one per instruction (the site of the instruction at offset
-/// `pc` is element `pc`; see `ops.rs`), for the mode it last ran in.
+/// An instruction and its cache site side by side: the array the interpreter loop runs.
+///
+/// CPython 3.11 keeps a `LOAD_GLOBAL`'s inline cache in the bytecode, right after the
+/// instruction; this is the same idea with one site per instruction. The loop's fetch of
+/// `instructions[pc]` already holds the address the site is at, so a hit reads the site through
+/// a pointer it has in hand, where a separate array of sites needed its start loaded too (from
+/// the stack: a loop this size keeps little in registers). Callgrind, a `LOAD; POP_TOP` pair
+/// (`examples/profile_vm.rs`) over its own loop's `LOAD_FAST` pair, separate array -> side by
+/// side: the slot cache's module hit 72 / 71 -> 76 / 80 (1.01 -> 0.95), the version cache's
+/// 69 / 69 -> 73 / 75 (1.00 -> 0.97), the slot cache's rebinding loop 83.9 / 71 -> 87.9 / 80
+/// a load (1.18 -> 1.10); back-off 204.0 / 196.2 -> 206.3 / 196.3 a load over the uncached
+/// one (1.040 -> 1.051). (Each mode's loop is compiled apart, and its register allocation
+/// moves every count in it.) On the clock, INTERNALS.md ("The reference VM", 2026-12-07).
+///
+/// In the cached modes each pair starts a cache line of its own (`A` = [`CacheLine`]; the
+/// uncached mode's pairs are its instructions alone, 8 bytes each). Pairs 80 bytes apart,
+/// sharing lines, read alike for hits and worse for the version cache's back-off loop, in
+/// the same batch of runs (loops aligned, four alternating runs: 1.14-1.22 × the uncached
+/// load, against 1.08-1.16 on lines of their own); but that row moves by ±0.1 from one batch
+/// to the next of the same binary, so this is a lean, not a proof. The site comes before the
+/// instruction (`repr(C)`): the other way round, unaligned, back-off read 1.18-1.23.
+#[derive(Debug, Clone)]
+#[repr(C)]
+pub(crate) struct Instruction<L, A = ()> {
+    site: L,
+    op: Op,
+    /// Aligns the pair as `A` is aligned, taking no room.
+    alignment: [A; 0],
+}
+
+/// A type aligned to a cache line (64 bytes), for [`Instruction`]'s alignment.
+#[derive(Debug, Clone, Copy)]
+#[repr(align(64))]
+pub(crate) struct CacheLine;
+
+/// The instructions of a [`Code`] with their cache sites (see [`Instruction`]), for the mode
+/// it last ran in. [`Code::ops`] stays the program's own copy of the instructions: the loop
+/// writes every rewrite of an instruction (a specialisation) to both.
 #[derive(Debug, Clone, Default)]
 pub(crate) enum CacheSites {
-    /// Not run with a cache yet (or run uncached, which needs none).
+    /// Not run yet since it was assembled or its caches were reset.
     #[default]
     Cold,
-    Version(Vec<VersionCache<Value>>),
-    Slot(Vec<SlotCache>),
+    /// Run uncached: the instructions alone (an `Uncached` site takes no room).
+    Uncached(Vec<Instruction<Uncached>>),
+    Version(Vec<Instruction<VersionCache<Value>, CacheLine>>),
+    Slot(Vec<Instruction<SlotCache, CacheLine>>),
+}
+
+/// `ops`, each with a site made by `site`.
+fn with_sites<L, A>(ops: &[Op], mut site: impl FnMut() -> L) -> Vec<Instruction<L, A>> {
+    ops.iter()
+        .map(|&op| Instruction {
+            site: site(),
+            op,
+            alignment: [],
+        })
+        .collect()
 }
 
 impl CacheSites {
-    /// `sites` empty sites for `mode` (a cached one), counting hits if `count_hits`.
-    fn new(mode: CacheMode, count_hits: bool, sites: usize) -> CacheSites {
+    /// Empty sites for `mode` beside `ops`, counting hits if `count_hits`.
+    fn new(mode: CacheMode, count_hits: bool, ops: &[Op]) -> CacheSites {
         match (mode, count_hits) {
-            (CacheMode::None, _) => CacheSites::Cold,
-            (CacheMode::Version, false) => CacheSites::Version(vec![VersionCache::new(); sites]),
+            (CacheMode::None, _) => CacheSites::Uncached(with_sites(ops, || Uncached)),
+            (CacheMode::Version, false) => CacheSites::Version(with_sites(ops, VersionCache::new)),
             (CacheMode::Version, true) => {
-                CacheSites::Version(vec![VersionCache::counting_hits(); sites])
+                CacheSites::Version(with_sites(ops, VersionCache::counting_hits))
             }
-            (CacheMode::Slot, false) => CacheSites::Slot(vec![SlotCache::new(); sites]),
-            (CacheMode::Slot, true) => CacheSites::Slot(vec![SlotCache::counting_hits(); sites]),
+            (CacheMode::Slot, false) => CacheSites::Slot(with_sites(ops, SlotCache::new)),
+            (CacheMode::Slot, true) => CacheSites::Slot(with_sites(ops, SlotCache::counting_hits)),
         }
     }
 
@@ -84,11 +133,18 @@ impl CacheSites {
     fn suit(&self, mode: CacheMode, count_hits: bool) -> bool {
         match self {
             CacheSites::Cold => false,
-            CacheSites::Version(sites) => {
-                mode == CacheMode::Version && sites.iter().all(|s| s.counts_hits() == count_hits)
+            CacheSites::Uncached(_) => mode == CacheMode::None,
+            CacheSites::Version(instructions) => {
+                mode == CacheMode::Version
+                    && instructions
+                        .iter()
+                        .all(|i| i.site.counts_hits() == count_hits)
             }
-            CacheSites::Slot(sites) => {
-                mode == CacheMode::Slot && sites.iter().all(|s| s.counts_hits() == count_hits)
+            CacheSites::Slot(instructions) => {
+                mode == CacheMode::Slot
+                    && instructions
+                        .iter()
+                        .all(|i| i.site.counts_hits() == count_hits)
             }
         }
     }
@@ -96,9 +152,13 @@ impl CacheSites {
     pub(crate) fn stats(&self) -> Option<CacheStats> {
         let mut total = CacheStats::default();
         match self {
-            CacheSites::Cold => return None,
-            CacheSites::Version(sites) => sites.iter().for_each(|site| total += site.stats()),
-            CacheSites::Slot(sites) => sites.iter().for_each(|site| total += site.stats()),
+            CacheSites::Cold | CacheSites::Uncached(_) => return None,
+            CacheSites::Version(instructions) => {
+                instructions.iter().for_each(|i| total += i.site.stats())
+            }
+            CacheSites::Slot(instructions) => {
+                instructions.iter().for_each(|i| total += i.site.stats())
+            }
         }
         Some(total)
     }
@@ -269,8 +329,8 @@ trait GlobalLoad {
 }
 
 /// The uncached mode's (empty) site: every load is the full lookup.
-#[derive(Clone, Copy)]
-struct Uncached;
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct Uncached;
 
 impl GlobalLoad for Uncached {
     #[inline(always)]
@@ -323,7 +383,7 @@ impl GlobalLoad for SlotCache {
     /// loads 5% on the clock in 0.1: its registers and layout).
     #[inline(always)]
     fn store_hit(&mut self, vm: &mut Vm, value: Value) -> Result<(), Value> {
-        SlotCache::store_hit(self, &mut vm.globals, value).map(drop)
+        SlotCache::store_hit_dropping_old(self, &mut vm.globals, value)
     }
 
     /// The rest of a store: the site's second look, or an insert (`store_with_hash`).
@@ -483,21 +543,16 @@ impl Vm {
             .iter()
             .map(|name| self.globals.hash_key(&**name))
             .collect();
-        // One site per instruction, found by its offset.
-        let sites = code.ops.len();
+        // One site per instruction, beside it.
         let mut caches = std::mem::take(&mut code.caches);
-        let result = match self.mode {
-            CacheMode::None => self.execute(code, &mut vec![Uncached; sites], &hashes),
-            mode => {
-                if !caches.suit(mode, self.count_cache_hits) {
-                    caches = CacheSites::new(mode, self.count_cache_hits, sites);
-                }
-                match &mut caches {
-                    CacheSites::Version(sites) => self.execute(code, sites, &hashes),
-                    CacheSites::Slot(sites) => self.execute(code, sites, &hashes),
-                    CacheSites::Cold => unreachable!("a cached mode has sites"),
-                }
-            }
+        if !caches.suit(self.mode, self.count_cache_hits) {
+            caches = CacheSites::new(self.mode, self.count_cache_hits, &code.ops);
+        }
+        let result = match &mut caches {
+            CacheSites::Uncached(instructions) => self.execute(code, instructions, &hashes),
+            CacheSites::Version(instructions) => self.execute(code, instructions, &hashes),
+            CacheSites::Slot(instructions) => self.execute(code, instructions, &hashes),
+            CacheSites::Cold => unreachable!("sites were just made"),
         };
         code.caches = caches;
         result
@@ -511,10 +566,10 @@ impl Vm {
     }
 
     /// The interpreter loop, compiled once per cache mode.
-    fn execute<L: GlobalLoad>(
+    fn execute<L: GlobalLoad, A>(
         &mut self,
         code: &mut Code,
-        sites: &mut [L],
+        instructions: &mut [Instruction<L, A>],
         hashes: &[u64],
     ) -> Result<Value, VmError> {
         let mut stack: Vec<Value> = Vec::with_capacity(code.max_stack_depth);
@@ -525,14 +580,8 @@ impl Vm {
         // Remade after each of the loop's own writes to the namespaces, as `versions` is (it
         // borrows them, so nothing else can write them meanwhile).
         let mut scope = self.pair.namespaces(&self.globals, &self.builtins);
-        // The site of the instruction at offset `pc` is `sites[pc]` (see `ops.rs`). Sliced to
-        // the instructions' length (which they are made with), so that the compiler sees that
-        // the fetch's check of `pc` covers `sites[pc]` too and drops the site's bounds check.
-        let ops = &mut code.ops[..];
-        let sites = &mut sites[..ops.len()];
-
         loop {
-            let Some(&op) = ops.get(pc) else {
+            let Some(&Instruction { op, .. }) = instructions.get(pc) else {
                 return Err(error(code, pc.saturating_sub(1), ErrorKind::FellOffTheEnd));
             };
             let offset = pc;
@@ -561,6 +610,16 @@ impl Vm {
                 }};
             }
 
+            // Rewrites the instruction at `offset` (a specialisation), in the array the loop
+            // runs and in the program's own copy, which `Code::ops` shows.
+            macro_rules! rewrite {
+                ($op:expr) => {{
+                    let op = $op;
+                    instructions[offset].op = op;
+                    code.ops[offset] = op;
+                }};
+            }
+
             // A `LOAD_GLOBAL`'s miss: the lookup (and fill), then, for a site that has faster
             // hits, the instruction rewritten into the form that suits what the site now
             // holds, as CPython 3.11 specialises (and respecialises) it.
@@ -572,17 +631,21 @@ impl Vm {
                         Some(value) => stack.push(value.clone()),
                         None => fail!(ErrorKind::NameError(code.names[index].to_string())),
                     }
-                    if L::QUICKENS_BACK_OFF && site.backing_off() {
-                        ops[offset] = Op::LoadGlobalBackingOff(name);
-                    }
-                    if L::SPECIALISES {
-                        ops[offset] = if site.holds_module_global() {
+                    let rewritten = if L::SPECIALISES {
+                        Some(if site.holds_module_global() {
                             Op::LoadGlobalModule(name)
                         } else if site.holds_builtin() {
                             Op::LoadGlobalBuiltin(name)
                         } else {
                             Op::LoadGlobal(name)
-                        };
+                        })
+                    } else if L::QUICKENS_BACK_OFF && site.backing_off() {
+                        Some(Op::LoadGlobalBackingOff(name))
+                    } else {
+                        None
+                    };
+                    if let Some(op) = rewritten {
+                        rewrite!(op);
                     }
                 }};
             }
@@ -601,21 +664,21 @@ impl Vm {
                 // cache's: 234 -> 261 instructions a load where every load misses, callgrind,
                 // the rebinding workload).
                 Op::LoadGlobalModule(name) if L::SPECIALISES => {
-                    let site = &mut sites[offset];
+                    let site = &mut instructions[offset].site;
                     match site.hit_module(&scope, versions) {
                         Some(value) => stack.push(value.clone()),
                         None => load_global!(site, name),
                     }
                 }
                 Op::LoadGlobalBuiltin(name) if L::SPECIALISES => {
-                    let site = &mut sites[offset];
+                    let site = &mut instructions[offset].site;
                     match site.hit_builtin(&scope, versions) {
                         Some(value) => stack.push(value.clone()),
                         None => load_global!(site, name),
                     }
                 }
                 Op::LoadGlobalBackingOff(name) if L::QUICKENS_BACK_OFF => {
-                    if sites[offset].take_skip() {
+                    if instructions[offset].site.take_skip() {
                         let index = name as usize;
                         match Uncached.load(&scope, &code.names[index], hashes[index]) {
                             Some(value) => stack.push(value.clone()),
@@ -624,7 +687,7 @@ impl Vm {
                     } else {
                         // The back-off is over: back to `LOAD_GLOBAL`, which runs next and
                         // fills (one call site of the miss path, not two: see above).
-                        ops[offset] = Op::LoadGlobal(name);
+                        rewrite!(Op::LoadGlobal(name));
                         pc = offset;
                     }
                 }
@@ -632,7 +695,7 @@ impl Vm {
                 | Op::LoadGlobalModule(name)
                 | Op::LoadGlobalBuiltin(name)
                 | Op::LoadGlobalBackingOff(name) => {
-                    let site = &mut sites[offset];
+                    let site = &mut instructions[offset].site;
                     match site.hit(&scope, versions) {
                         Some(value) => stack.push(value.clone()),
                         None => load_global!(site, name),
@@ -640,7 +703,7 @@ impl Vm {
                 }
                 Op::StoreGlobal(name) => {
                     let value = pop!();
-                    let site = &mut sites[offset];
+                    let site = &mut instructions[offset].site;
                     if let Err(value) = site.store_hit(self, value) {
                         let name = name as usize;
                         site.store(self, &code.names[name], hashes[name], value);

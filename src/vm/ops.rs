@@ -7,20 +7,22 @@
 //! instructions, the tables they index, and the cache sites, which live with the code and so
 //! stay warm from one run to the next.
 //!
-//! A site is found by its instruction's offset, not by a number the instruction carries: the
-//! sites are an array as long as the instructions, and the site of the instruction at offset
-//! `pc` is element `pc`, as CPython 3.11 keeps a `LOAD_GLOBAL`'s cache inline in the bytecode
-//! right after the instruction. The loop knows `pc` before it has decoded the instruction, so
-//! a hit's loads start without waiting for the decode, and with the sites as long as the
-//! instructions, the check that `pc` indexes an instruction covers the site too. Against
-//! sites numbered by an operand (the reference VM until 2026-12-04): callgrind, per
-//! `LOAD_GLOBAL; POP_TOP` pair, slot 73 -> 71 instructions against `LOAD_FAST`'s 72, version
-//! 80 -> 70 against 78 -> 72; the report's LOAD table, the two builds side by side, and what
-//! is left of the slot cache's gap on the clock, are in INTERNALS.md ("The reference VM")
-//! and the [`cache`](crate::cache) module's docs. The price: a site for
-//! every instruction, most of them never used (72 bytes each in the slot mode); an
-//! interpreter that lays its caches out in the bytecode, as CPython does, reserves them only
-//! after the instructions that use them.
+//! A site lives beside its instruction: the loop runs an array of instructions each with its
+//! site (`interp::Instruction`), as CPython 3.11 keeps a `LOAD_GLOBAL`'s cache inline in the
+//! bytecode right after the instruction. The loop's fetch of the instruction at offset `pc`
+//! already has the site's address in hand, so a hit's loads start without waiting for the
+//! decode, need no bounds check of their own, and need no second array's start. Two layouts
+//! came before it: sites numbered by an operand (until 2026-12-04), then an array of sites
+//! as long as the instructions, the site of the instruction at `pc` being element `pc` (until
+//! 2026-12-07). Callgrind, per `LOAD_GLOBAL; POP_TOP` pair against the same loop's
+//! `LOAD_FAST`, slot cache: 73 against 72, then 72 against 71, now 76 against 80; the
+//! clock is in INTERNALS.md ("The reference VM") and the [`cache`](crate::cache) module's
+//! docs. The array of instructions with sites belongs to the mode the code last ran in;
+//! `Code`'s own copy of the instructions is what [`Code::ops`] shows, and the loop writes
+//! every rewrite of an instruction to both. The price: a site for every instruction, most of
+//! them never used (72 bytes each in the slot mode); an interpreter that lays its caches out
+//! in the bytecode, as CPython does, reserves them only after the instructions that use
+//! them.
 
 use super::interp::CacheSites;
 use super::value::Value;
@@ -165,6 +167,7 @@ pub struct Code {
     pub(crate) local_names: Vec<Rc<str>>,
     /// The deepest the stack can get, computed by the assembler's stack check.
     pub(crate) max_stack_depth: usize,
+    /// The instructions again, each with its cache site, for the mode the code last ran in.
     pub(crate) caches: CacheSites,
 }
 
