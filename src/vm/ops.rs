@@ -20,9 +20,10 @@
 //! docs. The array of instructions with sites belongs to the mode the code last ran in;
 //! `Code`'s own copy of the instructions is what [`Code::ops`] shows, and the loop writes
 //! every rewrite of an instruction to both. The price: a site for every instruction, most of
-//! them never used (72 bytes each in the slot mode); an interpreter that lays its caches out
-//! in the bytecode, as CPython does, reserves them only after the instructions that use
-//! them.
+//! them never used, and in the cached modes each pair starts a cache line (128 bytes an
+//! instruction: a 72-byte site, the instruction, padding; `interp::Instruction` says why);
+//! an interpreter that lays its caches out in the bytecode, as CPython does, reserves them
+//! only after the instructions that use them.
 
 use super::interp::CacheSites;
 use super::value::Value;
