@@ -132,10 +132,11 @@
 //! tried in, that made a cached load cost 4 × `LOAD_FAST`. The same goes for stores: a
 //! `STORE_GLOBAL` that takes the old value back from [`SlotCache::store_hit`] only to drop
 //! it moves it through memory too, and in `vdict::vm` that cost the rebinding loop up to
-//! 1.7 × `LOAD_FAST` a load; [`SlotCache::store_hit_dropping_old`] drops it in place. And sharing a site between names:
-//! **a site serves one name.** It does not remember which name filled it (a hit compares
-//! versions, never names: that is what makes it cheap, and in CPython the instruction fixes
-//! the name), so a load of another name through it hands back the first name's value.
+//! 1.7 × `LOAD_FAST` a load; [`SlotCache::store_hit_dropping_old`] drops it in place. And
+//! sharing a site between names: **a site serves one name.** It does not remember which name
+//! filled it (a hit compares versions, never names: that is what makes it cheap, and in
+//! CPython the instruction fixes the name), so a load of another name through it hands back
+//! the first name's value.
 //!
 //! # Sites that keep missing back off
 //!
