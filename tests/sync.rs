@@ -153,6 +153,12 @@ fn a_panic_in_user_code_under_the_lock_leaves_the_shared_dict_usable() {
     PANIC_IN_CLONE.with(|c| c.set(false));
     assert!(result.is_err());
 
+    // The site whose fill panicked holds nothing: its hit test says so (its hit reads the
+    // value without testing for one once the versions match, so versions must not be left
+    // behind without it).
+    assert!(site.hit(&shared, &builtins).is_none());
+    assert!(site.remembered().is_none());
+
     // Usable: reads, writes, a fresh fill; the published tags are the dict's own.
     assert_eq!(shared.read().check_invariants(), Ok(()));
     assert_eq!(shared.read().len(), 30);
@@ -165,6 +171,35 @@ fn a_panic_in_user_code_under_the_lock_leaves_the_shared_dict_usable() {
         &Value(100)
     );
     assert!(site.hit(&shared, &builtins).is_some());
+}
+
+#[test]
+fn a_site_hits_only_while_it_remembers_a_value_for_the_published_versions() {
+    let (globals, builtins) = namespaces(3);
+    let mut site = SharedVersionCache::new();
+    assert_eq!(site.hit(&globals, &builtins), None, "a new site");
+    assert_eq!(site.load(&globals, &builtins, "x"), Ok(&3));
+    assert_eq!(site.hit(&globals, &builtins), Some(&3));
+    let copy = site.clone();
+    assert_eq!(
+        copy.hit(&globals, &builtins),
+        Some(&3),
+        "a clone remembers the same"
+    );
+    site.clear();
+    assert_eq!(site.hit(&globals, &builtins), None, "a cleared site");
+    assert_eq!(copy.hit(&globals, &builtins), Some(&3));
+    globals.write().insert("x".into(), 4);
+    assert_eq!(
+        copy.hit(&globals, &builtins),
+        None,
+        "after a write to globals"
+    );
+    // A failed fill (the name is nowhere) leaves nothing to hit, even with the namespaces
+    // unchanged since.
+    let mut missing = SharedVersionCache::<u64>::new();
+    assert!(missing.load(&globals, &builtins, "nowhere").is_err());
+    assert_eq!(missing.hit(&globals, &builtins), None, "after a NameError");
 }
 
 #[test]

@@ -11,9 +11,11 @@
 //! - `mutex_dict`: a `std::sync::Mutex<vdict::Dict>` looked up under the lock.
 //!
 //! Each reader loads the global a fixed number of times and reports ns per load; the row is the
-//! median over rounds of the slowest reader's figure. The cached loads run 8 times as many
-//! loads per round as the locked ones, so that a round lasts about 15 ms, long enough for the
-//! scheduler's hiccups to average out. All threads of a round start together on a spinning
+//! median over rounds of the slowest reader's figure. Every reader runs one loop shape,
+//! eight loads a trip with a `black_box` between two loads ([`timed_loads`]). The cached
+//! loads run 32 times as many loads per round as the locked ones, so that a round lasts
+//! 10-20 ms, long enough for the scheduler's hiccups to average out. All threads of a
+//! round start together on a spinning
 //! start line (a writer still asleep in a `Barrier` made no rebinds at all in some short
 //! rounds). Readers publish their progress every 8 loads in a counter of their own (its own
 //! cache line); the writer polls those counters and rebinds when their sum crosses the next
@@ -24,7 +26,10 @@
 //! rebinds the writer made.
 //!
 //! For scale it measures the single-threaded `VersionCache` hit on a plain `Dict` in the same
-//! loop, just before and just after the shared cache's run in each round; the `cache /
+//! loop, the dicts' versions kept in locals as a single-threaded interpreter keeps them
+//! (`hit_versions`; a shared namespace's must be loaded on every hit, since other threads
+//! write them: that difference is what sharing costs), just before and just after the shared
+//! cache's run in each round; the `cache /
 //! 1-thread` column is the median over rounds of the cache's figure over the mean of those
 //! two, so the machine's drift (a third, over seconds, on this VM) cancels. With 2 readers and
 //! no writer it also runs that single-threaded loop on 2 threads at once, each with dicts of
@@ -95,42 +100,108 @@ fn rebind_y(shared: &Shared, y: &Name, value: u64) {
 }
 
 /// One reader: `loads` loads of `x`, progress published every 8; returns ns per load.
-#[inline(never)]
 fn read(shared: &Shared, loads: u64, progress: &AtomicU64) -> f64 {
     let x: Name = "x".into();
     let hash = vdict::hash_key(&*x);
-    let mut sum = 0u64;
     let start = Instant::now();
-    match shared {
+    let sum = match shared {
         Shared::Cache(globals, builtins) => {
-            let mut site = SharedVersionCache::new();
-            for i in 0..loads {
-                sum = sum.wrapping_add(*site.load_with_hash(globals, builtins, &x, hash).unwrap());
-                if i % 8 == 7 {
-                    progress.store(i + 1, Ordering::Relaxed);
-                }
-            }
+            read_shared_cache(globals, builtins, &x, hash, loads, progress)
         }
-        Shared::RwLockIndexMap(map) => {
-            for i in 0..loads {
-                sum = sum.wrapping_add(*map.read().unwrap().get(&x).unwrap());
-                if i % 8 == 7 {
-                    progress.store(i + 1, Ordering::Relaxed);
-                }
-            }
-        }
-        Shared::MutexDict(dict) => {
-            for i in 0..loads {
-                sum = sum.wrapping_add(*dict.lock().unwrap().get(&x).unwrap());
-                if i % 8 == 7 {
-                    progress.store(i + 1, Ordering::Relaxed);
-                }
-            }
-        }
-    }
+        Shared::RwLockIndexMap(map) => read_rwlock_indexmap(map, &x, loads, progress),
+        Shared::MutexDict(dict) => read_mutex_dict(dict, &x, loads, progress),
+    };
     let ns = start.elapsed().as_nanos() as f64 / loads as f64;
     black_box(sum);
     ns
+}
+
+/// [`read`] through a `SharedVersionCache` site: the hit inline, anything else through
+/// [`load_shared_cache`], out of line. Each way of sharing has its timed loop in a function
+/// of its own, so that the loop's registers are its own.
+#[inline(never)]
+fn read_shared_cache(
+    globals: &SharedDict<Name, u64>,
+    builtins: &SharedDict<Name, u64>,
+    x: &Name,
+    hash: u64,
+    loads: u64,
+    progress: &AtomicU64,
+) -> u64 {
+    let mut site = SharedVersionCache::new();
+    timed_loads(loads, progress, || match site.hit(globals, builtins) {
+        Some(&value) => value,
+        None => load_shared_cache(&mut site, globals, builtins, x, hash),
+    })
+}
+
+/// A load through the shared cache's site that its hit test did not answer.
+#[inline(never)]
+fn load_shared_cache(
+    site: &mut SharedVersionCache<u64>,
+    globals: &SharedDict<Name, u64>,
+    builtins: &SharedDict<Name, u64>,
+    x: &Name,
+    hash: u64,
+) -> u64 {
+    *site.load_with_hash(globals, builtins, x, hash).unwrap()
+}
+
+/// The timed loop of every reader and of the single-threaded baseline: `loads` calls of
+/// `load` (a multiple of 8), eight to a trip, the progress published after each trip.
+///
+/// The eight loads of a trip are unrolled, so that the loop's own work (its count, its test,
+/// the progress's store) is an eighth a load, and between two loads stands a `black_box`, the
+/// least an interpreter does between two `LOAD_GLOBAL`s: something the compiler cannot see
+/// through, so that each load reads its site again rather than reusing the reads of the load
+/// before (the eight hits would fold into one). The cached loops test the hit inline and take
+/// anything else out of line, so that the two compare hits and nothing else.
+///
+/// Why this shape (2026-12-07): the loop it replaced took one load a trip, storing the
+/// progress every eighth, and its timing hung on where the loop lay in memory. The shared
+/// cache's hit read 0.52-0.56 ns in one build and 0.96-0.98 in another whose machine code
+/// differed only in where that loop started (48 bytes past a 64-byte boundary, or on one),
+/// against 0.55 for the single-threaded hit: 0.94-1.12 × or 1.73-1.77 ×, build to build.
+/// This one reads the same in both layouts (see INTERNALS.md, "Threads").
+#[inline(always)]
+fn timed_loads(loads: u64, progress: &AtomicU64, mut load: impl FnMut() -> u64) -> u64 {
+    assert!(loads % 8 == 0, "the cached loads are taken eight at a time");
+    let mut sum = 0u64;
+    let mut done = 0;
+    while done < loads {
+        for _ in 0..8 {
+            sum = sum.wrapping_add(load());
+            // What an interpreter does between two loads, at its least: something the
+            // compiler cannot see through, so that each load reads its site again rather
+            // than reusing the last load's reads (the eight would fold into one).
+            black_box(());
+        }
+        done += 8;
+        progress.store(done, Ordering::Relaxed);
+    }
+    sum
+}
+
+/// [`read`] under a `RwLock`'s read lock.
+#[inline(never)]
+fn read_rwlock_indexmap(
+    map: &RwLock<IndexMap<Name, u64, DefaultHashBuilder>>,
+    x: &Name,
+    loads: u64,
+    progress: &AtomicU64,
+) -> u64 {
+    timed_loads(loads, progress, || *map.read().unwrap().get(x).unwrap())
+}
+
+/// [`read`] under a `Mutex`.
+#[inline(never)]
+fn read_mutex_dict(
+    dict: &Mutex<Dict<Name, u64>>,
+    x: &Name,
+    loads: u64,
+    progress: &AtomicU64,
+) -> u64 {
+    timed_loads(loads, progress, || *dict.lock().unwrap().get(x).unwrap())
 }
 
 /// Where a round's threads wait for each other. Unlike `std::sync::Barrier`, which puts
@@ -208,7 +279,8 @@ fn round(implementation: &str, threads: usize, rebind: Rebind, loads: u64) -> (f
     )
 }
 
-/// The single-threaded version cache hit on a plain dict, in the same loop shape.
+/// The single-threaded version cache hit on a plain dict, in the same loop shape, the dicts'
+/// versions read once, before the loop.
 #[inline(never)]
 fn single_thread_version_cache(loads: u64) -> f64 {
     let dict: Dict<Name, u64> = globals().into_iter().collect();
@@ -217,17 +289,31 @@ fn single_thread_version_cache(loads: u64) -> f64 {
     let hash = vdict::hash_key(&*x);
     let progress = AtomicU64::new(0);
     let mut site = VersionCache::new();
-    let mut sum = 0u64;
     let start = Instant::now();
-    for i in 0..loads {
-        sum = sum.wrapping_add(*site.load_with_hash(&dict, &builtins, &x, hash).unwrap());
-        if i % 8 == 7 {
-            progress.store(i + 1, Ordering::Relaxed);
+    // The versions kept in locals, as a single-threaded interpreter keeps them between its
+    // own writes (`vdict::vm`'s `NamespaceVersions`): what sharing the namespaces takes away.
+    let versions = (dict.version(), builtins.version());
+    let sum = timed_loads(loads, &progress, || {
+        match site.hit_versions(versions.0, versions.1) {
+            Some(&value) => value,
+            None => load_single_thread(&mut site, &dict, &builtins, &x, hash),
         }
-    }
+    });
     let ns = start.elapsed().as_nanos() as f64 / loads as f64;
     black_box((sum, progress.load(Ordering::Relaxed)));
     ns
+}
+
+/// A load through the single-threaded site that its hit test did not answer.
+#[inline(never)]
+fn load_single_thread(
+    site: &mut VersionCache<u64>,
+    globals: &Dict<Name, u64>,
+    builtins: &Dict<Name, u64>,
+    x: &Name,
+    hash: u64,
+) -> u64 {
+    *site.load_with_hash(globals, builtins, x, hash).unwrap()
 }
 
 /// The single-threaded loop of [`single_thread_version_cache`] on `threads` threads at once,
@@ -307,15 +393,17 @@ struct Measured {
 
 /// Measures every implementation at 1 and 2 readers and each write rate; adds rows; prints.
 pub fn run(options: &Options, rows: &mut Vec<Row>) {
-    // The cached loads take about 2 ns, the locked ones 30-300: the cache's rounds run 8 times
-    // as many loads, so that every round lasts long enough (about 15 ms) for the scheduler's
-    // hiccups to average out.
+    // The cached loads take under a nanosecond, the locked ones 10-100: the cache's rounds
+    // run 32 times as many loads, so that every round lasts long enough (10-20 ms) for the
+    // scheduler's hiccups to average out and for the writer, which yields its core between
+    // polls, to be given one (with 8 times as many, rounds of 3-4 ms, some rounds of two
+    // readers and a rebind every 1,000 loads saw no rebind at all).
     let (loads, rounds) = if options.quick {
         (200_000, 3)
     } else {
         (1_000_000, 9)
     };
-    let cached_loads = loads * 8;
+    let cached_loads = loads * 32;
     let reader_counts = [1usize, 2];
     let mut table: Vec<Measured> = Vec::new();
     let mut single_samples = Vec::new();
