@@ -261,6 +261,10 @@ enum Step {
     ClearGlobals,
     /// A load of a name through its own cache site.
     Load(usize),
+    /// The name's site forgets what it remembers.
+    ClearSite(usize),
+    /// The name's site is replaced by a clone of itself.
+    CloneSite(usize),
 }
 
 const NAMES: [&str; 4] = ["a", "b", "len", "print"];
@@ -274,13 +278,16 @@ fn step() -> impl proptest::strategy::Strategy<Value = Step> {
         2 => (name.clone(), 0u64..5).prop_map(|(n, v)| Step::SetBuiltin(n, v)),
         1 => name.clone().prop_map(Step::DelBuiltin),
         1 => Just(Step::ClearGlobals),
-        8 => name.prop_map(Step::Load),
+        8 => name.clone().prop_map(Step::Load),
+        1 => name.clone().prop_map(Step::ClearSite),
+        1 => name.prop_map(Step::CloneSite),
     ]
 }
 
 proptest::proptest! {
     /// Every load through a shared cache site answers what a locked lookup (globals, then
-    /// builtins) answers, whichever namespace the site's name was found in before.
+    /// builtins) answers, whichever namespace the site's name was found in before; a hit
+    /// never answers otherwise, nor a site just cleared, and a clone hits as its original.
     #[test]
     fn every_shared_cached_load_equals_a_locked_lookup(
         steps in proptest::collection::vec(step(), 0..120)
@@ -306,6 +313,18 @@ proptest::proptest! {
                     if let Some(hit) = hit {
                         proptest::prop_assert_eq!(Some(hit), locked, "a stale hit");
                     }
+                }
+                Step::ClearSite(n) => {
+                    sites[n].clear();
+                    proptest::prop_assert_eq!(sites[n].hit(&globals, &builtins), None);
+                }
+                Step::CloneSite(n) => {
+                    let copy = sites[n].clone();
+                    proptest::prop_assert_eq!(
+                        copy.hit(&globals, &builtins),
+                        sites[n].hit(&globals, &builtins)
+                    );
+                    sites[n] = copy;
                 }
             }
         }
