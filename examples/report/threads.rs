@@ -11,30 +11,29 @@
 //! - `mutex_dict`: a `std::sync::Mutex<vdict::Dict>` looked up under the lock.
 //!
 //! Each reader loads the global a fixed number of times and reports ns per load; the row is the
-//! median over rounds of the slowest reader's figure. Every reader runs one loop shape,
-//! eight loads a trip with a `black_box` between two loads ([`timed_loads`]). The cached
-//! loads run 32 times as many loads per round as the locked ones, so that a round lasts
-//! 10-20 ms, long enough for the scheduler's hiccups to average out. All threads of a
-//! round start together on a spinning
-//! start line (a writer still asleep in a `Barrier` made no rebinds at all in some short
-//! rounds). Readers publish their progress every 8 loads in a counter of their own (its own
-//! cache line); the writer polls those counters and rebinds when their sum crosses the next
-//! multiple of the interval, yielding its core between polls: with 2 readers on a 2-core
-//! machine three threads share two cores, and a writer spinning in between took a reader's
-//! core for whole time slices (the shared cache at 1.6 x the single-threaded hit instead of
-//! 1.0-1.2, with every rebind made either way). The table says how many of the asked-for
-//! rebinds the writer made.
+//! median over rounds of the slowest reader's figure. Every reader runs one loop shape, eight
+//! loads a trip with a `black_box` between two loads ([`timed_loads`]). The cached loads run
+//! 32 times as many loads per round as the locked ones, so that a round lasts 10-20 ms, long
+//! enough for the scheduler's hiccups to average out. All threads of a round start together
+//! on a spinning start line (a writer still asleep in a `Barrier` made no rebinds at all in
+//! some short rounds). Readers publish their progress every 8 loads in a counter of their own
+//! (its own cache line); the writer polls those counters and rebinds when their sum crosses
+//! the next multiple of the interval, yielding its core between polls: with 2 readers on a
+//! 2-core machine three threads share two cores, and a writer spinning in between took a
+//! reader's core for whole time slices (the shared cache at 1.6 x the single-threaded hit
+//! instead of 1.0-1.2, in the loop of that time, with every rebind made either way). The table
+//! says how many of the asked-for rebinds the writer made.
 //!
 //! For scale it measures the single-threaded `VersionCache` hit on a plain `Dict` in the same
 //! loop, the dicts' versions kept in locals as a single-threaded interpreter keeps them
 //! (`hit_versions`; a shared namespace's must be loaded on every hit, since other threads
 //! write them: that difference is what sharing costs), just before and just after the shared
-//! cache's run in each round; the `cache /
-//! 1-thread` column is the median over rounds of the cache's figure over the mean of those
-//! two, so the machine's drift (a third, over seconds, on this VM) cancels. With 2 readers and
-//! no writer it also runs that single-threaded loop on 2 threads at once, each with dicts of
-//! its own, nothing shared: what two busy cores cost each other on this machine, apart from
-//! sharing (what it read is in INTERNALS.md, "Threads").
+//! cache's run in each round; the `cache / 1-thread` column is the median over rounds of the
+//! cache's figure over the mean of those two, so the machine's drift (a third, over seconds,
+//! on this VM) cancels. With 2 readers and no writer it also runs that single-threaded loop on
+//! 2 threads at once, each with dicts of its own, nothing shared: what two busy cores cost
+//! each other on this machine, apart from sharing (what it read is in INTERNALS.md,
+//! "Threads").
 
 use crate::json::Row;
 use crate::Options;
