@@ -115,9 +115,9 @@ fn read(shared: &Shared, loads: u64, progress: &AtomicU64) -> f64 {
     ns
 }
 
-/// [`read`] through a `SharedVersionCache` site: the hit inline, anything else through
-/// [`load_shared_cache`], out of line. Each way of sharing has its timed loop in a function
-/// of its own, so that the loop's registers are its own.
+/// [`read`] through a `SharedVersionCache` site: the hit inline, anything else
+/// [`out_of_line`]. Each way of sharing has its timed loop in a function of its own, so that
+/// the loop's registers are its own.
 #[inline(never)]
 fn read_shared_cache(
     globals: &SharedDict<Name, u64>,
@@ -130,20 +130,15 @@ fn read_shared_cache(
     let mut site = SharedVersionCache::new();
     timed_loads(loads, progress, || match site.hit(globals, builtins) {
         Some(&value) => value,
-        None => load_shared_cache(&mut site, globals, builtins, x, hash),
+        None => out_of_line(|| *site.load_with_hash(globals, builtins, x, hash).unwrap()),
     })
 }
 
-/// A load through the shared cache's site that its hit test did not answer.
+/// Runs `load` in a function of its own: a cached loop's load that its hit test did not
+/// answer, kept out of the loop.
 #[inline(never)]
-fn load_shared_cache(
-    site: &mut SharedVersionCache<u64>,
-    globals: &SharedDict<Name, u64>,
-    builtins: &SharedDict<Name, u64>,
-    x: &Name,
-    hash: u64,
-) -> u64 {
-    *site.load_with_hash(globals, builtins, x, hash).unwrap()
+fn out_of_line(load: impl FnOnce() -> u64) -> u64 {
+    load()
 }
 
 /// The timed loop of every reader and of the single-threaded baseline: `loads` calls of
@@ -164,16 +159,13 @@ fn load_shared_cache(
 /// This one reads the same in both layouts (see INTERNALS.md, "Threads").
 #[inline(always)]
 fn timed_loads(loads: u64, progress: &AtomicU64, mut load: impl FnMut() -> u64) -> u64 {
-    assert!(loads % 8 == 0, "the cached loads are taken eight at a time");
+    assert!(loads % 8 == 0, "the loads are taken eight at a time");
     let mut sum = 0u64;
     let mut done = 0;
     while done < loads {
         for _ in 0..8 {
             sum = sum.wrapping_add(load());
-            // What an interpreter does between two loads, at its least: something the
-            // compiler cannot see through, so that each load reads its site again rather
-            // than reusing the last load's reads (the eight would fold into one).
-            black_box(());
+            black_box(()); // between two loads: see above
         }
         done += 8;
         progress.store(done, Ordering::Relaxed);
@@ -295,24 +287,12 @@ fn single_thread_version_cache(loads: u64) -> f64 {
     let sum = timed_loads(loads, &progress, || {
         match site.hit_versions(versions.0, versions.1) {
             Some(&value) => value,
-            None => load_single_thread(&mut site, &dict, &builtins, &x, hash),
+            None => out_of_line(|| *site.load_with_hash(&dict, &builtins, &x, hash).unwrap()),
         }
     });
     let ns = start.elapsed().as_nanos() as f64 / loads as f64;
     black_box((sum, progress.load(Ordering::Relaxed)));
     ns
-}
-
-/// A load through the single-threaded site that its hit test did not answer.
-#[inline(never)]
-fn load_single_thread(
-    site: &mut VersionCache<u64>,
-    globals: &Dict<Name, u64>,
-    builtins: &Dict<Name, u64>,
-    x: &Name,
-    hash: u64,
-) -> u64 {
-    *site.load_with_hash(globals, builtins, x, hash).unwrap()
 }
 
 /// The single-threaded loop of [`single_thread_version_cache`] on `threads` threads at once,
