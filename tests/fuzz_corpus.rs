@@ -5,7 +5,7 @@
 mod common;
 
 use arbitrary::{Arbitrary, Unstructured};
-use common::checks::{cache_ops, dict_ops, set_ops, vm_asm};
+use common::checks::{cache_ops, dict_ops, set_ops, shared_cache_ops, vm_asm};
 use std::path::PathBuf;
 
 /// Every file of `fuzz/corpus/<target>`, sorted, with its bytes.
@@ -82,6 +82,18 @@ fn cache_ops_corpus_passes() {
         }
     });
     assert!(decoded.get() > 0, "no cache_ops input decoded");
+}
+
+#[test]
+fn shared_cache_ops_corpus_passes() {
+    let decoded = std::cell::Cell::new(0);
+    replay("shared_cache_ops", |bytes| {
+        if let Some(steps) = decode::<Vec<shared_cache_ops::Step>>(bytes) {
+            decoded.set(decoded.get() + 1);
+            shared_cache_ops::check(&steps);
+        }
+    });
+    assert!(decoded.get() > 0, "no shared_cache_ops input decoded");
 }
 
 #[test]

@@ -1,8 +1,13 @@
 //! `vdict::sync` with real threads: cached loads agree with locked lookups while another
 //! thread rebinds, deletes and re-adds globals; a panic in a user's `Hash`, `Eq` or `Clone`
 //! under the lock leaves the shared dict usable and its published tags right. (The
-//! interleavings themselves are model-checked in `tests/loom.rs`.)
+//! interleavings themselves are model-checked in `tests/loom.rs`.) Last, the single-threaded
+//! walks: a proptest of its own, and the `shared_cache_ops` fuzz target's check on random
+//! steps.
 
+mod common;
+
+use common::checks::shared_cache_ops;
 use std::cell::Cell;
 use std::hash::{Hash, Hasher};
 use std::panic::{catch_unwind, AssertUnwindSafe};
@@ -328,5 +333,27 @@ proptest::proptest! {
                 }
             }
         }
+    }
+}
+
+proptest::proptest! {
+    /// The `shared_cache_ops` fuzz target's check (every load and every site's hit against a
+    /// locked lookup, through panicking writes and clones, rewrapped and rehashed namespaces, a
+    /// namespace as its own builtins), on steps decoded from random bytes one at a time, as
+    /// many as they hold.
+    #[test]
+    fn shared_cache_ops_holds_on_random_steps(
+        bytes in proptest::collection::vec(proptest::num::u8::ANY, 0..2048)
+    ) {
+        use arbitrary::Arbitrary;
+        let mut input = arbitrary::Unstructured::new(&bytes);
+        let mut steps = Vec::new();
+        while let Ok(step) = shared_cache_ops::Step::arbitrary(&mut input) {
+            if input.is_empty() {
+                break;
+            }
+            steps.push(step);
+        }
+        shared_cache_ops::check(&steps);
     }
 }

@@ -13,6 +13,9 @@
 //!   `String` keys.
 //! - [`cache_ops`]: mutations of globals and builtins interleaved with loads through both
 //!   caches; every load equals a plain lookup.
+//! - [`shared_cache_ops`]: writes to shared namespaces (`vdict::sync`) interleaved with loads
+//!   through their cache sites, one thread; every load and every site's hit equals a locked
+//!   lookup, and each namespace publishes its dict's own tags.
 //! - [`set_ops`]: every `Set` operation against an `indexmap::IndexSet` model, with the set
 //!   operations and comparisons against a second set, and `check_invariants()`.
 //! - [`vm_asm`]: text into the assembler and the VM; errors are `Err`, and every cache mode
@@ -22,4 +25,5 @@ pub mod cache_ops;
 pub mod dict_ops;
 pub mod hashers;
 pub mod set_ops;
+pub mod shared_cache_ops;
 pub mod vm_asm;
