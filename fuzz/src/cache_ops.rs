@@ -26,7 +26,8 @@ use vdict::Dict;
 /// The names loads and mutations pick from: globals, builtins, and both.
 pub const NAMES: [&str; 6] = ["a", "b", "c", "x", "len", "abs"];
 
-fn name_index(u: &mut Unstructured) -> arbitrary::Result<usize> {
+/// An index into [`NAMES`], for `#[arbitrary(with = name_index)]`.
+pub fn name_index(u: &mut Unstructured) -> arbitrary::Result<usize> {
     u.choose_index(NAMES.len())
 }
 
@@ -470,16 +471,21 @@ fn load_checked(
     }));
     std::panic::set_hook(hook);
     if let Err(payload) = outcome {
-        let message = payload
-            .downcast_ref::<String>()
-            .cloned()
-            .or_else(|| payload.downcast_ref::<&str>().map(|s| s.to_string()))
-            .unwrap_or_default();
+        let message = panic_message(payload);
         assert!(
             message.contains("is not the") && message.contains("hash of the name"),
             "a load panicked with another message than the hasher mismatch: {message}"
         );
     }
+}
+
+/// The message a caught panic carried (empty if it was not a string).
+pub fn panic_message(payload: Box<dyn std::any::Any + Send>) -> String {
+    payload
+        .downcast_ref::<String>()
+        .cloned()
+        .or_else(|| payload.downcast_ref::<&str>().map(|s| s.to_string()))
+        .unwrap_or_default()
 }
 
 /// A fresh dict with `namespace`'s content, in order, hashing with `hasher`.

@@ -13,8 +13,11 @@
 //! own builtins (the miss's path that takes one lock), and namespaces rewrapped: the same dict
 //! moved into a new `SharedDict` (the same versions, published anew) or a clone shared.
 
+// The names (globals, builtins, and both) are `cache_ops`'s, and so are the writes of `Step`
+// (its first eight variants), here through a write guard.
+use super::cache_ops::{name_index, panic_message, NAMES};
 use super::hashers::Switchable;
-use arbitrary::{Arbitrary, Unstructured};
+use arbitrary::Arbitrary;
 use std::cell::Cell;
 use std::panic::{catch_unwind, AssertUnwindSafe};
 use vdict::sync::{SharedDict, SharedVersionCache};
@@ -23,13 +26,6 @@ use vdict::Dict;
 /// An empty namespace with the default hasher.
 fn empty_namespace() -> Namespace {
     SharedDict::from_dict(Dict::default())
-}
-
-/// The names loads and writes pick from: globals, builtins, and both.
-pub const NAMES: [&str; 6] = ["a", "b", "c", "x", "len", "abs"];
-
-fn name_index(u: &mut Unstructured) -> arbitrary::Result<usize> {
-    u.choose_index(NAMES.len())
 }
 
 thread_local! {
@@ -281,14 +277,6 @@ impl World {
             }
         }
     }
-}
-
-fn panic_message(payload: Box<dyn std::any::Any + Send>) -> String {
-    payload
-        .downcast_ref::<String>()
-        .cloned()
-        .or_else(|| payload.downcast_ref::<&str>().map(|s| s.to_string()))
-        .unwrap_or_default()
 }
 
 /// Runs `steps` from fresh namespaces, panicking on the first load or hit that differs from a
