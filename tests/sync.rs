@@ -349,6 +349,7 @@ proptest::proptest! {
         let mut input = arbitrary::Unstructured::new(&bytes);
         let mut steps = Vec::new();
         while let Ok(step) = shared_cache_ops::Step::arbitrary(&mut input) {
+            // Once the bytes run out, `arbitrary` makes every further step of defaults.
             if input.is_empty() {
                 break;
             }

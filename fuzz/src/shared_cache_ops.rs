@@ -168,10 +168,10 @@ impl World {
         (given, given == own_globals && given == own_builtins)
     }
 
-    /// Loads NAMES[n] through its site by `how`; the answer (`None` for a NameError).
-    fn load(&mut self, n: usize, how: How) -> Option<i64> {
+    /// Loads NAMES[n] through its site by `how` (`hash` for the loads given one); the answer
+    /// (`None` for a NameError).
+    fn load(&mut self, n: usize, how: How, hash: u64) -> Option<i64> {
         let name = NAMES[n];
-        let (hash, _) = self.given_hash(how, name);
         let builtins = if self.globals_as_builtins {
             &self.globals
         } else {
@@ -199,11 +199,11 @@ impl World {
     fn load_checked(&mut self, n: usize, how: How, clone_fails: bool) -> bool {
         let name = NAMES[n];
         let expected = self.expected(name);
-        let (_, hashes_agree) = self.given_hash(how, name);
+        let (hash, hashes_agree) = self.given_hash(how, name);
         if hashes_agree && !clone_fails {
             // Any panic is a bug, and reaches the fuzzer.
             assert_eq!(
-                self.load(n, how),
+                self.load(n, how, hash),
                 expected,
                 "a shared cached load of {name} ({how:?}) differs from a locked lookup"
             );
@@ -214,7 +214,7 @@ impl World {
         let hook = std::panic::take_hook();
         std::panic::set_hook(Box::new(|_| {}));
         CLONE_PANICS.with(|flag| flag.set(clone_fails));
-        let outcome = catch_unwind(AssertUnwindSafe(|| self.load(n, how)));
+        let outcome = catch_unwind(AssertUnwindSafe(|| self.load(n, how, hash)));
         CLONE_PANICS.with(|flag| flag.set(false));
         std::panic::set_hook(hook);
         match outcome {
