@@ -1,13 +1,15 @@
 //! The dict table: each workload of `benches/support/maps.rs` at each size, for vdict and the
 //! maps a Rust user would pick instead, all with the same hasher, side by side in this run.
 //!
-//! Method: for each (key type, size, workload), rounds of: every map in turn sets up (not
-//! timed), runs the routine `reps` times (timed; small sizes repeat so one sample is long
-//! enough to time), and drops what it built (not timed). Each map's cost is the median over
-//! rounds of ns per operation; the ratio columns divide vdict's median by each peer's.
-//! Interleaving the maps within a round means a burst of machine noise hits all of them.
+//! Method: for each (key type, size, workload), rounds of: every map in turn, in a new order
+//! each round (`order.rs` says why), sets up (not timed), runs the routine `reps` times
+//! (timed; small sizes repeat so one sample is long enough to time), and drops what it built
+//! (not timed). Each map's cost is the median over rounds of ns per operation; the ratio
+//! columns divide vdict's median by each peer's. Interleaving the maps within a round means a
+//! burst of machine noise hits all of them.
 
 use crate::json::Row;
+use crate::order::RoundOrder;
 use crate::Options;
 use std::time::Instant;
 
@@ -72,6 +74,24 @@ struct Column<K: BenchKey, M: BenchMap<K>> {
     _key: std::marker::PhantomData<K>,
 }
 
+/// A column as a round sees it: something to sample, whatever its map's type.
+trait Sampled<K: BenchKey> {
+    fn sample(&mut self, workload: Workload, case: &Case<K>);
+}
+
+impl<K: BenchKey, M: BenchMap<K>> Sampled<K> for Column<K, M> {
+    fn sample(&mut self, workload: Workload, case: &Case<K>) {
+        if !self.applies {
+            return;
+        }
+        let ns = match &mut self.built {
+            Some(map) => time_in_place(workload, map, case),
+            None => time_consuming::<K, M>(workload, case),
+        };
+        self.samples.push(ns);
+    }
+}
+
 impl<K: BenchKey, M: BenchMap<K>> Column<K, M> {
     fn new(workload: Workload, case: &Case<K>) -> Self {
         let applies = workload.applies::<K, M>(case.size());
@@ -84,17 +104,6 @@ impl<K: BenchKey, M: BenchMap<K>> Column<K, M> {
         }
     }
 
-    fn sample(&mut self, workload: Workload, case: &Case<K>) {
-        if !self.applies {
-            return;
-        }
-        let ns = match &mut self.built {
-            Some(map) => time_in_place(workload, map, case),
-            None => time_consuming::<K, M>(workload, case),
-        };
-        self.samples.push(ns);
-    }
-
     fn median(self) -> Option<f64> {
         median(self.samples)
     }
@@ -102,7 +111,7 @@ impl<K: BenchKey, M: BenchMap<K>> Column<K, M> {
 
 /// Medians of ns per operation, each with the `impl` its row is filed under: vdict,
 /// indexmap, hashbrown, std, hashlink, in that order, for the maps the workload applies to; rounds
-/// interleave them. The mass-delete workload also samples, in the same rounds, its baseline (a
+/// interleave them, each in its own order. The mass-delete workload also samples, in the same rounds, its baseline (a
 /// fresh vdict holding just the survivors, `vdict_fresh`): its goal is a ratio of the two, and
 /// taken from rows measured minutes apart it moved with the machine's phases (1.3-2.0 across
 /// one day's runs for dicts whose iteration loops are identical).
@@ -119,15 +128,24 @@ fn measure<K: BenchKey>(
     let baseline = Workload::IterateSurvivorsFresh;
     let mut fresh = (workload == Workload::IterateAfterMassDelete)
         .then(|| Column::<K, VDict<K>>::new(baseline, case));
-    for _ in 0..rounds {
-        vdict.sample(workload, case);
+    {
+        let mut columns: Vec<(&mut dyn Sampled<K>, Workload)> = vec![
+            (&mut vdict, workload),
+            (&mut indexmap, workload),
+            (&mut hashbrown, workload),
+            (&mut std, workload),
+            (&mut hashlink, workload),
+        ];
         if let Some(fresh) = &mut fresh {
-            fresh.sample(baseline, case);
+            columns.push((fresh, baseline));
         }
-        indexmap.sample(workload, case);
-        hashbrown.sample(workload, case);
-        std.sample(workload, case);
-        hashlink.sample(workload, case);
+        let mut order = RoundOrder::new(columns.len(), case.size() as u64);
+        for _ in 0..rounds {
+            for &i in order.next_round() {
+                let (column, workload) = &mut columns[i];
+                column.sample(*workload, case);
+            }
+        }
     }
     let medians = [
         (workload.impl_name("vdict"), vdict.median()),

@@ -17,6 +17,7 @@
 //! - `load.rs`: the LOAD_* table from the reference VM: ns per `LOAD_x; POP_TOP` pair and the
 //!   ratio to LOAD_FAST, per cache mode, with hit rates.
 //! - `versions.rs`: the dict's two version tags through a short session of edits.
+//! - `order.rs`: the order a round times its maps in, shuffled anew each round.
 //! - `warm.rs`: holds glibc's freed memory warm, so every map is timed on reused pages.
 
 #[path = "../support/counting_alloc.rs"]
@@ -27,6 +28,7 @@ mod load;
 #[path = "../../benches/support/maps.rs"]
 mod maps;
 mod memory;
+mod order;
 mod plain;
 mod plot;
 mod positions;

@@ -11,10 +11,12 @@
 //!
 //! Keys are random (a 64-bit xorshift generator), `u64`s and short `String`s made from them.
 //! Each map is built from `new()` by inserts. Hits look the keys up in reverse insertion
-//! order; misses look up as many keys from another seed. Rounds interleave the maps; each
-//! cost is the median over rounds of ns per lookup.
+//! order; misses look up as many keys from another seed. Rounds interleave the maps, in a new
+//! order each round (`order.rs` says why); each cost is the median over rounds of ns per
+//! lookup.
 
 use crate::json::Row;
+use crate::order::RoundOrder;
 use crate::random_key::RandomKey;
 use crate::Options;
 use std::hash::Hash;
@@ -337,9 +339,10 @@ fn measure<K: RandomKey + 'static>(size: usize, rounds: usize) -> Measured1 {
         subject::<K, hashlink::LinkedHashMap<K, u64, DefaultHashBuilder>>(&keys),
     ];
     let reps = (LOOKUPS_PER_SAMPLE / size).max(1);
+    let mut order = RoundOrder::new(subjects.len(), size as u64);
     for _ in 0..rounds {
-        for subject in subjects.iter_mut() {
-            subject.sample(&hits, &missing, reps);
+        for &i in order.next_round() {
+            subjects[i].sample(&hits, &missing, reps);
         }
     }
     let [by_reference, by_move] = measure_caller_compared(&keys, &hits, &missing, reps, rounds);
