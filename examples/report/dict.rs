@@ -110,8 +110,9 @@ impl<K: BenchKey, M: BenchMap<K>> Column<K, M> {
 }
 
 /// Medians of ns per operation, each with the `impl` its row is filed under: vdict,
-/// indexmap, hashbrown, std, hashlink, in that order, for the maps the workload applies to; rounds
-/// interleave them, each in its own order. The mass-delete workload also samples, in the same rounds, its baseline (a
+/// indexmap, hashbrown, std, hashlink, in that order, for the maps the workload applies to;
+/// rounds interleave them, each round in an order of its own. The mass-delete workload also
+/// samples, in the same rounds, its baseline (a
 /// fresh vdict holding just the survivors, `vdict_fresh`): its goal is a ratio of the two, and
 /// taken from rows measured minutes apart it moved with the machine's phases (1.3-2.0 across
 /// one day's runs for dicts whose iteration loops are identical).
