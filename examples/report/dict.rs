@@ -6,10 +6,12 @@
 //! (timed; small sizes repeat so one sample is long enough to time), and drops what it built
 //! (not timed). Each map's cost is the median over rounds of ns per operation; the ratio
 //! columns divide vdict's median by each peer's. Interleaving the maps within a round means a
-//! burst of machine noise hits all of them.
+//! burst of machine noise hits all of them. A map that is built once and read in place
+//! (lookups, iteration, clone) first runs a few untimed samples (`warm.rs` says why).
 
 use crate::json::Row;
 use crate::order::RoundOrder;
+use crate::warm::WARM_UP_SAMPLES;
 use crate::Options;
 use std::time::Instant;
 
@@ -77,6 +79,10 @@ struct Column<K: BenchKey, M: BenchMap<K>> {
 /// A column as a round sees it: something to sample, whatever its map's type.
 trait Sampled<K: BenchKey> {
     fn sample(&mut self, workload: Workload, case: &Case<K>);
+
+    /// Runs [`WARM_UP_SAMPLES`] untimed samples on a map built once (nothing for a workload
+    /// that builds fresh maps for each sample).
+    fn warm_up(&mut self, workload: Workload, case: &Case<K>);
 }
 
 impl<K: BenchKey, M: BenchMap<K>> Sampled<K> for Column<K, M> {
@@ -89,6 +95,14 @@ impl<K: BenchKey, M: BenchMap<K>> Sampled<K> for Column<K, M> {
             None => time_consuming::<K, M>(workload, case),
         };
         self.samples.push(ns);
+    }
+
+    fn warm_up(&mut self, workload: Workload, case: &Case<K>) {
+        if let Some(map) = &mut self.built {
+            for _ in 0..WARM_UP_SAMPLES {
+                time_in_place(workload, map, case);
+            }
+        }
     }
 }
 
@@ -139,6 +153,9 @@ fn measure<K: BenchKey>(
         ];
         if let Some(fresh) = &mut fresh {
             columns.push((fresh, baseline));
+        }
+        for (column, workload) in columns.iter_mut() {
+            column.warm_up(*workload, case);
         }
         let mut order = RoundOrder::new(columns.len(), case.size() as u64);
         for _ in 0..rounds {

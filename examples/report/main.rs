@@ -18,7 +18,8 @@
 //!   ratio to LOAD_FAST, per cache mode, with hit rates.
 //! - `versions.rs`: the dict's two version tags through a short session of edits.
 //! - `order.rs`: the order a round times its maps in, shuffled anew each round.
-//! - `warm.rs`: holds glibc's freed memory warm, so every map is timed on reused pages.
+//! - `warm.rs`: holds glibc's freed memory warm, so every map is timed on reused pages, and says
+//!   how many untimed samples warm a map that is built once before its timed rounds.
 
 #[path = "../support/counting_alloc.rs"]
 mod counting_alloc;

@@ -12,12 +12,13 @@
 //! Keys are random (a 64-bit xorshift generator), `u64`s and short `String`s made from them.
 //! Each map is built from `new()` by inserts. Hits look the keys up in reverse insertion
 //! order; misses look up as many keys from another seed. Rounds interleave the maps, in a new
-//! order each round (`order.rs` says why); each cost is the median over rounds of ns per
-//! lookup.
+//! order each round (`order.rs` says why), after a few untimed samples of each map (`warm.rs`
+//! says why); each cost is the median over rounds of ns per lookup.
 
 use crate::json::Row;
 use crate::order::RoundOrder;
 use crate::random_key::RandomKey;
+use crate::warm::WARM_UP_SAMPLES;
 use crate::Options;
 use std::hash::Hash;
 use std::hint::black_box;
@@ -197,6 +198,17 @@ trait Measured {
     fn name(&self) -> &'static str;
     fn sample(&mut self, hits: &dyn std::any::Any, misses: &dyn std::any::Any, reps: usize);
     fn medians(&self) -> (f64, f64);
+
+    /// Runs [`WARM_UP_SAMPLES`] untimed samples.
+    fn warm_up(&mut self, hits: &dyn std::any::Any, misses: &dyn std::any::Any, reps: usize) {
+        for _ in 0..WARM_UP_SAMPLES {
+            self.sample(hits, misses, reps);
+        }
+        self.forget_samples();
+    }
+
+    /// Drops the samples taken so far.
+    fn forget_samples(&mut self);
 }
 
 impl<K: RandomKey + 'static, M: PlainMap<K>> Measured for Subject<K, M> {
@@ -214,6 +226,11 @@ impl<K: RandomKey + 'static, M: PlainMap<K>> Measured for Subject<K, M> {
 
     fn medians(&self) -> (f64, f64) {
         (median(&self.hits_ns), median(&self.misses_ns))
+    }
+
+    fn forget_samples(&mut self) {
+        self.hits_ns.clear();
+        self.misses_ns.clear();
     }
 }
 
@@ -265,6 +282,9 @@ fn measure_caller_compared<K: RandomKey>(
     let mut dict = vdict::Dict::new();
     for (i, key) in keys.iter().enumerate() {
         dict.insert(key.clone(), i as u64);
+    }
+    for _ in 0..WARM_UP_SAMPLES {
+        time_lookups(&dict, hits, misses, reps, "vdict");
     }
     let mut by_reference = CallerCompared::<K, false>(dict);
     // Per way of writing the closure: ns per hit and miss, and the ratios to `get`.
@@ -339,6 +359,9 @@ fn measure<K: RandomKey + 'static>(size: usize, rounds: usize) -> Measured1 {
         subject::<K, hashlink::LinkedHashMap<K, u64, DefaultHashBuilder>>(&keys),
     ];
     let reps = (LOOKUPS_PER_SAMPLE / size).max(1);
+    for subject in &mut subjects {
+        subject.warm_up(&hits, &missing, reps);
+    }
     let mut order = RoundOrder::new(subjects.len(), size as u64);
     for _ in 0..rounds {
         for &i in order.next_round() {

@@ -15,6 +15,30 @@
 //! frees a large mapped block, so its steady state reuses pages. The report asks for that
 //! state from the start, so a sample measures the map and not the allocator's history. The
 //! memory table is not affected: it counts the bytes requested, not pages.
+//!
+//! The same goes for a map that is built once and then read round after round (lookups,
+//! iteration, clone): its first few passes after it was built run slower than the rest, for
+//! every map, by up to twice at 100,000 keys, and for longer the larger the map. The report
+//! times such a map only after [`WARM_UP_SAMPLES`] untimed samples, as criterion warms up before
+//! it measures.
+
+/// How many samples a map that is built once and read in place runs, untimed, before its
+/// timed rounds.
+///
+/// Why: on this project's VMs the first passes over a map just built are slow, and settle
+/// after two to five (a scratch program, 100,000 `u64` keys, ns per hit on successive passes
+/// over the keys: vdict 9.0, 7.5, 4.7, 4.6, ..., hashbrown 6.7, 4.3, 4.1, 4.0, ...; at 2,000
+/// keys and fewer the effect is lost in the noise). The plain table runs 11 rounds and the
+/// dict table 5 at 100,000 keys and 3 at 1,000,000, so the median of a map's samples could
+/// fall on one of those slow first passes or not, depending on the round order: the plain
+/// table's samples of vdict's hits at 100,000 `u64` keys read 9.4, 7.9, 7.3, 5.7, 5.1, 4.9,
+/// then 4.8-5.6 (2026-12-07). Warming each map first leaves the rounds to the steady state.
+/// Three full runs without and three with it (same source, a 2-core Intel Xeon VM), ranges of
+/// vdict's ratios: iteration over 100,000 `String` keys / indexmap 1.25-1.47 -> 0.98-1.08,
+/// the `for` loop over them 1.20-1.40 -> 1.02-1.16; the plain table's `u64` hits at 100,000 /
+/// hashbrown 0.95-1.24 -> 1.19-1.30 (its steady state: the scratch program's 4.5 ns against
+/// 3.8). The report takes about 5% longer (81 -> 86 s).
+pub const WARM_UP_SAMPLES: usize = 5;
 
 /// Raises glibc's trim and mmap thresholds (a no-op with other allocators and platforms).
 pub fn keep_allocator_warm() {
