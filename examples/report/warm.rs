@@ -18,17 +18,17 @@
 //!
 //! The same goes for a map that is built once and then read round after round (lookups,
 //! iteration, clone): its first few passes after it was built run slower than the rest, for
-//! every map, by up to twice at 100,000 keys, and for longer the larger the map. The report
-//! times such a map only after [`WARM_UP_SAMPLES`] untimed samples, as criterion warms up before
-//! it measures.
+//! every map, by up to twice at 100,000 keys. The report times such a map only after
+//! [`WARM_UP_SAMPLES`] untimed samples, as criterion warms up before it measures.
 
 /// How many samples a map that is built once and read in place runs, untimed, before its
 /// timed rounds.
 ///
-/// Why: on this project's VMs the first passes over a map just built are slow, and settle
-/// after two to five (a scratch program, 100,000 `u64` keys, ns per hit on successive passes
-/// over the keys: vdict 9.0, 7.5, 4.7, 4.6, ..., hashbrown 6.7, 4.3, 4.1, 4.0, ...; at 2,000
-/// keys and fewer the effect is lost in the noise). The plain table runs 11 rounds and the
+/// Why: on a 2-core Intel Xeon VM (2026-12-07) the first passes over a map just built were
+/// slow, and settled after two to five (a scratch program, 100,000 `u64` keys, ns per hit on
+/// successive passes over the keys: vdict 9.0, 7.5, 4.7, 4.6, ..., hashbrown 6.7, 4.3, 4.1,
+/// 4.0, ...; iterating over 100,000 `String` keys, 2.40, 1.57, 1.26, 1.25, ...; a map warmed
+/// first did not warm the next one built). The plain table runs 11 rounds and the
 /// dict table 5 at 100,000 keys and 3 at 1,000,000, so the median of a map's samples could
 /// fall on one of those slow first passes or not, depending on the round order: the plain
 /// table's samples of vdict's hits at 100,000 `u64` keys read 9.4, 7.9, 7.3, 5.7, 5.1, 4.9,
