@@ -48,52 +48,41 @@ fn replay(target: &str, check: impl Fn(&[u8])) -> usize {
     inputs.len()
 }
 
-#[test]
-fn dict_ops_corpus_passes() {
+/// Replays `target`'s corpus through `check`, each input decoded as `T`, as its fuzz target
+/// decodes it; fails if none decoded (the check would then have run on nothing).
+fn replay_decoded<T: for<'a> Arbitrary<'a>>(target: &str, check: impl Fn(&T)) {
     let decoded = std::cell::Cell::new(0);
-    replay("dict_ops", |bytes| {
-        if let Some(input) = decode::<dict_ops::Input>(bytes) {
+    replay(target, |bytes| {
+        if let Some(input) = decode::<T>(bytes) {
             decoded.set(decoded.get() + 1);
-            dict_ops::check(&input);
+            check(&input);
         }
     });
-    assert!(decoded.get() > 0, "no dict_ops input decoded");
+    assert!(decoded.get() > 0, "no {target} input decoded");
+}
+
+#[test]
+fn dict_ops_corpus_passes() {
+    replay_decoded("dict_ops", dict_ops::check);
 }
 
 #[test]
 fn set_ops_corpus_passes() {
-    let decoded = std::cell::Cell::new(0);
-    replay("set_ops", |bytes| {
-        if let Some(input) = decode::<set_ops::Input>(bytes) {
-            decoded.set(decoded.get() + 1);
-            set_ops::check(&input);
-        }
-    });
-    assert!(decoded.get() > 0, "no set_ops input decoded");
+    replay_decoded("set_ops", set_ops::check);
 }
 
 #[test]
 fn cache_ops_corpus_passes() {
-    let decoded = std::cell::Cell::new(0);
-    replay("cache_ops", |bytes| {
-        if let Some(steps) = decode::<Vec<cache_ops::Step>>(bytes) {
-            decoded.set(decoded.get() + 1);
-            cache_ops::check(&steps);
-        }
+    replay_decoded("cache_ops", |steps: &Vec<cache_ops::Step>| {
+        cache_ops::check(steps)
     });
-    assert!(decoded.get() > 0, "no cache_ops input decoded");
 }
 
 #[test]
 fn shared_cache_ops_corpus_passes() {
-    let decoded = std::cell::Cell::new(0);
-    replay("shared_cache_ops", |bytes| {
-        if let Some(steps) = decode::<Vec<shared_cache_ops::Step>>(bytes) {
-            decoded.set(decoded.get() + 1);
-            shared_cache_ops::check(&steps);
-        }
+    replay_decoded("shared_cache_ops", |steps: &Vec<shared_cache_ops::Step>| {
+        shared_cache_ops::check(steps)
     });
-    assert!(decoded.get() > 0, "no shared_cache_ops input decoded");
 }
 
 #[test]
