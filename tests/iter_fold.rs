@@ -485,3 +485,66 @@ where
     }
     (front, back)
 }
+
+/// A live front longer than a window (64 slots), then a gap (every other key removed front
+/// to back past it, which slides the holes into one run), then scattered holes: after every
+/// number of items taken by `next` up to past the gap, and some taken by `next_back`, the
+/// rest by `fold` and by a `for` loop agrees with the live entries. (A fold reads the live
+/// front it is told of untested and steps over the gap untested: what `next` took from either
+/// must not be read, or stepped over, again.)
+#[test]
+fn a_fold_after_next_in_a_long_live_front_and_past_its_gap() {
+    for (n, kept_front) in [(200, 130), (200, 64), (300, 65), (120, 1)] {
+        let mut dict = Dict::new();
+        for i in 0..n {
+            dict.insert(format!("key{i}"), format!("value{i}"));
+        }
+        // Every other key from `kept_front` on, front to back, for 80 keys: the gap.
+        let mut gone = vec![false; n];
+        for i in (kept_front..n.min(kept_front + 160)).step_by(2) {
+            assert!(dict.remove(&format!("key{i}")).is_some());
+            gone[i] = true;
+        }
+        // A few scattered holes past it.
+        for i in (kept_front + 170..n).step_by(7) {
+            assert!(dict.remove(&format!("key{i}")).is_some());
+            gone[i] = true;
+        }
+        dict.check_invariants().unwrap();
+        let live: Vec<(String, String)> = (0..n)
+            .filter(|&i| !gone[i])
+            .map(|i| (format!("key{i}"), format!("value{i}")))
+            .collect();
+        for taken in 0..live.len().min(kept_front + 90) {
+            for taken_back in [0, 1, 70] {
+                if taken + taken_back > live.len() {
+                    continue;
+                }
+                let what =
+                    format!("{n} slots, live front {kept_front}, {taken} + {taken_back} taken");
+                let mut iter = dict.iter();
+                for (k, v) in iter.by_ref().take(taken) {
+                    assert!(!k.is_empty() && !v.is_empty());
+                }
+                for _ in 0..taken_back {
+                    iter.next_back().expect("an item left");
+                }
+                let expected = &live[taken..live.len() - taken_back];
+                let by_loop = {
+                    let mut iter = iter.clone();
+                    let mut all = Vec::new();
+                    for (k, v) in &mut iter {
+                        all.push((k.clone(), v.clone()));
+                    }
+                    all
+                };
+                assert_eq!(by_loop, expected, "{what}: for loop");
+                let folded = iter.fold(Vec::new(), |mut all, (k, v)| {
+                    all.push((k.clone(), v.clone()));
+                    all
+                });
+                assert_eq!(folded, expected, "{what}: fold");
+            }
+        }
+    }
+}
