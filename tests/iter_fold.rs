@@ -35,23 +35,34 @@ fn dict_with_holes_made(
     holes: u32,
     order: Order,
 ) -> (Dict<String, String>, Vec<(String, String)>) {
-    let mut dict = Dict::new();
-    for i in 0..n {
-        dict.insert(format!("key{i}"), format!("value{i}"));
-    }
     let removed: Vec<usize> = (0..n).filter(|i| holes & (1 << i) != 0).collect();
     let removal_order: Vec<usize> = match order {
         Order::FrontToBack => removed,
         Order::BackToFront => removed.into_iter().rev().collect(),
     };
-    for i in removal_order {
-        assert!(dict.remove(&format!("key{i}")).is_some());
+    dict_with_removed(n, removal_order)
+}
+
+/// A dict of `n` String -> String entries with the entries `removed` names removed, in that
+/// order (leaving holes), and the live pairs it should yield.
+fn dict_with_removed(
+    n: usize,
+    removed: impl IntoIterator<Item = usize>,
+) -> (Dict<String, String>, Vec<(String, String)>) {
+    let mut dict = Dict::new();
+    for i in 0..n {
+        dict.insert(format!("key{i}"), format!("value{i}"));
     }
+    let mut gone = vec![false; n];
+    for i in removed {
+        assert!(dict.remove(&format!("key{i}")).is_some());
+        gone[i] = true;
+    }
+    dict.check_invariants().unwrap();
     let live = (0..n)
-        .filter(|i| holes & (1 << i) == 0)
+        .filter(|&i| !gone[i])
         .map(|i| (format!("key{i}"), format!("value{i}")))
         .collect();
-    dict.check_invariants().unwrap();
     (dict, live)
 }
 
@@ -305,10 +316,6 @@ fn random_removals_and_interleaved_ends_agree_with_the_live_entries() {
     };
     for case in 0..300 {
         let n = 65 + (random() % 400) as usize;
-        let mut dict = Dict::new();
-        for i in 0..n {
-            dict.insert(format!("key{i}"), format!("value{i}"));
-        }
         // Remove a random share (up to 90%) of the keys, in a random order; in half the
         // cases only keys past a random point, which leaves a live front (the slots before
         // the first deletion) before the holes and the gap.
@@ -322,16 +329,7 @@ fn random_removals_and_interleaved_ends_agree_with_the_live_entries() {
             order.swap(i, (random() % (i as u64 + 1)) as usize);
         }
         let removed = (random() % (order.len() as u64 * 9 / 10 + 1)) as usize;
-        let mut gone = vec![false; n];
-        for &i in &order[..removed] {
-            assert!(dict.remove(&format!("key{i}")).is_some());
-            gone[i] = true;
-        }
-        dict.check_invariants().unwrap();
-        let live: Vec<(String, String)> = (0..n)
-            .filter(|&i| !gone[i])
-            .map(|i| (format!("key{i}"), format!("value{i}")))
-            .collect();
+        let (mut dict, live) = dict_with_removed(n, order[..removed].iter().copied());
         for fold_the_rest in [false, true] {
             let mut iter = dict.iter();
             let same =
@@ -495,26 +493,11 @@ where
 #[test]
 fn a_fold_after_next_in_a_long_live_front_and_past_its_gap() {
     for (n, kept_front) in [(200, 130), (200, 64), (300, 65), (120, 1)] {
-        let mut dict = Dict::new();
-        for i in 0..n {
-            dict.insert(format!("key{i}"), format!("value{i}"));
-        }
-        // Every other key from `kept_front` on, front to back, for 80 keys: the gap.
-        let mut gone = vec![false; n];
-        for i in (kept_front..n.min(kept_front + 160)).step_by(2) {
-            assert!(dict.remove(&format!("key{i}")).is_some());
-            gone[i] = true;
-        }
-        // A few scattered holes past it.
-        for i in (kept_front + 170..n).step_by(7) {
-            assert!(dict.remove(&format!("key{i}")).is_some());
-            gone[i] = true;
-        }
-        dict.check_invariants().unwrap();
-        let live: Vec<(String, String)> = (0..n)
-            .filter(|&i| !gone[i])
-            .map(|i| (format!("key{i}"), format!("value{i}")))
-            .collect();
+        // Every other key from `kept_front` on, front to back, for 80 keys (the gap), then a
+        // few scattered holes past it.
+        let gap = (kept_front..n.min(kept_front + 160)).step_by(2);
+        let scattered = (kept_front + 170..n).step_by(7);
+        let (dict, live) = dict_with_removed(n, gap.chain(scattered));
         for taken in 0..live.len().min(kept_front + 90) {
             for taken_back in [0, 1, 70] {
                 if taken + taken_back > live.len() {
