@@ -79,24 +79,39 @@ impl Floor {
 type LinkedHashMap = hashlink::LinkedHashMap<u64, u64, DefaultHashBuilder>;
 type VDict = Dict<u64, u64, DefaultHashBuilder>;
 
-// One removal loop per map, each a function of its own, the map's `remove` left to the
-// compiler to inline, as in a user's loop.
-#[inline(never)]
-fn remove_from_floor(map: &mut Floor, keys: &[u64]) -> u64 {
-    keys.iter()
-        .fold(0, |sum, key| sum.wrapping_add(map.remove(key).unwrap_or(0)))
+/// What the removal loop needs of a map: the one call it times.
+trait RemoveKey {
+    fn remove_key(&mut self, key: &u64) -> Option<u64>;
 }
 
-#[inline(never)]
-fn remove_from_hashlink(map: &mut LinkedHashMap, keys: &[u64]) -> u64 {
-    keys.iter()
-        .fold(0, |sum, key| sum.wrapping_add(map.remove(key).unwrap_or(0)))
+impl RemoveKey for Floor {
+    #[inline]
+    fn remove_key(&mut self, key: &u64) -> Option<u64> {
+        self.remove(key)
+    }
 }
 
+impl RemoveKey for LinkedHashMap {
+    #[inline]
+    fn remove_key(&mut self, key: &u64) -> Option<u64> {
+        self.remove(key)
+    }
+}
+
+impl RemoveKey for VDict {
+    #[inline]
+    fn remove_key(&mut self, key: &u64) -> Option<u64> {
+        self.remove(key)
+    }
+}
+
+/// The timed loop, a function of its own for each map, the map's `remove` left to the
+/// compiler to inline, as in a user's loop.
 #[inline(never)]
-fn remove_from_vdict(map: &mut VDict, keys: &[u64]) -> u64 {
-    keys.iter()
-        .fold(0, |sum, key| sum.wrapping_add(map.remove(key).unwrap_or(0)))
+fn remove_all<M: RemoveKey>(map: &mut M, keys: &[u64]) -> u64 {
+    keys.iter().fold(0, |sum, key| {
+        sum.wrapping_add(map.remove_key(key).unwrap_or(0))
+    })
 }
 
 /// Half of `keys` in a random order, another for each `round`.
@@ -136,9 +151,9 @@ fn time_removals(keys: &[u64], rounds: usize) -> [f64; 3] {
             let map = (round + turn) % 3;
             let start = Instant::now();
             match map {
-                0 => black_box(remove_from_floor(&mut floor, &order)),
-                1 => black_box(remove_from_hashlink(&mut linked, &order)),
-                _ => black_box(remove_from_vdict(&mut dict, &order)),
+                0 => black_box(remove_all(&mut floor, &order)),
+                1 => black_box(remove_all(&mut linked, &order)),
+                _ => black_box(remove_all(&mut dict, &order)),
             };
             samples[map].push(start.elapsed().as_secs_f64() * 1e9 / order.len() as f64);
         }

@@ -506,21 +506,18 @@ fn a_fold_after_next_in_a_long_live_front_and_past_its_gap() {
                 let what =
                     format!("{n} slots, live front {kept_front}, {taken} + {taken_back} taken");
                 let mut iter = dict.iter();
-                for (k, v) in iter.by_ref().take(taken) {
-                    assert!(!k.is_empty() && !v.is_empty());
+                for (at, (k, v)) in iter.by_ref().take(taken).enumerate() {
+                    assert_eq!((k, v), (&live[at].0, &live[at].1), "{what}: next");
                 }
-                for _ in 0..taken_back {
-                    iter.next_back().expect("an item left");
+                for at in (live.len() - taken_back..live.len()).rev() {
+                    let (k, v) = iter.next_back().expect("an item left");
+                    assert_eq!((k, v), (&live[at].0, &live[at].1), "{what}: next_back");
                 }
                 let expected = &live[taken..live.len() - taken_back];
-                let by_loop = {
-                    let mut iter = iter.clone();
-                    let mut all = Vec::new();
-                    for (k, v) in &mut iter {
-                        all.push((k.clone(), v.clone()));
-                    }
-                    all
-                };
+                let mut by_loop = Vec::new();
+                for (k, v) in iter.clone() {
+                    by_loop.push((k.clone(), v.clone()));
+                }
                 assert_eq!(by_loop, expected, "{what}: for loop");
                 let folded = iter.fold(Vec::new(), |mut all, (k, v)| {
                     all.push((k.clone(), v.clone()));
