@@ -25,7 +25,9 @@
 //! Instructions per lookup: (Ir of the 30-round run − Ir of the 10-round run) / (20 × size),
 //! which cancels the set-up. Maps: `vdict`, `vdict-get-with` (`get_with`, the
 //! caller's hash and equality, as the report's `get_with move` row), `vdict-get-with-ref` (the
-//! same with the closure capturing the key by reference, as its `get_with` row), `indexmap`, `hashbrown`; `hit` or `miss`.
+//! same with the closure capturing the key by reference, as its `get_with` row),
+//! `vdict-get-with-identity` (`get_with_identity`, as its `get_with_identity` row), `indexmap`,
+//! `hashbrown`; `hit` or `miss`.
 
 #[path = "support/random_key.rs"]
 mod random_key;
@@ -38,7 +40,7 @@ use std::hint::black_box;
 use std::process::exit;
 
 const USAGE: &str =
-    "usage: profile_plain <vdict|vdict-get-with|vdict-get-with-ref|indexmap|hashbrown> <hit|miss> \
+    "usage: profile_plain <vdict|vdict-get-with|vdict-get-with-ref|vdict-get-with-identity|indexmap|hashbrown> <hit|miss> \
 <size> <rounds> [u64|String]";
 
 /// A map as this program uses it: built by inserts, then one lookup at a time, as the
@@ -59,22 +61,32 @@ impl<K: RandomKey, S: BuildHasher> Lookup<K> for vdict::Dict<K, u64, S> {
 }
 
 /// vdict looked up with the caller's hash and equality, as the report's `get_with move` row
-/// (`MOVE` true: the closure captures the key sought by value) and its `get_with` row
-/// (`MOVE` false: by reference, what the compiler infers).
-struct CallerCompared<K, S, const MOVE: bool>(vdict::Dict<K, u64, S>);
+/// (`FORM` [`BY_VALUE`]: the closure captures the key sought by value), its `get_with` row
+/// ([`BY_REFERENCE`]: by reference, what the compiler infers) and its `get_with_identity` row
+/// ([`IDENTITY_FIRST`]).
+struct CallerCompared<K, S, const FORM: u8>(vdict::Dict<K, u64, S>);
 
-impl<K: RandomKey, S: BuildHasher, const MOVE: bool> Lookup<K> for CallerCompared<K, S, MOVE> {
+const BY_REFERENCE: u8 = 0;
+const BY_VALUE: u8 = 1;
+const IDENTITY_FIRST: u8 = 2;
+
+impl<K: RandomKey, S: BuildHasher, const FORM: u8> Lookup<K> for CallerCompared<K, S, FORM> {
     fn insert_one(&mut self, key: K, value: u64) {
         self.0.insert(key, value);
     }
 
     fn lookup(&self, key: &K) -> Option<&u64> {
         let hash = self.0.hash_key(key);
-        let found = if MOVE {
-            self.0
-                .get_with(hash, move |stored| Ok::<_, ()>(stored == key))
-        } else {
-            self.0.get_with(hash, |stored| Ok::<_, ()>(stored == key))
+        let found = match FORM {
+            BY_REFERENCE => self.0.get_with(hash, |stored| Ok::<_, ()>(stored == key)),
+            BY_VALUE => self
+                .0
+                .get_with(hash, move |stored| Ok::<_, ()>(stored == key)),
+            _ => self.0.get_with_identity(
+                hash,
+                move |stored| K::is_same(stored, key),
+                move |stored| Ok::<_, ()>(stored == key),
+            ),
         };
         found.ok().flatten().map(|(_, value)| value)
     }
@@ -153,13 +165,19 @@ fn run_keys<K: RandomKey>(map: &str, kind: &str, size: usize, rounds: usize) -> 
     match map {
         "vdict" => run(vdict::Dict::with_hasher(hasher), &keys, &probes, rounds),
         "vdict-get-with" => run(
-            CallerCompared::<_, _, true>(vdict::Dict::with_hasher(hasher)),
+            CallerCompared::<_, _, BY_VALUE>(vdict::Dict::with_hasher(hasher)),
             &keys,
             &probes,
             rounds,
         ),
         "vdict-get-with-ref" => run(
-            CallerCompared::<_, _, false>(vdict::Dict::with_hasher(hasher)),
+            CallerCompared::<_, _, BY_REFERENCE>(vdict::Dict::with_hasher(hasher)),
+            &keys,
+            &probes,
+            rounds,
+        ),
+        "vdict-get-with-identity" => run(
+            CallerCompared::<_, _, IDENTITY_FIRST>(vdict::Dict::with_hasher(hasher)),
             &keys,
             &probes,
             rounds,

@@ -87,16 +87,18 @@ plain_map!(
     get
 );
 
-/// vdict looked up with the caller's hash and equality (`get_with`), as an interpreter whose
-/// keys compare by running its own code does: measured on vdict's own dict, between two
-/// samples of its `get` (see [`measure_caller_compared`]).
+/// vdict looked up with the caller's hash and equality, as an interpreter whose keys compare
+/// by running its own code does: measured on vdict's own dict, between two samples of its
+/// `get` (see [`measure_caller_compared`]).
 ///
-/// Two ways a caller writes the closure, both measured: capturing the key sought by
-/// reference (`|stored| ... == key`, `MOVE` false: what the compiler infers) and by value
-/// (`move |stored| ...`, `MOVE` true; the key is a reference either way). By reference, the
+/// Three ways a caller writes it, all measured (`FORM`): `get_with` with the closure capturing
+/// the key sought by reference (`|stored| ... == key`, [`BY_REFERENCE`]: what the compiler
+/// infers) and by value (`move |stored| ...`, [`BY_VALUE`]; the key is a reference either
+/// way); and `get_with_identity` ([`IDENTITY_FIRST`]), asking [`RandomKey::is_same`] before the
+/// stored hash, as CPython's `lookdict` tests `ep->me_key == key` first. By reference, the
 /// closure holds the address of the caller's variable `key`, which must then live in memory
 /// for the out-of-line half that probes a wide index, and that puts the lookup just over
-/// LLVM's budget for inlining it into the timed loop (INTERNALS.md §3); `move` keeps it
+/// LLVM's budget for inlining it into the timed loop (INTERNALS.md §3); by value it stays
 /// under, and the lookup is inlined, as `get` is.
 ///
 /// It owns the dict, and `get` is timed on `&self.0`, so that both loops are handed a
@@ -106,21 +108,33 @@ plain_map!(
 /// every lookup while `get`'s loop does both once (callgrind, 1,000 u64 keys, a loop with the
 /// lookup inlined: `get_with` 48.1 instructions a hit through a `&Dict` wrapper, 41.1 through
 /// this one, `get` 35.1).
-struct CallerCompared<K, const MOVE: bool>(vdict::Dict<K, u64>);
+struct CallerCompared<K, const FORM: u8>(vdict::Dict<K, u64>);
 
-/// The names of the caller-compared lookups' rows: the closure capturing by reference, and
-/// by value.
-const CALLER_COMPARED: &str = "vdict get_with";
-const CALLER_COMPARED_MOVE: &str = "vdict get_with move";
+/// The ways of writing a caller-compared lookup: see [`CallerCompared`].
+const BY_REFERENCE: u8 = 0;
+const BY_VALUE: u8 = 1;
+const IDENTITY_FIRST: u8 = 2;
 
-impl<K: Hash + Eq, const MOVE: bool> PlainLookup<K> for CallerCompared<K, MOVE> {
+/// The names of the caller-compared lookups' rows, by `FORM`.
+const CALLER_COMPARED: [&str; 3] = [
+    "vdict get_with",
+    "vdict get_with move",
+    "vdict get_with_identity",
+];
+
+impl<K: RandomKey, const FORM: u8> PlainLookup<K> for CallerCompared<K, FORM> {
     fn lookup(&self, key: &K) -> Option<&u64> {
         let hash = self.0.hash_key(key);
-        let found = if MOVE {
-            self.0
-                .get_with(hash, move |stored| Ok::<_, ()>(stored == key))
-        } else {
-            self.0.get_with(hash, |stored| Ok::<_, ()>(stored == key))
+        let found = match FORM {
+            BY_REFERENCE => self.0.get_with(hash, |stored| Ok::<_, ()>(stored == key)),
+            BY_VALUE => self
+                .0
+                .get_with(hash, move |stored| Ok::<_, ()>(stored == key)),
+            _ => self.0.get_with_identity(
+                hash,
+                move |stored| K::is_same(stored, key),
+                move |stored| Ok::<_, ()>(stored == key),
+            ),
         };
         found.ok().flatten().map(|(_, value)| value)
     }
@@ -266,10 +280,10 @@ struct CallerComparedCost {
     ratios: (f64, f64),
 }
 
-/// `get_with` against `get` on one dict, for each way of writing the closure ([`CallerCompared`]),
-/// each round's two `get_with` samples taken between two `get` samples: the ratios are to the
-/// mean of the two `get` samples around them. One dict for all (moved from one wrapper to the
-/// other: its heap stays where it is), so that none gains from where its memory happens to
+/// Each caller-compared lookup against `get` on one dict ([`CallerCompared`], in the order of
+/// its `FORM`s), each round's three samples taken between two `get` samples: the ratios are to
+/// the mean of the two `get` samples around them. One dict for all (moved from one wrapper to
+/// the next: its heap stays where it is), so that none gains from where its memory happens to
 /// lie; a sample on each side, so that the machine's drift cancels (with a single `get` sample
 /// several maps away, the u64 ratios ranged 0.97-1.13 from run to run).
 fn measure_caller_compared<K: RandomKey>(
@@ -278,7 +292,7 @@ fn measure_caller_compared<K: RandomKey>(
     misses: &[K],
     reps: usize,
     rounds: usize,
-) -> [CallerComparedCost; 2] {
+) -> [CallerComparedCost; 3] {
     let mut dict = vdict::Dict::new();
     for (i, key) in keys.iter().enumerate() {
         dict.insert(key.clone(), i as u64);
@@ -286,18 +300,20 @@ fn measure_caller_compared<K: RandomKey>(
     for _ in 0..WARM_UP_SAMPLES {
         time_lookups(&dict, hits, misses, reps, "vdict");
     }
-    let mut by_reference = CallerCompared::<K, false>(dict);
-    // Per way of writing the closure: ns per hit and miss, and the ratios to `get`.
-    let mut samples: [[Vec<f64>; 4]; 2] = Default::default();
+    // Per form: ns per hit and miss, and the ratios to `get`.
+    let mut samples: [[Vec<f64>; 4]; 3] = Default::default();
     for _ in 0..rounds {
-        let before = time_lookups(&by_reference.0, hits, misses, reps, "vdict");
-        let reference = time_lookups(&by_reference, hits, misses, reps, CALLER_COMPARED);
-        let by_move = CallerCompared::<K, true>(by_reference.0);
-        let moved = time_lookups(&by_move, hits, misses, reps, CALLER_COMPARED_MOVE);
-        by_reference = CallerCompared(by_move.0);
-        let after = time_lookups(&by_reference.0, hits, misses, reps, "vdict");
+        let before = time_lookups(&dict, hits, misses, reps, "vdict");
+        let by_reference = CallerCompared::<K, BY_REFERENCE>(dict);
+        let reference = time_lookups(&by_reference, hits, misses, reps, CALLER_COMPARED[0]);
+        let by_value = CallerCompared::<K, BY_VALUE>(by_reference.0);
+        let value = time_lookups(&by_value, hits, misses, reps, CALLER_COMPARED[1]);
+        let identity_first = CallerCompared::<K, IDENTITY_FIRST>(by_value.0);
+        let identity = time_lookups(&identity_first, hits, misses, reps, CALLER_COMPARED[2]);
+        dict = identity_first.0;
+        let after = time_lookups(&dict, hits, misses, reps, "vdict");
         let get = ((before.0 + after.0) / 2.0, (before.1 + after.1) / 2.0);
-        for (samples, with) in samples.iter_mut().zip([reference, moved]) {
+        for (samples, with) in samples.iter_mut().zip([reference, value, identity]) {
             for (sample, value) in
                 samples
                     .iter_mut()
@@ -334,12 +350,12 @@ fn subject<K: RandomKey + 'static, M: PlainMap<K> + 'static>(keys: &[K]) -> Box<
     })
 }
 
-/// `get_with` over `get` (hit, miss), closure by reference, then by value.
-type CallerComparedRatios = [(f64, f64); 2];
+/// Each caller-compared lookup over `get` (hit, miss), in the order of their `FORM`s.
+type CallerComparedRatios = [(f64, f64); 3];
 
-/// What one key type at one size measured: each map's (name, hit ns, miss ns), vdict's two
-/// `get_with` rows last, and each `get_with` over `get` on vdict's dict (hit, miss), as paired
-/// ratios, closure by reference first.
+/// What one key type at one size measured: each map's (name, hit ns, miss ns), vdict's
+/// caller-compared rows last, and each caller-compared lookup over `get` on vdict's dict
+/// (hit, miss), as paired ratios, in the order of their `FORM`s.
 struct Measured1 {
     maps: Vec<(&'static str, f64, f64)>,
     caller_compared: CallerComparedRatios,
@@ -368,7 +384,7 @@ fn measure<K: RandomKey + 'static>(size: usize, rounds: usize) -> Measured1 {
             subjects[i].sample(&hits, &missing, reps);
         }
     }
-    let [by_reference, by_move] = measure_caller_compared(&keys, &hits, &missing, reps, rounds);
+    let costs = measure_caller_compared(&keys, &hits, &missing, reps, rounds);
     let mut maps: Vec<_> = subjects
         .iter()
         .map(|subject| {
@@ -376,11 +392,12 @@ fn measure<K: RandomKey + 'static>(size: usize, rounds: usize) -> Measured1 {
             (subject.name(), hit, miss)
         })
         .collect();
-    maps.push((CALLER_COMPARED, by_reference.ns.0, by_reference.ns.1));
-    maps.push((CALLER_COMPARED_MOVE, by_move.ns.0, by_move.ns.1));
+    for (name, cost) in CALLER_COMPARED.iter().zip(&costs) {
+        maps.push((name, cost.ns.0, cost.ns.1));
+    }
     Measured1 {
         maps,
-        caller_compared: [by_reference.ratios, by_move.ratios],
+        caller_compared: costs.map(|cost| cost.ratios),
     }
 }
 
@@ -425,7 +442,7 @@ pub fn run(options: &Options, rows: &mut Vec<Row>) {
     let caller_compared: Vec<(&str, usize, CallerComparedRatios)> = table
         .iter_mut()
         .map(|(key, size, measured, ratios)| {
-            measured.retain(|m| m.0 != CALLER_COMPARED && m.0 != CALLER_COMPARED_MOVE);
+            measured.retain(|m| !CALLER_COMPARED.contains(&m.0));
             (*key, *size, *ratios)
         })
         .collect();
@@ -462,12 +479,17 @@ pub fn run(options: &Options, rows: &mut Vec<Row>) {
         }
     }
     println!(
-        "\nvdict's get_with (the caller's hash and equality) / its get, on one dict, median over rounds of each round's ratio \
-         (get timed just before and just after get_with),\nthe closure capturing the key sought by reference (`|k| ...`) and by value (`move |k| ...`, which is inlined):"
+        "\nvdict's caller-compared lookups (the caller's hash and equality) / its get, on one dict, median over rounds \
+         of each round's ratio (get timed just before and just after them):\n\
+         get_with with the closure capturing the key sought by reference (`|k| ...`) and by value (`move |k| ...`, \
+         which is inlined), and get_with_identity,\nwhich asks first whether the stored key is the very object sought, \
+         as CPython does (a u64 is its own object: found so; each String sought is a copy: found by equality):"
     );
-    for (key, size, [(hit, miss), (move_hit, move_miss)]) in &caller_compared {
+    for (key, size, [(hit, miss), (move_hit, move_miss), (same_hit, same_miss)]) in &caller_compared
+    {
         println!(
-            "  {key:<6} {size:>8}: hit {hit:.2}, miss {miss:.2}; move: hit {move_hit:.2}, miss {move_miss:.2}"
+            "  {key:<6} {size:>8}: hit {hit:.2}, miss {miss:.2}; move: hit {move_hit:.2}, miss {move_miss:.2}; \
+             identity first: hit {same_hit:.2}, miss {same_miss:.2}"
         );
     }
     println!("  (goal: <= 1.05 for u64 keys)");

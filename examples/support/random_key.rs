@@ -7,11 +7,21 @@ use std::hash::Hash;
 /// A key type made from a random `u64`.
 pub trait RandomKey: Hash + Eq + Clone {
     fn from_random(x: u64) -> Self;
+
+    /// Whether `stored` is the very object `sought`, as an interpreter's identity test
+    /// (`is`) sees it: the identity-first lookups (`get_with_identity`) ask it first.
+    fn is_same(stored: &Self, sought: &Self) -> bool;
 }
 
 impl RandomKey for u64 {
     fn from_random(x: u64) -> u64 {
         x
+    }
+
+    /// A plain integer is its own identity, as a tagged small integer or an object handle
+    /// is in an interpreter: every hit is found by identity.
+    fn is_same(stored: &u64, sought: &u64) -> bool {
+        stored == sought
     }
 }
 
@@ -20,5 +30,12 @@ impl RandomKey for String {
     /// in 100,000 repeat.
     fn from_random(x: u64) -> String {
         format!("k{:x}", x >> (8 + (x % 5) * 8))
+    }
+
+    /// The same buffer (the keys are never empty, whose buffers all share one address).
+    /// The lookups look up copies of the stored strings, so this is never true of them:
+    /// every hit is found by equality, as for a string that is not interned.
+    fn is_same(stored: &String, sought: &String) -> bool {
+        stored.as_ptr() == sought.as_ptr()
     }
 }

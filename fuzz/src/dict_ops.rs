@@ -152,6 +152,12 @@ pub enum Op {
     FindWith(#[arbitrary(with = small_key)] u8, u8),
     /// `entry_with`, failing as above; inserts or overwrites with the value when it succeeds.
     EntryWith(#[arbitrary(with = small_key)] u8, u32, u8),
+    /// `find_with_identity` / `get_with_identity`: `is_same` accepts the key sought itself
+    /// when the `bool` says so (as a stored object is its own key) and nothing otherwise; the
+    /// equality fails as above, and may be asked only about keys stored under the hash sought.
+    FindWithIdentity(#[arbitrary(with = small_key)] u8, bool, u8),
+    /// `entry_with_identity`, as `EntryWith` with `is_same` as in `FindWithIdentity`.
+    EntryWithIdentity(#[arbitrary(with = small_key)] u8, u32, bool, u8),
     /// A step-by-step lookup whose `mutate_at`-th compare first changes the dict (see
     /// [`Mutation`]); it must end on the answer of the dict as it is afterwards.
     ProbeMutating(#[arbitrary(with = small_key)] u8, u8, Mutation),
@@ -516,6 +522,71 @@ pub fn apply<K: Key, S: BuildHasher + Clone>(
                     Ok(*stored == k)
                 }
             });
+            match entry {
+                Err(()) => expect(false, false),
+                Ok(vdict::dict::EntryWith::Occupied(mut entry)) => {
+                    assert_eq!(entry.key(), &k);
+                    assert_eq!(Some(entry.insert(v)), model.insert(k, v));
+                    expect(true, false)
+                }
+                Ok(vdict::dict::EntryWith::Vacant(entry)) => {
+                    assert_eq!(model.insert(k.clone(), v), None);
+                    entry.insert(k, v);
+                    expect(true, true)
+                }
+            }
+        }
+        Op::FindWithIdentity(k, by_identity, fail_at) => {
+            let k = key(k);
+            let hash = dict.hash_key(&k);
+            let is_same = |stored: &K| by_identity && *stored == k;
+            let mut calls = 0u8;
+            let mut compare = |stored: &K| {
+                // Only keys stored under the hash sought (bit 56 aside: see `Probe`).
+                assert_eq!((dict.hash_key(stored) ^ hash) & !(1 << 56), 0);
+                calls = calls.wrapping_add(1);
+                if calls == fail_at {
+                    Err(calls)
+                } else {
+                    Ok(*stored == k)
+                }
+            };
+            match dict.find_with_identity(hash, is_same, &mut compare) {
+                Ok(slot) => assert_eq!(slot.and_then(|s| dict.slot(s)), model.get_key_value(&k)),
+                Err(at) => assert_eq!(at, fail_at),
+            }
+            calls = 0;
+            let mut compare = |stored: &K| {
+                calls = calls.wrapping_add(1);
+                if calls == fail_at {
+                    Err(())
+                } else {
+                    Ok(*stored == k)
+                }
+            };
+            if let Ok(got) = dict.get_with_identity(hash, is_same, &mut compare) {
+                assert_eq!(got, model.get_key_value(&k));
+            }
+            expect(false, false)
+        }
+        Op::EntryWithIdentity(k, v, by_identity, fail_at) => {
+            let k = key(k);
+            let mut calls = 0u8;
+            let hash = dict.hash_key(&k);
+            let hasher = dict.hasher().clone();
+            let entry = dict.entry_with_identity(
+                hash,
+                |stored| by_identity && *stored == k,
+                |stored| {
+                    assert_eq!((hasher.hash_one(stored) ^ hash) & !(1 << 56), 0);
+                    calls = calls.wrapping_add(1);
+                    if calls == fail_at {
+                        Err(())
+                    } else {
+                        Ok(*stored == k)
+                    }
+                },
+            );
             match entry {
                 Err(()) => expect(false, false),
                 Ok(vdict::dict::EntryWith::Occupied(mut entry)) => {

@@ -77,6 +77,10 @@ pub enum SetOp {
     FindWith(#[arbitrary(with = small)] u8, u8),
     /// `insert_with`, failing as above: adds the element if it is absent, in one probe.
     InsertWith(#[arbitrary(with = small)] u8, u8),
+    /// `find_with_identity` / `get_with_identity` and `insert_with_identity`: `is_same`
+    /// accepts the element sought itself when the `bool` says so, nothing otherwise; the
+    /// equality fails as above.
+    WithIdentity(#[arbitrary(with = small)] u8, bool, u8),
     /// `insert_unique` of the element if it is absent.
     InsertUnique(#[arbitrary(with = small)] u8),
     /// `remove_at(slot)` (a hole or past the end is `None`).
@@ -315,6 +319,43 @@ pub fn apply<T: Key, S: BuildHasher + Clone + Default>(
             );
             match result {
                 Err(()) => assert_eq!((set.version(), set.keys_version()), (version, keys_version)),
+                Ok((slot, added)) => {
+                    let (position, model_added) = model.insert_full(x.clone());
+                    assert_eq!(added, model_added);
+                    assert_eq!(set.slot(slot), Some(&x));
+                    assert_eq!(set.get_index_of(&x), Some(position));
+                    assert_eq!(set.keys_version() != keys_version, added);
+                }
+            }
+        }
+        SetOp::WithIdentity(n, by_identity, fail_at) => {
+            let x = elt(n);
+            let hash = set.as_dict().hash_key(&x);
+            let is_same = |stored: &T| by_identity && *stored == x;
+            let calls = std::cell::Cell::new(0u8);
+            let compare = |stored: &T| {
+                calls.set(calls.get().wrapping_add(1));
+                if calls.get() == fail_at {
+                    Err(fail_at)
+                } else {
+                    Ok(*stored == x)
+                }
+            };
+            match set.find_with_identity(hash, is_same, compare) {
+                Ok(slot) => assert_eq!(slot.and_then(|s| set.slot(s)), model.get(&x)),
+                Err(at) => assert_eq!(at, fail_at),
+            }
+            calls.set(0);
+            if let Ok(got) = set.get_with_identity(hash, is_same, compare) {
+                assert_eq!(got, model.get(&x));
+            }
+            calls.set(0);
+            let (version, keys_version) = (set.version(), set.keys_version());
+            match set.insert_with_identity(hash, is_same, compare, || x.clone()) {
+                Err(at) => {
+                    assert_eq!(at, fail_at);
+                    assert_eq!((set.version(), set.keys_version()), (version, keys_version));
+                }
                 Ok((slot, added)) => {
                     let (position, model_added) = model.insert_full(x.clone());
                     assert_eq!(added, model_added);

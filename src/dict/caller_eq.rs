@@ -22,7 +22,7 @@
 
 use super::entries::{SoughtHash, StoredHash};
 use super::entry::OccupiedEntry;
-use super::table::Table;
+use super::table::{Found, Table};
 use super::{Dict, Tags};
 use crate::version::Version;
 use std::fmt;
@@ -131,14 +131,25 @@ impl<'a, K, V> VacantEntryWith<'a, K, V> {
     /// Inserts `key` (which the caller's equality found absent) with `value`, at the end of
     /// the order, under the hash the lookup was given. Bumps both tags.
     pub fn insert(self, key: K, value: V) -> &'a mut V {
+        let (table, slot) = self.push(key, value);
+        &mut table.entries_mut()[slot]
+            .as_mut()
+            .expect("vdict: a just-pushed slot is live")
+            .value
+    }
+
+    /// [`insert`](VacantEntryWith::insert), answering the new entry's slot.
+    pub(crate) fn insert_slot(self, key: K, value: V) -> usize {
+        self.push(key, value).1
+    }
+
+    /// Appends the entry and bumps both tags; hands back the table and the new slot.
+    fn push(self, key: K, value: V) -> (&'a mut Table<K, V>, usize) {
         let slot = self
             .table
             .push_vacant(super::table::Vacant, self.hash, key, value);
         self.tags.keys_changed();
-        &mut self.table.entries_mut()[slot]
-            .as_mut()
-            .expect("vdict: a just-pushed slot is live")
-            .value
+        (self.table, slot)
     }
 }
 
@@ -357,17 +368,22 @@ impl<K, V, S> Dict<K, V, S> {
         hash: u64,
         is_key: impl FnMut(&K) -> Result<bool, E>,
     ) -> Result<EntryWith<'_, K, V>, E> {
-        let hash = StoredHash::new(hash);
-        Ok(match self.table.find_fallible(hash.into(), is_key)? {
+        let found = self.table.find_fallible(SoughtHash::new(hash), is_key)?;
+        Ok(self.entry_found(hash, found))
+    }
+
+    /// The entry at `found` (a lookup of `hash`): occupied there, or vacant.
+    pub(super) fn entry_found(&mut self, hash: u64, found: Option<Found>) -> EntryWith<'_, K, V> {
+        match found {
             Some(found) => {
                 EntryWith::Occupied(OccupiedEntry::new(&mut self.table, &mut self.tags, found))
             }
             None => EntryWith::Vacant(VacantEntryWith {
                 table: &mut self.table,
                 tags: &mut self.tags,
-                hash,
+                hash: StoredHash::new(hash),
             }),
-        })
+        }
     }
 
     /// A cursor over the live entries in order, for iteration across user code: see

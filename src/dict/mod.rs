@@ -9,6 +9,7 @@
 
 mod bulk;
 mod caller_eq;
+mod caller_identity;
 mod entries;
 mod entry;
 mod entry_ref;

@@ -66,6 +66,33 @@ impl<T, S> Set<T, S> {
         Ok(self.map.get_with(hash, is_value)?.map(|(value, ())| value))
     }
 
+    /// The slot of the element sought, asking of each element the probe for `hash` meets, in
+    /// CPython's order: `is_same` (is it the very object sought?), then, if its stored hash
+    /// is `hash`, `is_value` (are they equal?): the set's
+    /// [`Dict::find_with_identity`](crate::Dict::find_with_identity), whose doc says what
+    /// `is_same` must be.
+    #[inline]
+    pub fn find_with_identity<E>(
+        &self,
+        hash: u64,
+        is_same: impl Fn(&T) -> bool,
+        is_value: impl FnMut(&T) -> Result<bool, E>,
+    ) -> Result<Option<usize>, E> {
+        self.map.find_with_identity(hash, is_same, is_value)
+    }
+
+    /// [`find_with_identity`](Set::find_with_identity), handing out the stored element.
+    #[inline]
+    pub fn get_with_identity<E>(
+        &self,
+        hash: u64,
+        is_same: impl Fn(&T) -> bool,
+        is_value: impl FnMut(&T) -> Result<bool, E>,
+    ) -> Result<Option<&T>, E> {
+        let found = self.map.get_with_identity(hash, is_same, is_value)?;
+        Ok(found.map(|(value, ())| value))
+    }
+
     /// Starts a lookup of `hash` whose candidates the caller compares one by one, holding no
     /// borrow of the set while it does: see [`Probe`] for the protocol.
     pub fn probe(&self, hash: u64) -> Probe {
@@ -130,13 +157,48 @@ impl<T, S> Set<T, S> {
         is_value: impl FnMut(&T) -> Result<bool, E>,
         make: impl FnOnce() -> T,
     ) -> Result<(usize, bool), E> {
-        match self.map.entry_with(hash, is_value)? {
-            EntryWith::Occupied(entry) => Ok((entry.slot(), false)),
+        let entry = self.map.entry_with(hash, is_value)?;
+        Ok(Self::insert_at_entry(entry, make))
+    }
+
+    /// What [`insert_with`](Set::insert_with) answers, once its lookup gave `entry`.
+    fn insert_at_entry(entry: EntryWith<'_, T, ()>, make: impl FnOnce() -> T) -> (usize, bool) {
+        match entry {
+            EntryWith::Occupied(entry) => (entry.slot(), false),
             EntryWith::Vacant(entry) => {
-                entry.insert(make(), ());
-                Ok((self.map.slot_count() - 1, true))
+                let slot = entry.insert_slot(make(), ());
+                (slot, true)
             }
         }
+    }
+
+    /// [`insert_with`](Set::insert_with), looking the element up as
+    /// [`find_with_identity`](Set::find_with_identity) does: `is_same` first, then the stored
+    /// hash, then `is_value`.
+    ///
+    /// ```
+    /// use std::rc::Rc;
+    ///
+    /// let mut seen: vdict::Set<Rc<str>> = vdict::Set::new();
+    /// let a: Rc<str> = Rc::from("a");
+    /// let hash = vdict::hash_key(&*a);
+    /// let add = |set: &mut vdict::Set<Rc<str>>, x: &Rc<str>| {
+    ///     set.insert_with_identity(hash, |k| Rc::ptr_eq(k, x), |k| Ok::<_, ()>(k == x), || Rc::clone(x))
+    /// };
+    /// assert_eq!(add(&mut seen, &a), Ok((0, true)));
+    /// assert_eq!(add(&mut seen, &a), Ok((0, false))); // found by identity
+    /// assert_eq!(add(&mut seen, &Rc::from("a")), Ok((0, false))); // found by equality
+    /// assert_eq!(seen.len(), 1);
+    /// ```
+    pub fn insert_with_identity<E>(
+        &mut self,
+        hash: u64,
+        is_same: impl Fn(&T) -> bool,
+        is_value: impl FnMut(&T) -> Result<bool, E>,
+        make: impl FnOnce() -> T,
+    ) -> Result<(usize, bool), E> {
+        let entry = self.map.entry_with_identity(hash, is_same, is_value)?;
+        Ok(Self::insert_at_entry(entry, make))
     }
 
     /// Removes the element in `slot` (O(1), the order of the rest kept) and returns it; `None`
