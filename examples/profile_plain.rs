@@ -29,11 +29,14 @@
 //! `vdict-get-with-identity` (`get_with_identity`, as its `get_with_identity` row), `indexmap`,
 //! `hashbrown`; `hit` or `miss`.
 
+#[path = "support/caller_compared.rs"]
+mod caller_compared;
 #[path = "support/random_key.rs"]
 mod random_key;
 #[path = "support/random_keys.rs"]
 mod random_keys;
 
+use caller_compared::{BY_REFERENCE, BY_VALUE, IDENTITY_FIRST};
 use random_key::RandomKey;
 use std::hash::BuildHasher;
 use std::hint::black_box;
@@ -63,12 +66,8 @@ impl<K: RandomKey, S: BuildHasher> Lookup<K> for vdict::Dict<K, u64, S> {
 /// vdict looked up with the caller's hash and equality, as the report's `get_with move` row
 /// (`FORM` [`BY_VALUE`]: the closure captures the key sought by value), its `get_with` row
 /// ([`BY_REFERENCE`]: by reference, what the compiler infers) and its `get_with_identity` row
-/// ([`IDENTITY_FIRST`]).
+/// ([`IDENTITY_FIRST`]); see `support/caller_compared.rs`.
 struct CallerCompared<K, S, const FORM: u8>(vdict::Dict<K, u64, S>);
-
-const BY_REFERENCE: u8 = 0;
-const BY_VALUE: u8 = 1;
-const IDENTITY_FIRST: u8 = 2;
 
 impl<K: RandomKey, S: BuildHasher, const FORM: u8> Lookup<K> for CallerCompared<K, S, FORM> {
     fn insert_one(&mut self, key: K, value: u64) {
@@ -76,19 +75,7 @@ impl<K: RandomKey, S: BuildHasher, const FORM: u8> Lookup<K> for CallerCompared<
     }
 
     fn lookup(&self, key: &K) -> Option<&u64> {
-        let hash = self.0.hash_key(key);
-        let found = match FORM {
-            BY_REFERENCE => self.0.get_with(hash, |stored| Ok::<_, ()>(stored == key)),
-            BY_VALUE => self
-                .0
-                .get_with(hash, move |stored| Ok::<_, ()>(stored == key)),
-            _ => self.0.get_with_identity(
-                hash,
-                move |stored| K::is_same(stored, key),
-                move |stored| Ok::<_, ()>(stored == key),
-            ),
-        };
-        found.ok().flatten().map(|(_, value)| value)
+        caller_compared::lookup::<K, S, FORM>(&self.0, key)
     }
 }
 

@@ -21,6 +21,8 @@
 //! - `warm.rs`: holds glibc's freed memory warm, so every map is timed on reused pages, and says
 //!   how many untimed samples warm a map that is built once before its timed rounds.
 
+#[path = "../support/caller_compared.rs"]
+mod caller_compared;
 #[path = "../support/counting_alloc.rs"]
 mod counting_alloc;
 mod dict;

@@ -15,6 +15,7 @@
 //! order each round (`order.rs` says why), after a few untimed samples of each map (`warm.rs`
 //! says why); each cost is the median over rounds of ns per lookup.
 
+use crate::caller_compared::{self, BY_REFERENCE, BY_VALUE, IDENTITY_FIRST};
 use crate::json::Row;
 use crate::order::RoundOrder;
 use crate::random_key::RandomKey;
@@ -110,11 +111,6 @@ plain_map!(
 /// this one, `get` 35.1).
 struct CallerCompared<K, const FORM: u8>(vdict::Dict<K, u64>);
 
-/// The ways of writing a caller-compared lookup: see [`CallerCompared`].
-const BY_REFERENCE: u8 = 0;
-const BY_VALUE: u8 = 1;
-const IDENTITY_FIRST: u8 = 2;
-
 /// The names of the caller-compared lookups' rows, by `FORM`.
 const CALLER_COMPARED: [&str; 3] = [
     "vdict get_with",
@@ -124,19 +120,7 @@ const CALLER_COMPARED: [&str; 3] = [
 
 impl<K: RandomKey, const FORM: u8> PlainLookup<K> for CallerCompared<K, FORM> {
     fn lookup(&self, key: &K) -> Option<&u64> {
-        let hash = self.0.hash_key(key);
-        let found = match FORM {
-            BY_REFERENCE => self.0.get_with(hash, |stored| Ok::<_, ()>(stored == key)),
-            BY_VALUE => self
-                .0
-                .get_with(hash, move |stored| Ok::<_, ()>(stored == key)),
-            _ => self.0.get_with_identity(
-                hash,
-                move |stored| K::is_same(stored, key),
-                move |stored| Ok::<_, ()>(stored == key),
-            ),
-        };
-        found.ok().flatten().map(|(_, value)| value)
+        caller_compared::lookup::<K, _, FORM>(&self.0, key)
     }
 }
 

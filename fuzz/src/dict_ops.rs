@@ -20,6 +20,7 @@
 //! `clear`, `drain` and `retain` drops one (which AddressSanitizer, running the corpus replay,
 //! checks for leaks and double frees).
 
+use super::caller::failing_at;
 use super::hashers::{FewHashes, OneHash};
 use arbitrary::{Arbitrary, Unstructured};
 use indexmap::IndexMap;
@@ -245,6 +246,29 @@ fn expect(version_changes: bool, keys_version_changes: bool) -> Expected {
     Expected {
         version_changes,
         keys_version_changes: Some(keys_version_changes),
+    }
+}
+
+/// Finishes `entry_with` (or its identity form) of `k`: overwrites or inserts `v` in the dict
+/// and the model alike, unless the lookup failed.
+fn settle_entry<K: Key>(
+    entry: Result<vdict::dict::EntryWith<'_, K, u32>, u8>,
+    k: K,
+    v: u32,
+    model: &mut IndexMap<K, u32>,
+) -> Expected {
+    match entry {
+        Err(_) => expect(false, false),
+        Ok(vdict::dict::EntryWith::Occupied(mut entry)) => {
+            assert_eq!(entry.key(), &k);
+            assert_eq!(Some(entry.insert(v)), model.insert(k, v));
+            expect(true, false)
+        }
+        Ok(vdict::dict::EntryWith::Vacant(entry)) => {
+            assert_eq!(model.insert(k.clone(), v), None);
+            entry.insert(k, v);
+            expect(true, true)
+        }
     }
 }
 
@@ -482,124 +506,55 @@ pub fn apply<K: Key, S: BuildHasher + Clone>(
         }
         Op::FindWith(k, fail_at) => {
             let k = key(k);
-            let mut calls = 0u8;
-            let mut compare = |stored: &K| {
-                calls = calls.wrapping_add(1);
-                if calls == fail_at {
-                    Err(calls)
-                } else {
-                    Ok(*stored == k)
-                }
-            };
             let hash = dict.hash_key(&k);
-            match dict.find_with(hash, &mut compare) {
+            match dict.find_with(hash, failing_at(&k, fail_at)) {
                 Ok(slot) => assert_eq!(slot.and_then(|s| dict.slot(s)), model.get_key_value(&k)),
                 Err(at) => assert_eq!(at, fail_at),
             }
-            calls = 0;
-            let mut compare = |stored: &K| {
-                calls = calls.wrapping_add(1);
-                if calls == fail_at {
-                    Err(())
-                } else {
-                    Ok(*stored == k)
-                }
-            };
-            if let Ok(got) = dict.get_with(hash, &mut compare) {
+            if let Ok(got) = dict.get_with(hash, failing_at(&k, fail_at)) {
                 assert_eq!(got, model.get_key_value(&k));
             }
             expect(false, false)
         }
         Op::EntryWith(k, v, fail_at) => {
             let k = key(k);
-            let mut calls = 0u8;
             let hash = dict.hash_key(&k);
-            let entry = dict.entry_with(hash, |stored| {
-                calls = calls.wrapping_add(1);
-                if calls == fail_at {
-                    Err(())
-                } else {
-                    Ok(*stored == k)
-                }
-            });
-            match entry {
-                Err(()) => expect(false, false),
-                Ok(vdict::dict::EntryWith::Occupied(mut entry)) => {
-                    assert_eq!(entry.key(), &k);
-                    assert_eq!(Some(entry.insert(v)), model.insert(k, v));
-                    expect(true, false)
-                }
-                Ok(vdict::dict::EntryWith::Vacant(entry)) => {
-                    assert_eq!(model.insert(k.clone(), v), None);
-                    entry.insert(k, v);
-                    expect(true, true)
-                }
-            }
+            let entry = dict.entry_with(hash, failing_at(&k, fail_at));
+            settle_entry(entry, k, v, model)
         }
         Op::FindWithIdentity(k, by_identity, fail_at) => {
             let k = key(k);
             let hash = dict.hash_key(&k);
             let is_same = |stored: &K| by_identity && *stored == k;
-            let mut calls = 0u8;
-            let mut compare = |stored: &K| {
+            let mut compare = failing_at(&k, fail_at);
+            let compare = |stored: &K| {
                 // Only keys stored under the hash sought (bit 56 aside: see `Probe`).
                 assert_eq!((dict.hash_key(stored) ^ hash) & !(1 << 56), 0);
-                calls = calls.wrapping_add(1);
-                if calls == fail_at {
-                    Err(calls)
-                } else {
-                    Ok(*stored == k)
-                }
+                compare(stored)
             };
-            match dict.find_with_identity(hash, is_same, &mut compare) {
+            match dict.find_with_identity(hash, is_same, compare) {
                 Ok(slot) => assert_eq!(slot.and_then(|s| dict.slot(s)), model.get_key_value(&k)),
                 Err(at) => assert_eq!(at, fail_at),
             }
-            calls = 0;
-            let mut compare = |stored: &K| {
-                calls = calls.wrapping_add(1);
-                if calls == fail_at {
-                    Err(())
-                } else {
-                    Ok(*stored == k)
-                }
-            };
-            if let Ok(got) = dict.get_with_identity(hash, is_same, &mut compare) {
+            if let Ok(got) = dict.get_with_identity(hash, is_same, failing_at(&k, fail_at)) {
                 assert_eq!(got, model.get_key_value(&k));
             }
             expect(false, false)
         }
         Op::EntryWithIdentity(k, v, by_identity, fail_at) => {
             let k = key(k);
-            let mut calls = 0u8;
             let hash = dict.hash_key(&k);
             let hasher = dict.hasher().clone();
+            let mut compare = failing_at(&k, fail_at);
             let entry = dict.entry_with_identity(
                 hash,
                 |stored| by_identity && *stored == k,
-                |stored| {
+                move |stored| {
                     assert_eq!((hasher.hash_one(stored) ^ hash) & !(1 << 56), 0);
-                    calls = calls.wrapping_add(1);
-                    if calls == fail_at {
-                        Err(())
-                    } else {
-                        Ok(*stored == k)
-                    }
+                    compare(stored)
                 },
             );
-            match entry {
-                Err(()) => expect(false, false),
-                Ok(vdict::dict::EntryWith::Occupied(mut entry)) => {
-                    assert_eq!(entry.key(), &k);
-                    assert_eq!(Some(entry.insert(v)), model.insert(k, v));
-                    expect(true, false)
-                }
-                Ok(vdict::dict::EntryWith::Vacant(entry)) => {
-                    assert_eq!(model.insert(k.clone(), v), None);
-                    entry.insert(k, v);
-                    expect(true, true)
-                }
-            }
+            settle_entry(entry, k, v, model)
         }
         Op::ProbeMutating(k, mutate_at, mutation) => {
             let k = key(k);

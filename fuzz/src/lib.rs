@@ -22,6 +22,7 @@
 //!   gives the same answer as the uncached one.
 
 pub mod cache_ops;
+pub mod caller;
 pub mod dict_ops;
 pub mod hashers;
 pub mod set_ops;

@@ -11,6 +11,7 @@
 //! every lookup wade through collisions). Each input runs with `u8` and with `String`
 //! elements, as `dict_ops` does.
 
+use super::caller::failing_at;
 use super::dict_ops::{HasherChoice, Key, KEY_SPACE};
 use super::hashers::FewHashes;
 use arbitrary::{Arbitrary, Unstructured};
@@ -124,6 +125,32 @@ fn position(p: u8, len: usize) -> usize {
 }
 
 /// Applies `op` to both sets and checks what each returned.
+/// Checks what `insert_with` (or its identity form) of `x` did against the model, which it
+/// brings along: a failure changed nothing; otherwise the element is where the answer says,
+/// added exactly when the model adds it. `before` is the set's (version, keys version).
+fn settle_insert<T: Key, S: BuildHasher>(
+    set: &Set<T, S>,
+    model: &mut IndexSet<T>,
+    x: &T,
+    fail_at: u8,
+    result: Result<(usize, bool), u8>,
+    before: (vdict::Version, vdict::Version),
+) {
+    match result {
+        Err(at) => {
+            assert_eq!(at, fail_at);
+            assert_eq!((set.version(), set.keys_version()), before);
+        }
+        Ok((slot, added)) => {
+            let (position, model_added) = model.insert_full(x.clone());
+            assert_eq!(added, model_added);
+            assert_eq!(set.slot(slot), Some(x));
+            assert_eq!(set.get_index_of(x), Some(position));
+            assert_eq!(set.keys_version() != before.1, added);
+        }
+    }
+}
+
 pub fn apply<T: Key, S: BuildHasher + Clone + Default>(
     op: &SetOp,
     set: &mut Set<T, S>,
@@ -282,21 +309,11 @@ pub fn apply<T: Key, S: BuildHasher + Clone + Default>(
         SetOp::FindWith(n, fail_at) => {
             let x = elt(n);
             let hash = set.as_dict().hash_key(&x);
-            let calls = std::cell::Cell::new(0u8);
-            let compare = |stored: &T| {
-                calls.set(calls.get().wrapping_add(1));
-                if calls.get() == fail_at {
-                    Err(fail_at)
-                } else {
-                    Ok(*stored == x)
-                }
-            };
-            match set.find_with(hash, compare) {
+            match set.find_with(hash, failing_at(&x, fail_at)) {
                 Ok(slot) => assert_eq!(slot.and_then(|s| set.slot(s)), model.get(&x)),
                 Err(at) => assert_eq!(at, fail_at),
             }
-            calls.set(0);
-            if let Ok(got) = set.get_with(hash, compare) {
+            if let Ok(got) = set.get_with(hash, failing_at(&x, fail_at)) {
                 assert_eq!(got, model.get(&x));
             }
         }
@@ -304,66 +321,24 @@ pub fn apply<T: Key, S: BuildHasher + Clone + Default>(
             let x = elt(n);
             let hash = set.as_dict().hash_key(&x);
             let (version, keys_version) = (set.version(), set.keys_version());
-            let mut calls = 0u8;
-            let result = set.insert_with(
-                hash,
-                |stored| {
-                    calls = calls.wrapping_add(1);
-                    if calls == fail_at {
-                        Err(())
-                    } else {
-                        Ok(*stored == x)
-                    }
-                },
-                || x.clone(),
-            );
-            match result {
-                Err(()) => assert_eq!((set.version(), set.keys_version()), (version, keys_version)),
-                Ok((slot, added)) => {
-                    let (position, model_added) = model.insert_full(x.clone());
-                    assert_eq!(added, model_added);
-                    assert_eq!(set.slot(slot), Some(&x));
-                    assert_eq!(set.get_index_of(&x), Some(position));
-                    assert_eq!(set.keys_version() != keys_version, added);
-                }
-            }
+            let result = set.insert_with(hash, failing_at(&x, fail_at), || x.clone());
+            settle_insert(set, model, &x, fail_at, result, (version, keys_version));
         }
         SetOp::WithIdentity(n, by_identity, fail_at) => {
             let x = elt(n);
             let hash = set.as_dict().hash_key(&x);
             let is_same = |stored: &T| by_identity && *stored == x;
-            let calls = std::cell::Cell::new(0u8);
-            let compare = |stored: &T| {
-                calls.set(calls.get().wrapping_add(1));
-                if calls.get() == fail_at {
-                    Err(fail_at)
-                } else {
-                    Ok(*stored == x)
-                }
-            };
-            match set.find_with_identity(hash, is_same, compare) {
+            match set.find_with_identity(hash, is_same, failing_at(&x, fail_at)) {
                 Ok(slot) => assert_eq!(slot.and_then(|s| set.slot(s)), model.get(&x)),
                 Err(at) => assert_eq!(at, fail_at),
             }
-            calls.set(0);
-            if let Ok(got) = set.get_with_identity(hash, is_same, compare) {
+            if let Ok(got) = set.get_with_identity(hash, is_same, failing_at(&x, fail_at)) {
                 assert_eq!(got, model.get(&x));
             }
-            calls.set(0);
             let (version, keys_version) = (set.version(), set.keys_version());
-            match set.insert_with_identity(hash, is_same, compare, || x.clone()) {
-                Err(at) => {
-                    assert_eq!(at, fail_at);
-                    assert_eq!((set.version(), set.keys_version()), (version, keys_version));
-                }
-                Ok((slot, added)) => {
-                    let (position, model_added) = model.insert_full(x.clone());
-                    assert_eq!(added, model_added);
-                    assert_eq!(set.slot(slot), Some(&x));
-                    assert_eq!(set.get_index_of(&x), Some(position));
-                    assert_eq!(set.keys_version() != keys_version, added);
-                }
-            }
+            let result =
+                set.insert_with_identity(hash, is_same, failing_at(&x, fail_at), || x.clone());
+            settle_insert(set, model, &x, fail_at, result, (version, keys_version));
         }
         SetOp::InsertUnique(n) => {
             let x = elt(n);

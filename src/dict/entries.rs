@@ -75,16 +75,6 @@ impl SoughtHash {
     pub(crate) fn stored(self) -> StoredHash {
         StoredHash::new(self.0)
     }
-
-    /// Whether `stored` is the stored form of this hash (equal in every bit but bit 56, which
-    /// every stored hash has set): the two compared with bit 56 rotated out, where
-    /// `stored() == stored` makes the stored form up front, in a register for the whole probe.
-    /// For the identity-first probe, whose hash compare is rare: callgrind, 100,000 u64 keys,
-    /// 69.6 -> 68.7 instructions a hit (`examples/profile_plain vdict-get-with-identity`).
-    #[inline(always)]
-    pub(crate) fn is_stored_as(self, stored: StoredHash) -> bool {
-        (stored.get() ^ self.0).rotate_left(7) << 1 == 0
-    }
 }
 
 impl From<StoredHash> for SoughtHash {

@@ -9,14 +9,15 @@
 //!
 //! A key looked up by the very object stored (an interned name, a small integer) is then
 //! found by `is_same` alone, with no stored hash read: for a plain-word key, the same work as
-//! `get`'s probe, which compares the key alone. The shape is `find_with`'s
-//! (`lookup.rs`): for plain-word keys the probe of a 2-byte-slot index is inline and a wider
-//! one a call, so that a small caller's loop gets the lookup inlined, as it gets `get`.
+//! `get`'s probe, which compares the key alone. The probe is `find_with`'s
+//! (`lookup.rs`'s `probe_slot_fallible`, which asks `is_same` first, `|_| false` there), and so
+//! is the shape: for plain-word keys the probe of a 2-byte-slot index is inline and a wider one
+//! a call, so that a small caller's loop gets the lookup inlined, as it gets `get`.
 //! `is_same` is an `Fn`: an identity test has no state, and the dict may ask it about one key
 //! more than once.
 //!
 //! Tried and not kept (callgrind, `examples/profile_plain vdict-get-with-identity`, u64 keys,
-//! instructions a hit at 16 / 100,000 keys; `get`: 37.6 / 52.5; this: 38.6 / 68.7): two passes
+//! instructions a hit at 16 / 100,000 keys; `get`: 37.6 / 52.5; this: 38.6 / 69.6): two passes
 //! for a 4-byte-slot index, a first that asks `is_same` and compares hashes only, and a second,
 //! from the probe's start, only when the first stopped at another key of the hash sought.
 //! Inside the out-of-line half, the second pass's closures kept alive across the first made it
@@ -25,6 +26,7 @@
 //! (cost 335 of 250 in the report's loops), so that the 2-byte-slot case was no longer inlined.
 //! A cold out-of-line call for `is_key` inside the one-pass probe: 81.6.
 
+use super::lookup::probe_slot_fallible;
 use super::*;
 
 impl<K, V> Table<K, V> {
@@ -54,10 +56,10 @@ impl<K, V> Table<K, V> {
     ) -> Result<Option<&Bucket<K, V>>, E> {
         let slot = match &self.index {
             Index::Narrow(table) => {
-                probe_identity_first(table, &self.entries, hash, &is_same, &mut is_key)?
+                probe_slot_fallible(table, &self.entries, hash, &is_same, &mut is_key)?
             }
             index if !is_plain_word::<K>() => with_index!(index, table =>
-                probe_identity_first(table, &self.entries, hash, &is_same, &mut is_key))?,
+                probe_slot_fallible(table, &self.entries, hash, &is_same, &mut is_key))?,
             _ => return self.find_bucket_identity_first_in_wide_index(hash, is_same, is_key),
         };
         Ok(slot.map(|slot| live_entry(&self.entries, slot)))
@@ -74,7 +76,7 @@ impl<K, V> Table<K, V> {
     ) -> Result<Option<&Bucket<K, V>>, E> {
         let slot = match &self.index {
             Index::Wide(table) => {
-                probe_identity_first(table, &self.entries, hash, &is_same, &mut is_key)?
+                probe_slot_fallible(table, &self.entries, hash, &is_same, &mut is_key)?
             }
             _ => self.find_slot_identity_first_in_any_index(hash, is_same, is_key)?,
         };
@@ -140,37 +142,5 @@ impl<K, V> Table<K, V> {
             Some(error) => Err(error),
             None => Ok(found),
         }
-    }
-}
-
-/// The slot of the key sought in `table`, in one pass: for each entry the probe meets,
-/// `is_same`, then (for an entry stored under `hash`) `is_key`, whose first error ends the
-/// probe and comes back unchanged.
-#[inline(always)]
-fn probe_identity_first<K, V, W: SlotWord, E>(
-    table: &HashTable<W>,
-    entries: &[EntrySlot<K, V>],
-    hash: SoughtHash,
-    is_same: &impl Fn(&K) -> bool,
-    is_key: &mut impl FnMut(&K) -> Result<bool, E>,
-) -> Result<Option<usize>, E> {
-    let mut failure = None;
-    let slot = table.find(hash.probe(), |slot| {
-        let bucket = live_entry(entries, slot.get());
-        if is_same(&bucket.key) {
-            return true;
-        }
-        if !hash.is_stored_as(bucket.hash) {
-            return false;
-        }
-        is_key(&bucket.key).unwrap_or_else(|error| {
-            // Stop the probe here; the error is what the caller gets.
-            failure = Some(error);
-            true
-        })
-    });
-    match failure {
-        Some(error) => Err(error),
-        None => Ok(slot.map(|slot| slot.get())),
     }
 }

@@ -83,33 +83,10 @@ impl<K, V> Table<K, V> {
     pub(crate) fn find_fallible<E>(
         &self,
         hash: SoughtHash,
-        mut is_key: impl FnMut(&K) -> Result<bool, E>,
+        is_key: impl FnMut(&K) -> Result<bool, E>,
     ) -> Result<Option<Found>, E> {
-        let entries = &self.entries;
-        let mut failure = None;
-        let mut compare = |slot: usize| {
-            let bucket = live_entry(entries, slot);
-            if bucket.hash != hash.stored() {
-                return false;
-            }
-            match is_key(&bucket.key) {
-                Ok(found) => found,
-                Err(error) => {
-                    // Stop the probe here; the error is what the caller gets.
-                    failure = Some(error);
-                    true
-                }
-            }
-        };
-        let found = with_index!(&self.index, table => {
-            table
-                .find_bucket_index(hash.probe(), |slot| compare(slot.get()))
-                .and_then(|bucket| Some(Found { bucket, slot: table.get_bucket(bucket)?.get() }))
-        });
-        match failure {
-            Some(error) => Err(error),
-            None => Ok(found),
-        }
+        // The identity-first probe, with no identity: the same questions, less the first.
+        self.find_identity_first(hash, |_| false, is_key)
     }
 
     /// The slot of [`find_fallible`](Table::find_fallible)'s entry: for `find_with`. Inline
@@ -121,9 +98,11 @@ impl<K, V> Table<K, V> {
         mut is_key: impl FnMut(&K) -> Result<bool, E>,
     ) -> Result<Option<usize>, E> {
         match &self.index {
-            Index::Narrow(table) => probe_slot_fallible(table, &self.entries, hash, &mut is_key),
+            Index::Narrow(table) => {
+                probe_slot_fallible(table, &self.entries, hash, &|_| false, &mut is_key)
+            }
             index if !is_plain_word::<K>() => with_index!(index, table =>
-                probe_slot_fallible(table, &self.entries, hash, &mut is_key)),
+                probe_slot_fallible(table, &self.entries, hash, &|_| false, &mut is_key)),
             _ => self.find_slot_fallible_in_wide_index(hash, is_key),
         }
     }
@@ -137,7 +116,9 @@ impl<K, V> Table<K, V> {
         mut is_key: impl FnMut(&K) -> Result<bool, E>,
     ) -> Result<Option<usize>, E> {
         match &self.index {
-            Index::Wide(table) => probe_slot_fallible(table, &self.entries, hash, &mut is_key),
+            Index::Wide(table) => {
+                probe_slot_fallible(table, &self.entries, hash, &|_| false, &mut is_key)
+            }
             _ => self.find_slot_fallible_in_any_index(hash, is_key),
         }
     }
@@ -151,7 +132,7 @@ impl<K, V> Table<K, V> {
         hash: SoughtHash,
         mut is_key: impl FnMut(&K) -> Result<bool, E>,
     ) -> Result<Option<usize>, E> {
-        with_index!(&self.index, table => probe_slot_fallible(table, &self.entries, hash, &mut is_key))
+        with_index!(&self.index, table => probe_slot_fallible(table, &self.entries, hash, &|_| false, &mut is_key))
     }
 
     /// The entry [`find_fallible`](Table::find_fallible) finds: for `get_with`. Inline for a
@@ -165,9 +146,11 @@ impl<K, V> Table<K, V> {
         mut is_key: impl FnMut(&K) -> Result<bool, E>,
     ) -> Result<Option<&Bucket<K, V>>, E> {
         let slot = match &self.index {
-            Index::Narrow(table) => probe_slot_fallible(table, &self.entries, hash, &mut is_key)?,
+            Index::Narrow(table) => {
+                probe_slot_fallible(table, &self.entries, hash, &|_| false, &mut is_key)?
+            }
             index if !is_plain_word::<K>() => with_index!(index, table =>
-                probe_slot_fallible(table, &self.entries, hash, &mut is_key))?,
+                probe_slot_fallible(table, &self.entries, hash, &|_| false, &mut is_key))?,
             _ => return self.find_bucket_fallible_in_wide_index(hash, is_key),
         };
         Ok(slot.map(|slot| live_entry(&self.entries, slot)))
@@ -182,7 +165,9 @@ impl<K, V> Table<K, V> {
         mut is_key: impl FnMut(&K) -> Result<bool, E>,
     ) -> Result<Option<&Bucket<K, V>>, E> {
         let slot = match &self.index {
-            Index::Wide(table) => probe_slot_fallible(table, &self.entries, hash, &mut is_key)?,
+            Index::Wide(table) => {
+                probe_slot_fallible(table, &self.entries, hash, &|_| false, &mut is_key)?
+            }
             _ => self.find_slot_fallible_in_any_index(hash, is_key)?,
         };
         Ok(slot.map(|slot| live_entry(&self.entries, slot)))
@@ -327,18 +312,23 @@ fn probe_bucket<K, V, W: SlotWord>(
     })
 }
 
-/// [`probe_slot`] with an equality that may fail: asked only about entries stored under `hash`
-/// itself, its first error ends the probe and comes back unchanged.
+/// [`probe_slot`] with an equality that may fail: for each entry the probe meets, `is_same`
+/// (the identity-first lookups' test, `|_| false` for the others), then, for an entry stored
+/// under `hash` itself, `is_key`, whose first error ends the probe and comes back unchanged.
 #[inline(always)]
-fn probe_slot_fallible<K, V, W: SlotWord, E>(
+pub(super) fn probe_slot_fallible<K, V, W: SlotWord, E>(
     table: &HashTable<W>,
     entries: &[EntrySlot<K, V>],
     hash: SoughtHash,
+    is_same: &impl Fn(&K) -> bool,
     is_key: &mut impl FnMut(&K) -> Result<bool, E>,
 ) -> Result<Option<usize>, E> {
     let mut failure = None;
     let slot = table.find(hash.probe(), |slot| {
         let bucket = live_entry(entries, slot.get());
+        if is_same(&bucket.key) {
+            return true;
+        }
         if bucket.hash != hash.stored() {
             return false;
         }
