@@ -17,6 +17,10 @@
 //!   or changes the dict. The dict's keys version tells the caller when it must start again
 //!   (see [`Probe`] for the protocol, CPython's `lookdict` in Rust).
 //!
+//! Both ask the stored hash before the caller's equality; `caller_identity.rs` has the same
+//! lookups with an identity test asked first, CPython's exact order
+//! ([`Dict::find_with_identity`]).
+//!
 //! And [`SlotCursor`] iterates by slot across user code, reporting "dictionary changed size
 //! during iteration" as CPython does.
 

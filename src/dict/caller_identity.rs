@@ -27,8 +27,8 @@ impl<K, V, S> Dict<K, V, S> {
     ///
     /// `is_same` must be a test that implies equality and runs no user code: pointer
     /// identity (`Rc::ptr_eq`), or the key itself for keys that are plain values. It is asked
-    /// about stored keys of other hashes too (the probe meets them), and may be asked twice
-    /// about one key, so it must answer the same each time. A key it accepts is found even if
+    /// about stored keys of other hashes too (the probe meets them), and may be asked more
+    /// than once about one key, so it must answer the same each time. A key it accepts is found even if
     /// its stored hash is not `hash` (as in CPython, where an object whose hash changed is
     /// still found by identity wherever the probe meets it).
     ///

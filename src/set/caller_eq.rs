@@ -4,7 +4,8 @@
 //!
 //! A `Set<T>` is a `Dict<T, ()>`, so each method here is the dict's, with the element in the
 //! key's place: the caller supplies the hash and decides equality; nothing needs `T: Hash` or
-//! `T: Eq`; the stored hash is compared before the caller is asked about an element. The
+//! `T: Eq`; the stored hash is compared before the caller is asked about an element (after
+//! the caller's identity test, in the `_identity` forms). The
 //! step-by-step probe follows the dict's protocol (see [`Probe`]), and an interpreter may
 //! follow CPython's set exactly where it differs from its dict: `set.add` treats an element its
 //! `__eq__` found equal as present even if that `__eq__` changed the set, where a dict lookup
