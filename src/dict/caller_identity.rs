@@ -83,7 +83,7 @@ impl<K, V, S> Dict<K, V, S> {
     /// against `get`'s 37.6 at 16 keys and 36.1 against 35.1 at 1,000 (`get_with`: 42.6 and
     /// 40.1), a miss as `get`'s. Past 65,536 entries the probe is a call, as `get`'s is, but a
     /// bigger one: 69.6 against 52.5 a hit at 100,000 keys. On the clock (the report's plain
-    /// table, three runs): 1.01-1.02 x `get` for hits at 16 and 1,000 keys, 1.10-1.16 at
+    /// table, four runs): 1.01-1.02 x `get` for hits at 16 and 1,000 keys, 1.10-1.19 at
     /// 100,000 and 1,000,000.
     #[inline]
     pub fn get_with_identity<E>(
