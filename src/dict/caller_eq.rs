@@ -256,7 +256,8 @@ impl<K, V, S> Dict<K, V, S> {
         hash: u64,
         is_key: impl FnMut(&K) -> Result<bool, E>,
     ) -> Result<Option<usize>, E> {
-        self.table.find_slot_fallible(SoughtHash::new(hash), is_key)
+        self.table
+            .find_slot_fallible(SoughtHash::new(hash), |_| false, is_key)
     }
 
     /// [`find_with`](Dict::find_with), handing out the stored key and the value.
@@ -279,7 +280,7 @@ impl<K, V, S> Dict<K, V, S> {
     ) -> Result<Option<(&K, &V)>, E> {
         let found = self
             .table
-            .find_bucket_fallible(SoughtHash::new(hash), is_key)?;
+            .find_bucket_fallible(SoughtHash::new(hash), |_| false, is_key)?;
         Ok(found.map(|bucket| (&bucket.key, &bucket.value)))
     }
 
@@ -372,7 +373,9 @@ impl<K, V, S> Dict<K, V, S> {
         hash: u64,
         is_key: impl FnMut(&K) -> Result<bool, E>,
     ) -> Result<EntryWith<'_, K, V>, E> {
-        let found = self.table.find_fallible(SoughtHash::new(hash), is_key)?;
+        let found = self
+            .table
+            .find_fallible(SoughtHash::new(hash), |_| false, is_key)?;
         Ok(self.entry_found(hash, found))
     }
 

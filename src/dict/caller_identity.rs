@@ -68,7 +68,7 @@ impl<K, V, S> Dict<K, V, S> {
         is_key: impl FnMut(&K) -> Result<bool, E>,
     ) -> Result<Option<usize>, E> {
         self.table
-            .find_slot_identity_first(SoughtHash::new(hash), is_same, is_key)
+            .find_slot_fallible(SoughtHash::new(hash), is_same, is_key)
     }
 
     /// [`find_with_identity`](Dict::find_with_identity), handing out the stored key and the
@@ -92,9 +92,9 @@ impl<K, V, S> Dict<K, V, S> {
         is_same: impl Fn(&K) -> bool,
         is_key: impl FnMut(&K) -> Result<bool, E>,
     ) -> Result<Option<(&K, &V)>, E> {
-        let found =
-            self.table
-                .find_bucket_identity_first(SoughtHash::new(hash), is_same, is_key)?;
+        let found = self
+            .table
+            .find_bucket_fallible(SoughtHash::new(hash), is_same, is_key)?;
         Ok(found.map(|bucket| (&bucket.key, &bucket.value)))
     }
 
@@ -128,7 +128,7 @@ impl<K, V, S> Dict<K, V, S> {
     ) -> Result<EntryWith<'_, K, V>, E> {
         let found = self
             .table
-            .find_identity_first(SoughtHash::new(hash), is_same, is_key)?;
+            .find_fallible(SoughtHash::new(hash), is_same, is_key)?;
         Ok(self.entry_found(hash, found))
     }
 }

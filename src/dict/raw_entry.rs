@@ -149,9 +149,11 @@ fn find_match<K, V>(
     hash: u64,
     mut is_match: impl FnMut(&K) -> bool,
 ) -> Option<Found> {
-    let found = table.find_fallible(SoughtHash::new(hash), |key| {
-        Ok::<_, Infallible>(is_match(key))
-    });
+    let found = table.find_fallible(
+        SoughtHash::new(hash),
+        |_| false,
+        |key| Ok::<_, Infallible>(is_match(key)),
+    );
     match found {
         Ok(found) => found,
         Err(never) => match never {},

@@ -4,9 +4,10 @@
 //! byte matches the hash sought, reads the entry each one names (without a bounds check or a
 //! hole test: see [`live_entry`]), and asks the caller's closure whether its key is the one
 //! sought: the infallible forms for `Eq` keys, the fallible ones for an interpreter's own
-//! equality, which may fail and is shown only keys whose full stored hash matches. (An `Eq`
-//! key is compared at once in an index of up to 65,536 entries, and after its stored hash in
-//! a wider one: see [`compares_stored_hash`].)
+//! equality, which may fail and is shown only keys whose full stored hash matches (after the
+//! interpreter's identity test, asked first where it gives one, as CPython's `lookdict`
+//! does). (An `Eq` key is compared at once in an index of up to 65,536 entries, and after its
+//! stored hash in a wider one: see [`compares_stored_hash`].)
 //!
 //! For keys that are plain words the probe of a 2-byte-slot index is inline and a wider one
 //! out of line, so that a user's loop holds one probe loop, small enough to inline (see
@@ -76,17 +77,39 @@ impl<K, V> Table<K, V> {
         with_index!(&self.index, table => probe_bucket(table, &self.entries, hash, &mut is_key))
     }
 
-    /// [`find`](Table::find) with an equality that may fail: `is_key` is asked only about
-    /// entries whose stored hash is `hash` (whatever the key type: the caller's equality may
-    /// have side effects, so it must not see keys that merely share 7 bits), and its first
-    /// error ends the probe and comes back unchanged. Changes nothing.
+    /// [`find`](Table::find) with an equality that may fail, for keys the caller compares:
+    /// asks, of each entry the probe meets, `is_same` (the caller's identity test, asked
+    /// whatever the entry's stored hash; `|_| false` where there is none), then, if its stored
+    /// hash is `hash`, `is_key`, which so never sees keys that merely share 7 bits of it (the
+    /// caller's equality may have side effects). The first entry either accepts is found; the
+    /// first error of `is_key` ends the probe and comes back unchanged. Changes nothing. This
+    /// is CPython's `lookdict` order: identity, hash, `__eq__`.
     pub(crate) fn find_fallible<E>(
         &self,
         hash: SoughtHash,
-        is_key: impl FnMut(&K) -> Result<bool, E>,
+        is_same: impl Fn(&K) -> bool,
+        mut is_key: impl FnMut(&K) -> Result<bool, E>,
     ) -> Result<Option<Found>, E> {
-        // The identity-first probe, with no identity: the same questions, less the first.
-        self.find_identity_first(hash, |_| false, is_key)
+        let entries = &self.entries;
+        let mut failure = None;
+        let mut ends_here = |slot: usize| {
+            ends_probe(
+                live_entry(entries, slot),
+                hash,
+                &is_same,
+                &mut is_key,
+                &mut failure,
+            )
+        };
+        let found = with_index!(&self.index, table => {
+            table
+                .find_bucket_index(hash.probe(), |slot| ends_here(slot.get()))
+                .and_then(|bucket| Some(Found { bucket, slot: table.get_bucket(bucket)?.get() }))
+        });
+        match failure {
+            Some(error) => Err(error),
+            None => Ok(found),
+        }
     }
 
     /// The slot of [`find_fallible`](Table::find_fallible)'s entry: for `find_with`. Inline
@@ -95,15 +118,16 @@ impl<K, V> Table<K, V> {
     pub(crate) fn find_slot_fallible<E>(
         &self,
         hash: SoughtHash,
+        is_same: impl Fn(&K) -> bool,
         mut is_key: impl FnMut(&K) -> Result<bool, E>,
     ) -> Result<Option<usize>, E> {
         match &self.index {
             Index::Narrow(table) => {
-                probe_slot_fallible(table, &self.entries, hash, &|_| false, &mut is_key)
+                probe_slot_fallible(table, &self.entries, hash, &is_same, &mut is_key)
             }
             index if !is_plain_word::<K>() => with_index!(index, table =>
-                probe_slot_fallible(table, &self.entries, hash, &|_| false, &mut is_key)),
-            _ => self.find_slot_fallible_in_wide_index(hash, is_key),
+                probe_slot_fallible(table, &self.entries, hash, &is_same, &mut is_key)),
+            _ => self.find_slot_fallible_in_wide_index(hash, is_same, is_key),
         }
     }
 
@@ -113,13 +137,14 @@ impl<K, V> Table<K, V> {
     fn find_slot_fallible_in_wide_index<E>(
         &self,
         hash: SoughtHash,
+        is_same: impl Fn(&K) -> bool,
         mut is_key: impl FnMut(&K) -> Result<bool, E>,
     ) -> Result<Option<usize>, E> {
         match &self.index {
             Index::Wide(table) => {
-                probe_slot_fallible(table, &self.entries, hash, &|_| false, &mut is_key)
+                probe_slot_fallible(table, &self.entries, hash, &is_same, &mut is_key)
             }
-            _ => self.find_slot_fallible_in_any_index(hash, is_key),
+            _ => self.find_slot_fallible_in_any_index(hash, is_same, is_key),
         }
     }
 
@@ -130,28 +155,45 @@ impl<K, V> Table<K, V> {
     fn find_slot_fallible_in_any_index<E>(
         &self,
         hash: SoughtHash,
+        is_same: impl Fn(&K) -> bool,
         mut is_key: impl FnMut(&K) -> Result<bool, E>,
     ) -> Result<Option<usize>, E> {
-        with_index!(&self.index, table => probe_slot_fallible(table, &self.entries, hash, &|_| false, &mut is_key))
+        with_index!(&self.index, table =>
+            probe_slot_fallible(table, &self.entries, hash, &is_same, &mut is_key))
     }
 
-    /// The entry [`find_fallible`](Table::find_fallible) finds: for `get_with`. Inline for a
-    /// 2-byte-slot index only, as [`find`](Table::find); each half hands back what fits in two
-    /// registers (with the slot as well, the out-of-line half's answer went through memory,
-    /// and that set-up kept `get_with` from being inlined into a caller's loop).
+    /// The entry [`find_fallible`](Table::find_fallible) finds: for `get_with` and
+    /// `get_with_identity`. Inline for a 2-byte-slot index only, as [`find`](Table::find);
+    /// each half hands back what fits in two registers (with the slot as well, the
+    /// out-of-line half's answer went through memory, and that set-up kept `get_with` from
+    /// being inlined into a caller's loop).
+    ///
+    /// With an identity test, a key found by it costs what `get`'s probe costs for a
+    /// plain-word key (no stored hash read). Past 65,536 entries the out-of-line half holds
+    /// both closures and the error across the probe, and costs more than `get`'s. Tried there
+    /// and not kept (callgrind, `examples/profile_plain vdict-get-with-identity`, u64 keys,
+    /// instructions a hit at 16 / 100,000 keys; `get`: 37.6 / 52.5; this: 38.6 / 69.6): two
+    /// passes, a first that asks `is_same` and compares hashes only, and a second, from the
+    /// probe's start, only when the first stopped at another key of the hash sought. Inside
+    /// the out-of-line half, the second pass's closures kept alive across the first made it
+    /// push five registers (73.6); with the first pass a call of its own, 85.6; with the
+    /// caller making the second call, 58.6, but that call put the lookup over LLVM's inline
+    /// budget (cost 335 of 250 in the report's loops), so that the 2-byte-slot case was no
+    /// longer inlined. A cold out-of-line call for `is_key` inside the one-pass probe: 81.6.
     #[inline]
     pub(crate) fn find_bucket_fallible<E>(
         &self,
         hash: SoughtHash,
+        is_same: impl Fn(&K) -> bool,
         mut is_key: impl FnMut(&K) -> Result<bool, E>,
     ) -> Result<Option<&Bucket<K, V>>, E> {
         let slot = match &self.index {
             Index::Narrow(table) => {
-                probe_slot_fallible(table, &self.entries, hash, &|_| false, &mut is_key)?
+                probe_slot_fallible(table, &self.entries, hash, &is_same, &mut is_key)?
             }
             index if !is_plain_word::<K>() => with_index!(index, table =>
-                probe_slot_fallible(table, &self.entries, hash, &|_| false, &mut is_key))?,
-            _ => return self.find_bucket_fallible_in_wide_index(hash, is_key),
+                probe_slot_fallible(table, &self.entries, hash, &is_same, &mut is_key))?,
+            _ => return self.find_bucket_fallible_in_wide_index(hash, is_same, is_key),
         };
         Ok(slot.map(|slot| live_entry(&self.entries, slot)))
     }
@@ -162,13 +204,14 @@ impl<K, V> Table<K, V> {
     fn find_bucket_fallible_in_wide_index<E>(
         &self,
         hash: SoughtHash,
+        is_same: impl Fn(&K) -> bool,
         mut is_key: impl FnMut(&K) -> Result<bool, E>,
     ) -> Result<Option<&Bucket<K, V>>, E> {
         let slot = match &self.index {
             Index::Wide(table) => {
-                probe_slot_fallible(table, &self.entries, hash, &|_| false, &mut is_key)?
+                probe_slot_fallible(table, &self.entries, hash, &is_same, &mut is_key)?
             }
-            _ => self.find_slot_fallible_in_any_index(hash, is_key)?,
+            _ => self.find_slot_fallible_in_any_index(hash, is_same, is_key)?,
         };
         Ok(slot.map(|slot| live_entry(&self.entries, slot)))
     }
@@ -250,9 +293,11 @@ impl<K, V> Table<K, V> {
             // stored hash it compares first is the key's own whenever the keys are equal).
             _ => {
                 let mut is_key = is_key;
-                let found = self.find_slot_fallible_in_any_index(hash, |key| {
-                    Ok::<_, std::convert::Infallible>(is_key(key))
-                });
+                let found = self.find_slot_fallible_in_any_index(
+                    hash,
+                    |_| false,
+                    |key| Ok::<_, std::convert::Infallible>(is_key(key)),
+                );
                 match found {
                     Ok(slot) => slot?,
                     Err(never) => match never {},
@@ -316,7 +361,7 @@ fn probe_bucket<K, V, W: SlotWord>(
 /// (the identity-first lookups' test, `|_| false` for the others), then, for an entry stored
 /// under `hash` itself, `is_key`, whose first error ends the probe and comes back unchanged.
 #[inline(always)]
-pub(super) fn probe_slot_fallible<K, V, W: SlotWord, E>(
+fn probe_slot_fallible<K, V, W: SlotWord, E>(
     table: &HashTable<W>,
     entries: &[EntrySlot<K, V>],
     hash: SoughtHash,
@@ -325,23 +370,42 @@ pub(super) fn probe_slot_fallible<K, V, W: SlotWord, E>(
 ) -> Result<Option<usize>, E> {
     let mut failure = None;
     let slot = table.find(hash.probe(), |slot| {
-        let bucket = live_entry(entries, slot.get());
-        if is_same(&bucket.key) {
-            return true;
-        }
-        if bucket.hash != hash.stored() {
-            return false;
-        }
-        is_key(&bucket.key).unwrap_or_else(|error| {
-            // Stop the probe here; the error is what the caller gets.
-            failure = Some(error);
-            true
-        })
+        ends_probe(
+            live_entry(entries, slot.get()),
+            hash,
+            is_same,
+            is_key,
+            &mut failure,
+        )
     });
     match failure {
         Some(error) => Err(error),
         None => Ok(slot.map(|slot| slot.get())),
     }
+}
+
+/// Whether a caller-compared probe ends at `bucket`: `is_same` accepts its key, or its stored
+/// hash is the one sought and `is_key` accepts the key or fails (the error then goes into
+/// `failure`, for the caller to return).
+#[inline(always)]
+fn ends_probe<K, V, E>(
+    bucket: &Bucket<K, V>,
+    hash: SoughtHash,
+    is_same: &impl Fn(&K) -> bool,
+    is_key: &mut impl FnMut(&K) -> Result<bool, E>,
+    failure: &mut Option<E>,
+) -> bool {
+    if is_same(&bucket.key) {
+        return true;
+    }
+    if bucket.hash != hash.stored() {
+        return false;
+    }
+    is_key(&bucket.key).unwrap_or_else(|error| {
+        // Stop the probe here; the error is what the caller gets.
+        *failure = Some(error);
+        true
+    })
 }
 
 /// Whether the entry in `slot` (which the index holds) is the key sought: its key accepted by

@@ -43,7 +43,6 @@
 //! The table is split by job:
 //! - `mod.rs` (this file): the table's fields and what they promise, and the accessors;
 //! - `lookup.rs`: the probes that find a key;
-//! - `identity.rs`: the probes that test the caller's identity first, as CPython's `lookdict`;
 //! - `grow.rs`: insert, and growing the entries array and the index;
 //! - `holes.rs`: deletion, the gap, squeezes;
 //! - `retain.rs`: `retain`, one at a time and then in bulk;
@@ -51,7 +50,6 @@
 
 mod grow;
 mod holes;
-mod identity;
 mod lookup;
 mod order;
 mod retain;

@@ -127,14 +127,20 @@ fn every_lookup_finds_the_same_slots_at_every_index_width() {
             let fallible = |stored: &u64| Ok::<_, ()>(*stored == k);
             let label = format!("{width} {k}");
             assert_lookups_find(&table, hash, is_k, slot.map(|s| (s, k * 10)), &label);
-            assert_eq!(table.find_slot_fallible(hash.into(), fallible), Ok(slot));
-            let bucket = table.find_bucket_fallible(hash.into(), fallible);
+            assert_eq!(
+                table.find_slot_fallible(hash.into(), |_| false, fallible),
+                Ok(slot)
+            );
+            let bucket = table.find_bucket_fallible(hash.into(), |_| false, fallible);
             assert_eq!(bucket.map(|b| b.map(|b| b.key)), Ok(slot.map(|_| k)));
             // A failing compare comes back unchanged from every width.
             let failing = |_: &u64| Err::<bool, _>(k);
             if slot.is_some() {
-                assert_eq!(table.find_slot_fallible(hash.into(), failing), Err(k));
-                let bucket = table.find_bucket_fallible(hash.into(), failing);
+                assert_eq!(
+                    table.find_slot_fallible(hash.into(), |_| false, failing),
+                    Err(k)
+                );
+                let bucket = table.find_bucket_fallible(hash.into(), |_| false, failing);
                 assert_eq!(bucket.map(|b| b.map(|b| b.key)), Err(k));
             }
         }
@@ -168,7 +174,10 @@ fn keys_sharing_full_hashes_are_told_apart_at_every_index_width() {
                 shown.push(stored.clone());
                 Ok::<_, ()>(*stored == sought)
             };
-            assert_eq!(table.find_slot_fallible(hash.into(), fallible), Ok(slot));
+            assert_eq!(
+                table.find_slot_fallible(hash.into(), |_| false, fallible),
+                Ok(slot)
+            );
             assert!(
                 shown
                     .iter()
