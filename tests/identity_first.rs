@@ -5,8 +5,8 @@
 //! Keys are interpreter objects of two kinds, neither `Hash` nor `Eq`: an `Rc` of a string,
 //! and a handle (a `u32` naming a string in an arena, as an interpreter with a garbage
 //! collector might hold its objects). A handle is a plain word, so its lookups take the path
-//! whose probe is inline for a 2-byte-slot index and a call, in two passes, for a wider one;
-//! an `Rc` needs dropping, and its lookups take the one-pass probe at every width. Each test
+//! whose probe is inline for a 2-byte-slot index and an out-of-line call for a wider one; an
+//! `Rc` needs dropping, and its lookups probe every width inline. Each test
 //! runs with both, in a dict of 1,000 keys and one of 70,000 (4-byte slots). The test
 //! supplies each key's hash, so that it can make keys share one.
 
